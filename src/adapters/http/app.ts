@@ -1,0 +1,119 @@
+/**
+ * The HTTP edge (SPEC §2): parses input, calls one use case, shapes the JSON.
+ * Every failure goes through the single error hook below.
+ */
+import { type Context, Hono, type MiddlewareHandler } from 'hono';
+import type { CheckHealth } from '../../application/check-health.js';
+import type { DeleteReleases } from '../../application/delete-releases.js';
+import type { Logger } from '../../application/ports.js';
+import type { PublishRelease, PublishSource } from '../../application/publish-release.js';
+import { AuthorizationHeaderRequiredError, OmpsError } from '../../domain/errors.js';
+import { asOmpsError, errorBody } from './error-table.js';
+import { validateDeleteParams, validatePublishParams } from './params.js';
+import { requestLog } from './request-log.js';
+import { type ApiVersion, allowedMethods, allRoutes, routePaths } from './routes.js';
+import { readUpload } from './upload.js';
+
+export interface AppDeps {
+  publishRelease: PublishRelease;
+  deleteReleases: DeleteReleases;
+  checkHealth: CheckHealth;
+  about: { version: string; operatorcourier: string };
+  maxContentLength: number;
+  logger: Logger;
+}
+
+export type AppEnv = { Variables: { token: string; errorId?: string; requestId: string } };
+
+export function createApp(deps: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const routes = allRoutes();
+
+  app.use('*', requestLog(deps.logger));
+
+  for (const v of ['v1', 'v2'] as const) registerVersion(app, v, deps);
+
+  app.notFound((c) => {
+    const allowed = allowedMethods(routes, c.req.path);
+    if (allowed.length > 0) {
+      c.header('Allow', allowed.join(', '));
+      return respondError(c, new OmpsError('MethodNotAllowed', `The method ${c.req.method} is not allowed for this URL.`));
+    }
+    return respondError(c, new OmpsError('NotFound', 'The requested URL was not found on the server.'));
+  });
+
+  app.onError((error, c) => {
+    const omps = asOmpsError(error);
+    if (!(error instanceof OmpsError)) {
+      deps.logger.error('unexpected error', {
+        request_id: c.get('requestId'),
+        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+        stack: error instanceof Error ? error.stack : undefined,
+      });
+    }
+    return respondError(c, omps);
+  });
+
+  return app;
+}
+
+function registerVersion(app: Hono<AppEnv>, v: ApiVersion, deps: AppDeps): void {
+  const paths = routePaths(v);
+
+  const publish = async (c: Context<AppEnv>, source: PublishSource) => {
+    const { org, repo, version } = c.req.param() as Record<string, string | undefined>;
+    const result = await deps.publishRelease.execute({
+      organization: org!,
+      ...(v === 'v1' ? { repository: repo! } : {}),
+      ...(version !== undefined ? { version } : {}),
+      source,
+      token: c.get('token'),
+    });
+    return c.json(result, 200);
+  };
+
+  for (const path of paths.zipfile) {
+    app.post(path, requireToken, validatePublishParams, async (c) => {
+      const upload = await readUpload(c.req.raw, deps.maxContentLength);
+      return publish(c, { kind: 'upload', bytes: upload.bytes });
+    });
+  }
+
+  for (const path of paths.koji) {
+    app.post(path, requireToken, validatePublishParams, (c) => publish(c, { kind: 'koji', nvr: c.req.param('nvr')! }));
+  }
+
+  for (const path of paths.delete) {
+    app.delete(path, requireToken, validateDeleteParams, async (c) => {
+      const { org, repo, version } = c.req.param() as Record<string, string | undefined>;
+      const result = await deps.deleteReleases.execute({
+        organization: org!,
+        repository: repo!,
+        ...(version !== undefined ? { version } : {}),
+        token: c.get('token'),
+      });
+      return c.json(result, 200);
+    });
+  }
+
+  app.get(paths.health, async (c) => {
+    const report = await deps.checkHealth.execute();
+    return c.json(report, report.status);
+  });
+
+  app.get(paths.about, (c) => c.json(deps.about, 200));
+}
+
+/** SPEC §2: no (or an empty) Authorization header → 403 before anything else is read or asked. */
+const requireToken: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const token = c.req.header('authorization');
+  if (!token?.trim()) throw new AuthorizationHeaderRequiredError();
+  c.set('token', token);
+  await next();
+};
+
+function respondError(c: Context<AppEnv>, error: OmpsError) {
+  c.set('errorId', error.id);
+  const body = errorBody(error);
+  return c.json(body, body.status as 400);
+}

@@ -1,0 +1,29 @@
+/** One structured log line per request; the Authorization value is never read here. */
+import type { MiddlewareHandler } from 'hono';
+import type { Logger } from '../../application/ports.js';
+import type { AppEnv } from './app.js';
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export function requestLog(logger: Logger): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const started = performance.now();
+    const given = c.req.header('x-request-id');
+    const requestId = given && REQUEST_ID.test(given) ? given : crypto.randomUUID();
+    c.set('requestId', requestId);
+    c.header('X-Request-Id', requestId);
+    await next();
+    c.res.headers.set('X-Request-Id', requestId);
+    const status = c.res.status;
+    const fields = {
+      request_id: requestId,
+      method: c.req.method,
+      path: c.req.path,
+      status,
+      duration_ms: Math.round((performance.now() - started) * 10) / 10,
+      ...(c.get('errorId') ? { error: c.get('errorId') } : {}),
+    };
+    if (status >= 500) logger.error('request', fields);
+    else logger.info('request', fields);
+  };
+}

@@ -1,0 +1,46 @@
+/**
+ * The route table of SPEC §2. v1 and v2 share every handler: they differ only
+ * in where the repository comes from.
+ */
+export type ApiVersion = 'v1' | 'v2';
+
+export interface RouteSpec {
+  method: 'GET' | 'POST' | 'DELETE';
+  path: string;
+}
+
+export function routePaths(v: ApiVersion) {
+  const repo = v === 'v1' ? '/:repo' : '';
+  return {
+    zipfile: [`/${v}/:org${repo}/zipfile`, `/${v}/:org${repo}/zipfile/:version`],
+    koji: [`/${v}/:org${repo}/koji/:nvr`, `/${v}/:org${repo}/koji/:nvr/:version`],
+    delete: [`/${v}/:org/:repo`, `/${v}/:org/:repo/:version`],
+    health: `/${v}/health/ping`,
+    about: `/${v}/about`,
+  };
+}
+
+export function allRoutes(): RouteSpec[] {
+  const out: RouteSpec[] = [];
+  for (const v of ['v1', 'v2'] as const) {
+    const p = routePaths(v);
+    for (const path of [...p.zipfile, ...p.koji]) out.push({ method: 'POST', path });
+    for (const path of p.delete) out.push({ method: 'DELETE', path });
+    out.push({ method: 'GET', path: p.health }, { method: 'GET', path: p.about });
+  }
+  return out;
+}
+
+/** Methods that some route serves at `path`: used to answer 405 rather than 404. */
+export function allowedMethods(routes: readonly RouteSpec[], path: string): string[] {
+  const methods = new Set<string>();
+  for (const r of routes) if (matches(r.path, path)) methods.add(r.method);
+  return [...methods];
+}
+
+function matches(pattern: string, path: string): boolean {
+  const want = pattern.split('/');
+  const got = path.replace(/\/+$/, '').split('/');
+  if (want.length !== got.length) return false;
+  return want.every((seg, i) => (seg.startsWith(':') ? got[i] !== '' : seg === got[i]));
+}

@@ -1,0 +1,95 @@
+/**
+ * The ports the use cases need, shaped by the use cases (not by Quay, Koji or
+ * Greenwave). Adapters translate vendor failures into the domain errors named
+ * on each method.
+ */
+import type { FileEntry } from '../domain/files.js';
+
+/** The caller's Quay token, passed to the registry as it came. Never logged. */
+export type Token = string;
+
+export interface PushRequest {
+  organization: string;
+  repository: string;
+  version: string;
+  /** The push-ready bundle (SPEC §6 "What is pushed"), paths relative to the bundle root. */
+  bundle: readonly FileEntry[];
+  token: Token;
+}
+
+export interface Registry {
+  /**
+   * The raw release names of `organization/repository`, conforming or not;
+   * `undefined` when the registry does not know the package.
+   * Throws QuayAuthorizationError (403) or QuayPackageError.
+   */
+  releases(organization: string, repository: string, token: Token): Promise<string[] | undefined>;
+  /**
+   * Pushes one release. Throws ReleaseAlreadyExistsError when the release
+   * exists, QuayAuthorizationError (403), QuayCourierError otherwise.
+   */
+  push(request: PushRequest): Promise<void>;
+  /** Throws QuayPackageNotFoundError (package or release unknown) or QuayPackageError. */
+  deleteRelease(organization: string, repository: string, version: string, token: Token): Promise<void>;
+  /** Makes the repository public with the organization's own oauth token. Throws QuayPackageError. */
+  makePublic(organization: string, repository: string, oauthToken: string): Promise<void>;
+  /** Resolves when the registry answers; rejects with a reason otherwise. */
+  ping(): Promise<void>;
+}
+
+/** Where a build's operator manifests archive is; opaque to the use cases. */
+export interface ManifestsLocation {
+  nvr: string;
+  url: string;
+}
+
+export interface BuildSystem {
+  /**
+   * Looks the build up and finds its manifests archive. Throws
+   * KojiNVRBuildNotFoundError, KojiNotAnOperatorImageError,
+   * KojiManifestsArchiveNotFoundError or KojiError.
+   */
+  locateManifests(nvr: string): Promise<ManifestsLocation>;
+  /**
+   * Downloads the archive. Refuses (UploadedFileError) a body larger than
+   * `maxBytes` without holding it whole; other failures are KojiError.
+   */
+  download(location: ManifestsLocation, maxBytes: number): Promise<Uint8Array>;
+  ping(): Promise<void>;
+}
+
+export interface PolicyGate {
+  /** Resolves when the build may ship; throws GreenwaveUnsatisfiedError or GreenwaveError. */
+  check(nvr: string): Promise<void>;
+  ping(): Promise<void>;
+}
+
+export interface ArchiveLimits {
+  /** Total bytes actually inflated, all entries together. */
+  maxUncompressedSize: number;
+}
+
+export interface Archive {
+  /**
+   * Unpacks a zip in memory: the files (directories omitted) with their paths
+   * as in the archive, sorted. Throws UploadedFileError for anything unsafe,
+   * corrupt, encrypted or too big.
+   */
+  unpack(bytes: Uint8Array, limits: ArchiveLimits): Promise<FileEntry[]>;
+}
+
+export type LogFields = Record<string, unknown>;
+
+export interface Logger {
+  debug(message: string, fields?: LogFields): void;
+  info(message: string, fields?: LogFields): void;
+  warn(message: string, fields?: LogFields): void;
+  error(message: string, fields?: LogFields): void;
+}
+
+export const silentLogger: Logger = {
+  debug() {},
+  info() {},
+  warn() {},
+  error() {},
+};

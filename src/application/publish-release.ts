@@ -1,0 +1,151 @@
+/**
+ * PublishRelease (SPEC §3): one flow for zip uploads and Koji builds, for v1
+ * (repository from the URL) and v2 (repository = packageName).
+ */
+import {
+  AuthorizationHeaderRequiredError,
+  QuayPackageError,
+  ReleaseAlreadyExistsError,
+} from '../domain/errors.js';
+import { type FileEntry, rootedFiles } from '../domain/files.js';
+import { loadBundle, prepareBundle } from '../domain/manifest/index.js';
+import { DEFAULT_POLICY, type OrganizationPolicy } from '../domain/organization-policy.js';
+import { assertValidVersion, nextVersion } from '../domain/release-version.js';
+import type { Archive, BuildSystem, Logger, PolicyGate, Registry, Token } from './ports.js';
+
+export type PublishSource = { kind: 'upload'; bytes: Uint8Array } | { kind: 'koji'; nvr: string };
+
+export interface PublishCommand {
+  organization: string;
+  /** v1: the repository named in the URL, which must equal the packageName. v2: omitted. */
+  repository?: string;
+  /** Explicit release version; omitted = auto-increment. */
+  version?: string;
+  source: PublishSource;
+  token: Token;
+}
+
+export interface PublishResult {
+  organization: string;
+  repo: string;
+  version: string;
+  nvr?: string;
+  extracted_files: string[];
+}
+
+export interface PublishSettings {
+  defaultReleaseVersion: string;
+  maxUncompressedSize: number;
+  policyFor(organization: string): OrganizationPolicy | undefined;
+  /** How many times an auto-versioned push that lost a race is retried. */
+  maxVersionRetries?: number;
+  /** Attempts at making a public organization's repository public. */
+  publishAttempts?: number;
+}
+
+export interface PublishDeps {
+  registry: Registry;
+  archive: Archive;
+  buildSystem: BuildSystem;
+  policyGate?: PolicyGate;
+  settings: PublishSettings;
+  logger: Logger;
+}
+
+export class PublishRelease {
+  constructor(private readonly deps: PublishDeps) {}
+
+  async execute(command: PublishCommand): Promise<PublishResult> {
+    const { registry, settings, logger } = this.deps;
+    if (!command.token) throw new AuthorizationHeaderRequiredError();
+    if (command.version !== undefined) assertValidVersion(command.version);
+
+    const archiveBytes = await this.fetchArchive(command.source);
+    const files = await this.deps.archive.unpack(archiveBytes, {
+      maxUncompressedSize: settings.maxUncompressedSize,
+    });
+    const extracted = files.map((f) => f.path);
+
+    const policy = settings.policyFor(command.organization) ?? DEFAULT_POLICY;
+    const loaded = loadBundle(rootedFiles(files), policy);
+    const repository = command.repository ?? loaded.packageName;
+
+    let version = command.version ?? (await this.autoVersion(command.organization, repository, command.token));
+    const prepared = prepareBundle(loaded, command.repository !== undefined ? { repository } : {});
+
+    const maxRetries = settings.maxVersionRetries ?? 5;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await registry.push({
+          organization: command.organization,
+          repository,
+          version,
+          bundle: prepared.files,
+          token: command.token,
+        });
+        break;
+      } catch (error) {
+        const lostRace = error instanceof ReleaseAlreadyExistsError && command.version === undefined;
+        if (!lostRace || attempt >= maxRetries) throw error;
+        logger.info('release taken by a concurrent push; choosing the next version', {
+          organization: command.organization,
+          repository,
+          version,
+        });
+        version = await this.autoVersion(command.organization, repository, command.token, version);
+      }
+    }
+
+    await this.publishIfPublic(command.organization, repository, version, policy);
+
+    return {
+      organization: command.organization,
+      repo: repository,
+      version,
+      ...(command.source.kind === 'koji' ? { nvr: command.source.nvr } : {}),
+      extracted_files: extracted,
+    };
+  }
+
+  private async fetchArchive(source: PublishSource): Promise<Uint8Array> {
+    if (source.kind === 'upload') return source.bytes;
+    const { buildSystem, policyGate, settings } = this.deps;
+    const location = await buildSystem.locateManifests(source.nvr);
+    if (policyGate) await policyGate.check(source.nvr);
+    return buildSystem.download(location, settings.maxUncompressedSize);
+  }
+
+  /** Latest conforming release with its major bumped, or the default; never `taken` again. */
+  private async autoVersion(organization: string, repository: string, token: Token, taken?: string) {
+    const releases = await this.deps.registry.releases(organization, repository, token);
+    const known = taken ? [...(releases ?? []), taken] : releases;
+    return nextVersion(known, this.deps.settings.defaultReleaseVersion);
+  }
+
+  private async publishIfPublic(organization: string, repository: string, version: string, policy: OrganizationPolicy) {
+    if (!policy.public) return;
+    const { registry, logger, settings } = this.deps;
+    if (!policy.oauthToken) {
+      logger.warn('organization is public but has no oauth_token; repository left as it is', { organization });
+      return;
+    }
+    const attempts = settings.publishAttempts ?? 3;
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      try {
+        await registry.makePublic(organization, repository, policy.oauthToken);
+        return;
+      } catch (error) {
+        lastError = error;
+        logger.warn('making the repository public failed', { organization, repository, attempt });
+      }
+    }
+    const reason = lastError instanceof Error ? lastError.message : String(lastError);
+    throw new QuayPackageError(
+      `Release ${version} was pushed to ${organization}/${repository}, but the repository could not be made public: ${reason}`,
+      { cause: lastError },
+    );
+  }
+}
+
+export type { FileEntry };

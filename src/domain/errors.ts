@@ -1,0 +1,180 @@
+/**
+ * The error catalogue (SPEC §2). Every failure the service reports has a stable
+ * id, a human message and, for some ids, one extra payload field. No HTTP here:
+ * the edge maps ids to statuses in one table.
+ */
+export type ErrorId =
+  | 'OMPSUploadedFileError'
+  | 'OMPSExpectedFileError'
+  | 'PackageValidationError'
+  | 'OMPSInvalidVersionFormat'
+  | 'KojiNotAnOperatorImage'
+  | 'GreenwaveUnsatisfiedError'
+  | 'OMPSAuthorizationHeaderRequired'
+  | 'QuayAuthorizationError'
+  | 'KojiNVRBuildNotFound'
+  | 'QuayPackageNotFound'
+  | 'RequestEntityTooLarge'
+  | 'KojiManifestsArchiveNotFound'
+  | 'KojiError'
+  | 'QuayCourierError'
+  | 'QuayPackageError'
+  | 'GreenwaveError'
+  | 'NotFound'
+  | 'MethodNotAllowed'
+  | 'InternalServerError';
+
+export type ExtraField = 'validation_info' | 'quay_response' | 'greenwave_response';
+
+export interface ValidationInfo {
+  errors: string[];
+  warnings: string[];
+}
+
+export class OmpsError extends Error {
+  constructor(
+    readonly id: ErrorId,
+    message: string,
+    readonly extra?: { field: ExtraField; value: unknown },
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = id;
+  }
+}
+
+/** Quay/Greenwave answers are kept only when they are JSON objects; anything else becomes `{}`. */
+function jsonObjectOrEmpty(value: unknown): unknown {
+  return value !== null && typeof value === 'object' ? value : {};
+}
+
+export class UploadedFileError extends OmpsError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('OMPSUploadedFileError', message, undefined, options);
+  }
+}
+
+export class ExpectedFileError extends OmpsError {
+  constructor(message = 'No file was attached: expected a zip archive in the multipart field "file".') {
+    super('OMPSExpectedFileError', message);
+  }
+}
+
+export class PackageValidationError extends OmpsError {
+  constructor(
+    message: string,
+    readonly validationInfo: ValidationInfo | Record<string, never> = {},
+  ) {
+    super('PackageValidationError', message, { field: 'validation_info', value: validationInfo });
+  }
+}
+
+export class InvalidVersionFormatError extends OmpsError {
+  constructor(version: string) {
+    super(
+      'OMPSInvalidVersionFormat',
+      `Version "${version}" is not valid: the expected format is <int>.<int>.<int> (for example 1.0.0), without leading zeros.`,
+    );
+  }
+}
+
+export class AuthorizationHeaderRequiredError extends OmpsError {
+  constructor() {
+    super(
+      'OMPSAuthorizationHeaderRequired',
+      'An "Authorization" header with your Quay token is required for this request.',
+    );
+  }
+}
+
+export class KojiNotAnOperatorImageError extends OmpsError {
+  constructor(nvr: string) {
+    super('KojiNotAnOperatorImage', `Koji build ${nvr} is not an operator image: it has no operator manifests archive.`);
+  }
+}
+
+export class KojiNVRBuildNotFoundError extends OmpsError {
+  constructor(nvr: string) {
+    super('KojiNVRBuildNotFound', `Koji build ${nvr} was not found.`);
+  }
+}
+
+export class KojiManifestsArchiveNotFoundError extends OmpsError {
+  constructor(nvr: string, archive: string) {
+    super(
+      'KojiManifestsArchiveNotFound',
+      `Koji build ${nvr} names the operator manifests archive "${archive}", but Koji does not list it.`,
+    );
+  }
+}
+
+export class KojiError extends OmpsError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('KojiError', message, undefined, options);
+  }
+}
+
+export class GreenwaveUnsatisfiedError extends OmpsError {
+  constructor(nvr: string, response: unknown) {
+    super(
+      'GreenwaveUnsatisfiedError',
+      `Koji build ${nvr} does not satisfy Greenwave policies${summary(response)}`,
+      { field: 'greenwave_response', value: jsonObjectOrEmpty(response) },
+    );
+  }
+}
+
+export class GreenwaveError extends OmpsError {
+  constructor(message: string, response: unknown = {}, options?: { cause?: unknown }) {
+    super('GreenwaveError', message, { field: 'greenwave_response', value: jsonObjectOrEmpty(response) }, options);
+  }
+}
+
+export class QuayAuthorizationError extends OmpsError {
+  constructor(message: string, response: unknown = {}) {
+    super('QuayAuthorizationError', message, { field: 'quay_response', value: jsonObjectOrEmpty(response) });
+  }
+}
+
+export class QuayCourierError extends OmpsError {
+  constructor(message: string, response: unknown = {}, options?: { cause?: unknown }) {
+    super('QuayCourierError', message, { field: 'quay_response', value: jsonObjectOrEmpty(response) }, options);
+  }
+}
+
+/** Quay refused the push because the release exists; auto-versioning retries on it. */
+export class ReleaseAlreadyExistsError extends QuayCourierError {
+  constructor(
+    readonly release: string,
+    message = `Release ${release} already exists in Quay (releases cannot be overwritten).`,
+    response: unknown = {},
+  ) {
+    super(message, response);
+  }
+}
+
+export class QuayPackageNotFoundError extends OmpsError {
+  constructor(message: string) {
+    super('QuayPackageNotFound', message);
+  }
+}
+
+export class QuayPackageError extends OmpsError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('QuayPackageError', message, undefined, options);
+  }
+}
+
+export class RequestEntityTooLargeError extends OmpsError {
+  constructor(limit: number) {
+    super('RequestEntityTooLarge', `The request body is larger than the limit of ${limit} bytes.`);
+  }
+}
+
+function summary(response: unknown): string {
+  if (response && typeof response === 'object' && 'summary' in response) {
+    const s = (response as { summary: unknown }).summary;
+    if (typeof s === 'string' && s) return `: ${s}`;
+  }
+  return '.';
+}

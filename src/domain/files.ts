@@ -1,0 +1,23 @@
+/** A file as the service handles it: a `/`-separated relative path and its bytes. */
+export interface FileEntry {
+  path: string;
+  data: Uint8Array;
+}
+
+/**
+ * SPEC §5: when an archive has no files at its root and exactly one top-level
+ * folder, that folder is the root (people often zip a folder).
+ */
+export function rootedFiles(files: readonly FileEntry[]): FileEntry[] {
+  if (files.length === 0) return [];
+  let top: string | undefined;
+  for (const f of files) {
+    const slash = f.path.indexOf('/');
+    if (slash < 0) return [...files];
+    const first = f.path.slice(0, slash);
+    if (top === undefined) top = first;
+    else if (top !== first) return [...files];
+  }
+  const cut = (top as string).length + 1;
+  return files.map((f) => ({ path: f.path.slice(cut), data: f.data }));
+}

@@ -1,0 +1,148 @@
+/**
+ * Configuration (SPEC §9): a YAML or JSON file named by OMPS_CONF_FILE, every
+ * key optional, validated at start-up. An invalid file stops the service with
+ * a message naming the key.
+ */
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import type { OrganizationPolicy } from '../domain/organization-policy.js';
+import { isValidVersion } from '../domain/release-version.js';
+
+const ORG_NAME = /^[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,127}$/;
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+
+const replacement = z
+  .object({
+    old: z.string().min(1, 'must be a non-empty string'),
+    new: z.string(),
+    regexp: z.boolean().default(false),
+  })
+  .strict()
+  .superRefine((r, ctx) => {
+    if (!r.regexp) return;
+    try {
+      new RegExp(r.old, 'gm');
+    } catch (e) {
+      ctx.addIssue({ code: 'custom', path: ['old'], message: `is not a valid regular expression (${(e as Error).message})` });
+    }
+  });
+
+const organization = z
+  .object({
+    public: z.boolean().default(false),
+    oauth_token: z.string().min(1).optional(),
+    replace_registry: z.array(replacement).default([]),
+    package_name_suffix: z.string().min(1).optional(),
+    csv_annotations: z
+      .array(z.object({ name: z.string().min(1), value: z.string() }).strict())
+      .default([]),
+  })
+  .strict();
+
+const LOG_LEVELS = ['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL'] as const;
+
+const fileSchema = z
+  .object({
+    quay_url: httpUrl.default('https://quay.io'),
+    kojihub_url: httpUrl.default('https://koji.fedoraproject.org/kojihub'),
+    kojiroot_url: httpUrl.default('https://kojipkgs.fedoraproject.org/'),
+    request_timeout: z.number().positive('must be a positive number of seconds').optional(),
+    default_release_version: z
+      .string()
+      .refine(isValidVersion, 'must be a version <int>.<int>.<int>')
+      .default('1.0.0'),
+    zipfile_max_uncompressed_size: z.number().int().positive().default(20 * 1024 * 1024),
+    max_content_length: z.number().int().positive().default(2 * 1024 * 1024),
+    log_level: z
+      .string()
+      .transform((s) => s.toUpperCase())
+      .pipe(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }))
+      .default('INFO'),
+    organizations: z
+      .record(z.string().regex(ORG_NAME, 'is not a valid organization name'), organization)
+      .default({}),
+    greenwave: z
+      .object({ url: httpUrl, context: z.string().min(1), product_version: z.string().min(1) })
+      .strict()
+      .optional(),
+  })
+  .passthrough();
+
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface AppConfig {
+  quayUrl: string;
+  kojihubUrl: string;
+  kojirootUrl: string;
+  /** Milliseconds for every upstream call; undefined = no limit. */
+  requestTimeoutMs?: number;
+  defaultReleaseVersion: string;
+  zipfileMaxUncompressedSize: number;
+  maxContentLength: number;
+  logLevel: LogLevel;
+  organizations: Record<string, OrganizationPolicy>;
+  greenwave?: { url: string; context: string; productVersion: string };
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Validates a parsed configuration object; throws ConfigError naming the first bad key. */
+export function parseConfig(raw: unknown): AppConfig {
+  const input = raw === null || raw === undefined ? {} : raw;
+  const result = fileSchema.safeParse(input);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => {
+      const key = issue.path.length ? issue.path.map(String).join('.') : '(root)';
+      return `${key}: ${issue.message}`;
+    });
+    throw new ConfigError(`Invalid configuration: ${lines.join('; ')}`);
+  }
+  const c = result.data;
+  const organizations: Record<string, OrganizationPolicy> = {};
+  for (const [name, org] of Object.entries(c.organizations)) {
+    organizations[name] = {
+      public: org.public,
+      ...(org.oauth_token ? { oauthToken: org.oauth_token } : {}),
+      replaceRegistry: org.replace_registry.map((r) => ({ old: r.old, new: r.new, regexp: r.regexp })),
+      ...(org.package_name_suffix ? { packageNameSuffix: org.package_name_suffix } : {}),
+      csvAnnotations: org.csv_annotations,
+    };
+  }
+  return {
+    quayUrl: c.quay_url,
+    kojihubUrl: c.kojihub_url,
+    kojirootUrl: c.kojiroot_url,
+    ...(c.request_timeout !== undefined ? { requestTimeoutMs: Math.round(c.request_timeout * 1000) } : {}),
+    defaultReleaseVersion: c.default_release_version,
+    zipfileMaxUncompressedSize: c.zipfile_max_uncompressed_size,
+    maxContentLength: c.max_content_length,
+    logLevel: c.log_level,
+    organizations,
+    ...(c.greenwave
+      ? {
+          greenwave: {
+            url: c.greenwave.url,
+            context: c.greenwave.context,
+            productVersion: c.greenwave.product_version,
+          },
+        }
+      : {}),
+  };
+}
+
+/** Parses the text of a YAML or JSON configuration file (JSON is YAML). */
+export function parseConfigText(text: string, source = 'configuration'): AppConfig {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (e) {
+    throw new ConfigError(`Cannot parse ${source}: ${(e as Error).message}`);
+  }
+  if (raw !== null && raw !== undefined && (typeof raw !== 'object' || Array.isArray(raw))) {
+    throw new ConfigError(`Invalid configuration: ${source} must be a mapping of keys`);
+  }
+  return parseConfig(raw);
+}

@@ -1,0 +1,140 @@
+/**
+ * The composition root: the only place that knows which adapter serves which
+ * port. Registered with tsyringe factories and symbol tokens (no decorators),
+ * so it behaves the same under tsc, vitest and edge bundlers.
+ */
+import 'reflect-metadata';
+import type { Hono } from 'hono';
+import { type DependencyContainer, container as rootContainer, instanceCachingFactory } from 'tsyringe';
+import { CheckHealth } from '../application/check-health.js';
+import { DeleteReleases } from '../application/delete-releases.js';
+import type { Archive, BuildSystem, Logger, PolicyGate, Registry } from '../application/ports.js';
+import { PublishRelease } from '../application/publish-release.js';
+import { OPERATOR_COURIER_VERSION } from '../domain/manifest/index.js';
+import { FflateArchive } from '../adapters/fflate/fflate-archive.js';
+import { GreenwavePolicyGate } from '../adapters/greenwave/greenwave-policy-gate.js';
+import { type AppEnv, createApp } from '../adapters/http/app.js';
+import { KojiBuildSystem } from '../adapters/koji/koji-build-system.js';
+import { QuayRegistry } from '../adapters/quay/quay-registry.js';
+import type { AppConfig } from './config.js';
+import { createLogger } from './logger.js';
+import { SERVICE_VERSION } from './version.js';
+
+export const TOKENS = {
+  Config: Symbol('Config'),
+  Logger: Symbol('Logger'),
+  Registry: Symbol('Registry'),
+  BuildSystem: Symbol('BuildSystem'),
+  PolicyGate: Symbol('PolicyGate'),
+  Archive: Symbol('Archive'),
+  PublishRelease: Symbol('PublishRelease'),
+  DeleteReleases: Symbol('DeleteReleases'),
+  CheckHealth: Symbol('CheckHealth'),
+  App: Symbol('App'),
+} as const;
+
+/** Adapters that replace the real ones (the embedded demo and tests use in-memory upstreams). */
+export interface AdapterOverrides {
+  registry?: Registry;
+  buildSystem?: BuildSystem;
+  /** `null` = no policy gate even when Greenwave is configured. */
+  policyGate?: PolicyGate | null;
+  archive?: Archive;
+  logger?: Logger;
+}
+
+export function createContainer(config: AppConfig, overrides: AdapterOverrides = {}): DependencyContainer {
+  const c = rootContainer.createChildContainer();
+  const timeoutMs = config.requestTimeoutMs;
+  const cached = <T>(make: (c: DependencyContainer) => T) => ({ useFactory: instanceCachingFactory<T>(make) });
+
+  c.register(TOKENS.Config, { useValue: config });
+  c.register(TOKENS.Logger, { useValue: overrides.logger ?? createLogger(config.logLevel) });
+  const logger = (d: DependencyContainer) => d.resolve<Logger>(TOKENS.Logger);
+
+  c.register(
+    TOKENS.Registry,
+    cached(
+      (d) =>
+        overrides.registry ??
+        new QuayRegistry({ baseUrl: config.quayUrl, ...(timeoutMs ? { timeoutMs } : {}), logger: logger(d) }),
+    ),
+  );
+  c.register(
+    TOKENS.BuildSystem,
+    cached(
+      (d) =>
+        overrides.buildSystem ??
+        new KojiBuildSystem({
+          hubUrl: config.kojihubUrl,
+          rootUrl: config.kojirootUrl,
+          ...(timeoutMs ? { timeoutMs } : {}),
+          logger: logger(d),
+        }),
+    ),
+  );
+  c.register(
+    TOKENS.PolicyGate,
+    cached((d): PolicyGate | undefined => {
+      if (overrides.policyGate !== undefined) return overrides.policyGate ?? undefined;
+      if (!config.greenwave) return undefined;
+      return new GreenwavePolicyGate({ ...config.greenwave, ...(timeoutMs ? { timeoutMs } : {}), logger: logger(d) });
+    }),
+  );
+  c.register(TOKENS.Archive, cached(() => overrides.archive ?? new FflateArchive()));
+
+  c.register(
+    TOKENS.PublishRelease,
+    cached(
+      (d) =>
+        new PublishRelease({
+          registry: d.resolve(TOKENS.Registry),
+          archive: d.resolve(TOKENS.Archive),
+          buildSystem: d.resolve(TOKENS.BuildSystem),
+          ...optionalGate(d),
+          settings: {
+            defaultReleaseVersion: config.defaultReleaseVersion,
+            maxUncompressedSize: config.zipfileMaxUncompressedSize,
+            policyFor: (org) => config.organizations[org],
+          },
+          logger: logger(d),
+        }),
+    ),
+  );
+  c.register(TOKENS.DeleteReleases, cached((d) => new DeleteReleases({ registry: d.resolve(TOKENS.Registry) })));
+  c.register(
+    TOKENS.CheckHealth,
+    cached(
+      (d) =>
+        new CheckHealth({
+          registry: d.resolve(TOKENS.Registry),
+          buildSystem: d.resolve(TOKENS.BuildSystem),
+          ...optionalGate(d),
+        }),
+    ),
+  );
+  c.register(
+    TOKENS.App,
+    cached((d) =>
+      createApp({
+        publishRelease: d.resolve(TOKENS.PublishRelease),
+        deleteReleases: d.resolve(TOKENS.DeleteReleases),
+        checkHealth: d.resolve(TOKENS.CheckHealth),
+        about: { version: SERVICE_VERSION, operatorcourier: OPERATOR_COURIER_VERSION },
+        maxContentLength: config.maxContentLength,
+        logger: logger(d),
+      }),
+    ),
+  );
+  return c;
+}
+
+function optionalGate(d: DependencyContainer): { policyGate?: PolicyGate } {
+  const gate = d.resolve<PolicyGate | undefined>(TOKENS.PolicyGate);
+  return gate ? { policyGate: gate } : {};
+}
+
+/** Builds the HTTP app for a configuration. */
+export function createService(config: AppConfig, overrides: AdapterOverrides = {}): Hono<AppEnv> {
+  return createContainer(config, overrides).resolve<Hono<AppEnv>>(TOKENS.App);
+}

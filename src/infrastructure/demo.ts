@@ -1,0 +1,31 @@
+/** `npm run demo`: the app on the embedded default (in-memory upstreams, seeded). */
+import { createService } from './container.js';
+import { embeddedConfig, embeddedUpstreams, NOT_AN_OPERATOR_NVR } from './demo/embedded.js';
+import { SAMPLE_NVR } from './demo/sample-operator.js';
+import { createLogger } from './logger.js';
+import { listen, listenAddress } from './node-server.js';
+
+async function demo(): Promise<void> {
+  const config = embeddedConfig();
+  const logger = createLogger(config.logLevel);
+  const upstreams = embeddedUpstreams();
+  const { port, host } = listenAddress(process.env);
+  const server = await listen(createService(config, { ...upstreams, logger }), { port, host, logger });
+  const base = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${server.port}`;
+  console.log(
+    [
+      '',
+      `OMPS demo on ${base} (in-memory Quay, Koji and Greenwave; any non-empty token is accepted)`,
+      `  seeded Koji build (operator):     ${SAMPLE_NVR}`,
+      `  seeded Koji build (not operator): ${NOT_AN_OPERATOR_NVR}`,
+      `  try: curl -H 'Authorization: demo' -F file=@examples/sample-operator.zip ${base}/v2/myorg/zipfile`,
+      `       curl -H 'Authorization: demo' -X POST ${base}/v2/myorg/koji/${SAMPLE_NVR}`,
+      '',
+    ].join('\n'),
+  );
+}
+
+demo().catch((e) => {
+  console.error(`omps demo: ${(e as Error).message}`);
+  process.exit(1);
+});

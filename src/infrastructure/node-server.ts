@@ -1,0 +1,46 @@
+/** Serving the app on Node with graceful shutdown: in-flight requests finish on SIGTERM/SIGINT. */
+import { serve } from '@hono/node-server';
+import type { Hono } from 'hono';
+import type { Logger } from '../application/ports.js';
+
+export interface ListenOptions {
+  port: number;
+  host: string;
+  logger: Logger;
+  /** How long in-flight requests get after a shutdown signal. */
+  shutdownGraceMs?: number;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: any Hono app, whatever its env
+export function listen(app: Hono<any>, options: ListenOptions): Promise<{ port: number; close(): Promise<void> }> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: app.fetch, port: options.port, hostname: options.host }, (info) => {
+      options.logger.info('listening', { host: options.host, port: info.port });
+      const close = () =>
+        new Promise<void>((done) => {
+          server.close(() => done());
+          if ('closeIdleConnections' in server) server.closeIdleConnections();
+        });
+      let stopping = false;
+      const stop = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        options.logger.info('shutting down', { signal });
+        const force = setTimeout(() => process.exit(0), options.shutdownGraceMs ?? 10_000);
+        force.unref();
+        close().then(() => process.exit(0));
+      };
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
+      resolve({ port: info.port, close });
+    });
+    server.once('error', reject);
+  });
+}
+
+export function listenAddress(env: NodeJS.ProcessEnv): { port: number; host: string } {
+  const rawPort = env.PORT ?? '8080';
+  const port = Number(rawPort);
+  if (!/^\d+$/.test(rawPort) || port > 65535) throw new Error(`PORT must be a port number, not "${rawPort}"`);
+  return { port, host: env.HOST || '0.0.0.0' };
+}

@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig, parseConfigText } from '../../src/infrastructure/config.js';
+
+describe('configuration', () => {
+  it('has the documented defaults', () => {
+    const c = parseConfig({});
+    expect(c).toMatchObject({
+      quayUrl: 'https://quay.io',
+      kojihubUrl: 'https://koji.fedoraproject.org/kojihub',
+      kojirootUrl: 'https://kojipkgs.fedoraproject.org/',
+      defaultReleaseVersion: '1.0.0',
+      zipfileMaxUncompressedSize: 20971520,
+      maxContentLength: 2097152,
+      logLevel: 'INFO',
+      organizations: {},
+    });
+    expect(c.requestTimeoutMs).toBeUndefined();
+    expect(c.greenwave).toBeUndefined();
+  });
+
+  it('reads every key from YAML', () => {
+    const c = parseConfigText(`
+quay_url: http://127.0.0.1:9000
+kojihub_url: http://127.0.0.1:9001/kojihub
+kojiroot_url: http://127.0.0.1:9001/root
+request_timeout: 2.5
+default_release_version: 0.1.0
+zipfile_max_uncompressed_size: 1000
+max_content_length: 500
+log_level: debug
+greenwave: {url: "http://127.0.0.1:9002", context: osbs_push, product_version: cvp}
+organizations:
+  myorg:
+    public: true
+    oauth_token: secret
+    package_name_suffix: "-suffix"
+    replace_registry:
+      - {old: "quay.io", new: "registry.example.com"}
+      - {old: "^image: (.*)$", new: "image: x/$1", regexp: true}
+    csv_annotations:
+      - {name: "omps/package", value: "{package_name}"}
+`);
+    expect(c.requestTimeoutMs).toBe(2500);
+    expect(c.logLevel).toBe('DEBUG');
+    expect(c.greenwave).toEqual({ url: 'http://127.0.0.1:9002', context: 'osbs_push', productVersion: 'cvp' });
+    expect(c.organizations.myorg).toEqual({
+      public: true,
+      oauthToken: 'secret',
+      packageNameSuffix: '-suffix',
+      replaceRegistry: [
+        { old: 'quay.io', new: 'registry.example.com', regexp: false },
+        { old: '^image: (.*)$', new: 'image: x/$1', regexp: true },
+      ],
+      csvAnnotations: [{ name: 'omps/package', value: '{package_name}' }],
+    });
+  });
+
+  it('reads JSON too, and an empty file is all defaults', () => {
+    expect(parseConfigText('{"max_content_length": 10}').maxContentLength).toBe(10);
+    expect(parseConfigText('').maxContentLength).toBe(2097152);
+  });
+
+  it.each([
+    [{ quay_url: 'not a url' }, 'quay_url'],
+    [{ kojihub_url: 'ftp://x' }, 'kojihub_url'],
+    [{ kojiroot_url: 5 }, 'kojiroot_url'],
+    [{ request_timeout: -1 }, 'request_timeout'],
+    [{ request_timeout: 'soon' }, 'request_timeout'],
+    [{ default_release_version: '1.0' }, 'default_release_version'],
+    [{ zipfile_max_uncompressed_size: 0 }, 'zipfile_max_uncompressed_size'],
+    [{ zipfile_max_uncompressed_size: 1.5 }, 'zipfile_max_uncompressed_size'],
+    [{ max_content_length: -5 }, 'max_content_length'],
+    [{ log_level: 'LOUD' }, 'log_level'],
+    [{ organizations: [] }, 'organizations'],
+    [{ organizations: { 'bad org!': {} } }, 'organizations'],
+    [{ organizations: { myorg: { public: 'yes' } } }, 'organizations.myorg.public'],
+    [{ organizations: { myorg: { oauth_token: 3 } } }, 'organizations.myorg.oauth_token'],
+    [{ organizations: { myorg: { replace_registry: [{ old: 'a' }] } } }, 'organizations.myorg.replace_registry.0.new'],
+    [{ organizations: { myorg: { replace_registry: [{ old: '(', new: 'b', regexp: true }] } } }, 'organizations.myorg.replace_registry.0.old'],
+    [{ organizations: { myorg: { package_name_suffix: 7 } } }, 'organizations.myorg.package_name_suffix'],
+    [{ organizations: { myorg: { csv_annotations: [{ name: 'a' }] } } }, 'organizations.myorg.csv_annotations.0.value'],
+    [{ organizations: { myorg: { unknown_policy: true } } }, 'organizations.myorg'],
+    [{ greenwave: { url: 'http://g' } }, 'greenwave.context'],
+    [{ greenwave: { context: 'c', product_version: 'p' } }, 'greenwave.url'],
+  ])('refuses %j naming %s', (raw, key) => {
+    expect(() => parseConfig(raw)).toThrow(ConfigError);
+    expect(() => parseConfig(raw)).toThrow(key);
+  });
+
+  it('refuses a file that is not YAML or not a mapping', () => {
+    expect(() => parseConfigText('a: [1, 2', 'omps.yaml')).toThrow(/omps.yaml/);
+    expect(() => parseConfigText('- 1\n- 2\n', 'omps.yaml')).toThrow(ConfigError);
+  });
+});
