@@ -6,8 +6,9 @@ import {
   AuthorizationHeaderRequiredError,
   QuayPackageError,
   ReleaseAlreadyExistsError,
+  type ValidationInfo,
 } from '../domain/errors.js';
-import { type FileEntry, rootedFiles } from '../domain/files.js';
+import { rootedFiles } from '../domain/files.js';
 import { loadBundle, prepareBundle } from '../domain/manifest/index.js';
 import { DEFAULT_POLICY, type OrganizationPolicy } from '../domain/organization-policy.js';
 import { assertValidVersion, nextVersion } from '../domain/release-version.js';
@@ -23,6 +24,8 @@ export interface PublishCommand {
   version?: string;
   source: PublishSource;
   token: Token;
+  /** Run every step but the push and the publish (nothing is written to the registry). */
+  dryRun?: boolean;
 }
 
 export interface PublishResult {
@@ -31,6 +34,10 @@ export interface PublishResult {
   version: string;
   nvr?: string;
   extracted_files: string[];
+  /** Dry runs only: what would have been pushed. */
+  dry_run?: true;
+  validation_info?: ValidationInfo;
+  files_to_push?: string[];
 }
 
 export interface PublishSettings {
@@ -72,6 +79,21 @@ export class PublishRelease {
 
     let version = command.version ?? (await this.autoVersion(command.organization, repository, command.token));
     const prepared = prepareBundle(loaded, command.repository !== undefined ? { repository } : {});
+    const answer: PublishResult = {
+      organization: command.organization,
+      repo: repository,
+      version,
+      ...(command.source.kind === 'koji' ? { nvr: command.source.nvr } : {}),
+      extracted_files: extracted,
+    };
+    if (command.dryRun) {
+      return {
+        ...answer,
+        dry_run: true,
+        validation_info: prepared.validationInfo,
+        files_to_push: prepared.files.map((f) => f.path),
+      };
+    }
 
     const maxRetries = settings.maxVersionRetries ?? 5;
     for (let attempt = 0; ; attempt++) {
@@ -97,14 +119,7 @@ export class PublishRelease {
     }
 
     await this.publishIfPublic(command.organization, repository, version, policy);
-
-    return {
-      organization: command.organization,
-      repo: repository,
-      version,
-      ...(command.source.kind === 'koji' ? { nvr: command.source.nvr } : {}),
-      extracted_files: extracted,
-    };
+    return { ...answer, version };
   }
 
   private async fetchArchive(source: PublishSource): Promise<Uint8Array> {
@@ -148,4 +163,3 @@ export class PublishRelease {
   }
 }
 
-export type { FileEntry };

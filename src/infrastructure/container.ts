@@ -18,6 +18,7 @@ import { KojiBuildSystem } from '../adapters/koji/koji-build-system.js';
 import { QuayRegistry } from '../adapters/quay/quay-registry.js';
 import type { AppConfig } from './config.js';
 import { createLogger } from './logger.js';
+import { noRequestContext, type RequestContext, upstreamHeaders } from './request-context.js';
 import { SERVICE_VERSION } from './version.js';
 
 export const TOKENS = {
@@ -41,15 +42,21 @@ export interface AdapterOverrides {
   policyGate?: PolicyGate | null;
   archive?: Archive;
   logger?: Logger;
+  /** Carries the request id to log lines and upstream calls (Node: AsyncLocalStorage). */
+  requestContext?: RequestContext;
 }
 
 export function createContainer(config: AppConfig, overrides: AdapterOverrides = {}): DependencyContainer {
   const c = rootContainer.createChildContainer();
   const timeoutMs = config.requestTimeoutMs;
+  const context = overrides.requestContext ?? noRequestContext;
+  const requestHeaders = upstreamHeaders(context);
   const cached = <T>(make: (c: DependencyContainer) => T) => ({ useFactory: instanceCachingFactory<T>(make) });
 
   c.register(TOKENS.Config, { useValue: config });
-  c.register(TOKENS.Logger, { useValue: overrides.logger ?? createLogger(config.logLevel) });
+  c.register(TOKENS.Logger, {
+    useValue: overrides.logger ?? createLogger(config.logLevel, undefined, () => context.current()),
+  });
   const logger = (d: DependencyContainer) => d.resolve<Logger>(TOKENS.Logger);
 
   c.register(
@@ -57,7 +64,12 @@ export function createContainer(config: AppConfig, overrides: AdapterOverrides =
     cached(
       (d) =>
         overrides.registry ??
-        new QuayRegistry({ baseUrl: config.quayUrl, ...(timeoutMs ? { timeoutMs } : {}), logger: logger(d) }),
+        new QuayRegistry({
+          baseUrl: config.quayUrl,
+          ...(timeoutMs ? { timeoutMs } : {}),
+          logger: logger(d),
+          requestHeaders,
+        }),
     ),
   );
   c.register(
@@ -70,6 +82,7 @@ export function createContainer(config: AppConfig, overrides: AdapterOverrides =
           rootUrl: config.kojirootUrl,
           ...(timeoutMs ? { timeoutMs } : {}),
           logger: logger(d),
+          requestHeaders,
         }),
     ),
   );
@@ -78,7 +91,12 @@ export function createContainer(config: AppConfig, overrides: AdapterOverrides =
     cached((d): PolicyGate | undefined => {
       if (overrides.policyGate !== undefined) return overrides.policyGate ?? undefined;
       if (!config.greenwave) return undefined;
-      return new GreenwavePolicyGate({ ...config.greenwave, ...(timeoutMs ? { timeoutMs } : {}), logger: logger(d) });
+      return new GreenwavePolicyGate({
+        ...config.greenwave,
+        ...(timeoutMs ? { timeoutMs } : {}),
+        logger: logger(d),
+        requestHeaders,
+      });
     }),
   );
   c.register(TOKENS.Archive, cached(() => overrides.archive ?? new FflateArchive()));
@@ -123,6 +141,7 @@ export function createContainer(config: AppConfig, overrides: AdapterOverrides =
         about: { version: SERVICE_VERSION, operatorcourier: OPERATOR_COURIER_VERSION },
         maxContentLength: config.maxContentLength,
         logger: logger(d),
+        runInContext: context.run,
       }),
     ),
   );

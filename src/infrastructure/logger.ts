@@ -6,11 +6,25 @@ const RANK = { DEBUG: 10, INFO: 20, WARNING: 30, ERROR: 40, CRITICAL: 50 } as co
 
 export type LogSink = (line: string) => void;
 
-export function createLogger(level: LogLevel, sink: LogSink = (line) => console.log(line)): Logger {
+/** `requestId` tells which request a line belongs to, when the runtime can carry it. */
+export function createLogger(
+  level: LogLevel,
+  sink: LogSink = (line) => console.log(line),
+  requestId: () => string | undefined = () => undefined,
+): Logger {
   const min = RANK[level];
   const write = (lvl: keyof typeof RANK, message: string, fields?: LogFields) => {
     if (RANK[lvl] < min) return;
-    sink(JSON.stringify({ time: new Date().toISOString(), level: lvl, message, ...redact(fields) }));
+    const id = requestId();
+    sink(
+      JSON.stringify({
+        time: new Date().toISOString(),
+        level: lvl,
+        message,
+        ...(id ? { request_id: id } : {}),
+        ...redact(fields),
+      }),
+    );
   };
   return {
     debug: (m, f) => write('DEBUG', m, f),

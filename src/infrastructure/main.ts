@@ -1,9 +1,11 @@
 /** The production entry point: real upstreams, configuration from OMPS_CONF_FILE, PORT and HOST. */
 import { readFileSync } from 'node:fs';
 import { type AppConfig, ConfigError, parseConfig, parseConfigText } from './config.js';
+import { runClustered, workerCount } from './cluster.js';
 import { createService } from './container.js';
 import { createLogger } from './logger.js';
 import { listen, listenAddress } from './node-server.js';
+import { nodeRequestContext } from './node-request-context.js';
 
 export function loadConfigFromEnv(env: NodeJS.ProcessEnv): AppConfig {
   const file = env.OMPS_CONF_FILE;
@@ -20,15 +22,20 @@ export function loadConfigFromEnv(env: NodeJS.ProcessEnv): AppConfig {
 async function main(): Promise<void> {
   let config: AppConfig;
   let address: { port: number; host: string };
+  let workers: number;
   try {
     config = loadConfigFromEnv(process.env);
     address = listenAddress(process.env);
+    workers = workerCount(process.env);
   } catch (e) {
     console.error(`omps: ${(e as Error).message}`);
     process.exit(2);
   }
-  const logger = createLogger(config.logLevel);
-  await listen(createService(config, { logger }), { ...address, logger });
+  const requestContext = nodeRequestContext();
+  const logger = createLogger(config.logLevel, undefined, () => requestContext.current());
+  await runClustered(workers, logger, async () => {
+    await listen(createService(config, { logger, requestContext }), { ...address, logger });
+  });
 }
 
 main().catch((e) => {

@@ -8,14 +8,19 @@ import { parseConfig } from '../../src/infrastructure/config.js';
 import { createService } from '../../src/infrastructure/container.js';
 import { createLogger } from '../../src/infrastructure/logger.js';
 
-export function makeHttpApp(rawConfig: Record<string, unknown> = {}) {
+const GREENWAVE = { url: 'http://greenwave.test', context: 'osbs_push', product_version: 'cvp' };
+
+/** Greenwave is configured (and served by the in-memory gate) unless the config says `greenwave: null`. */
+export function makeHttpApp(overrides: Record<string, unknown> = {}) {
+  const rawConfig: Record<string, unknown> = { greenwave: GREENWAVE, ...overrides };
+  if (rawConfig.greenwave === null) delete rawConfig.greenwave;
   const registry = new InMemoryRegistry({ authorize: (token) => token !== 'bad-token' });
   const buildSystem = new InMemoryBuildSystem();
   const policyGate = new InMemoryPolicyGate();
   const logLines: string[] = [];
   const logger: Logger = createLogger('DEBUG', (line) => logLines.push(line));
   const config = parseConfig(rawConfig);
-  const app = createService(config, { registry, buildSystem, policyGate, logger });
+  const app = createService(config, { registry, buildSystem, policyGate: config.greenwave ? policyGate : null, logger });
   return { app, registry, buildSystem, policyGate, logLines, config };
 }
 

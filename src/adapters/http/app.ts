@@ -21,6 +21,8 @@ export interface AppDeps {
   about: { version: string; operatorcourier: string };
   maxContentLength: number;
   logger: Logger;
+  /** Runs the rest of a request knowing its id (request-scoped logs and upstream headers). */
+  runInContext?: <T>(requestId: string, fn: () => T) => T;
 }
 
 export type AppEnv = { Variables: { token: string; errorId?: string; requestId: string } };
@@ -29,7 +31,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const routes = allRoutes();
 
-  app.use('*', requestLog(deps.logger));
+  app.use('*', requestLog(deps.logger, deps.runInContext));
 
   for (const v of ['v1', 'v2'] as const) registerVersion(app, v, deps);
 
@@ -68,6 +70,7 @@ function registerVersion(app: Hono<AppEnv>, v: ApiVersion, deps: AppDeps): void 
       ...(version !== undefined ? { version } : {}),
       source,
       token: c.get('token'),
+      ...(isDryRun(c.req.query('dry_run')) ? { dryRun: true } : {}),
     });
     return c.json(result, 200);
   };
@@ -111,6 +114,11 @@ const requireToken: MiddlewareHandler<AppEnv> = async (c, next) => {
   c.set('token', token);
   await next();
 };
+
+/** `?dry_run=true` (or 1/yes) on a publish route: every step but the push. */
+function isDryRun(value: string | undefined): boolean {
+  return value !== undefined && ['true', '1', 'yes'].includes(value.toLowerCase());
+}
 
 function respondError(c: Context<AppEnv>, error: OmpsError) {
   c.set('errorId', error.id);

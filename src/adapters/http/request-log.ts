@@ -5,14 +5,18 @@ import type { AppEnv } from './app.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-export function requestLog(logger: Logger): MiddlewareHandler<AppEnv> {
+/** `runInContext` lets the rest of the request (use cases, adapters, logger) know its id. */
+export function requestLog(
+  logger: Logger,
+  runInContext: <T>(requestId: string, fn: () => T) => T = (_id, fn) => fn(),
+): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const started = performance.now();
     const given = c.req.header('x-request-id');
     const requestId = given && REQUEST_ID.test(given) ? given : crypto.randomUUID();
     c.set('requestId', requestId);
     c.header('X-Request-Id', requestId);
-    await next();
+    await runInContext(requestId, next);
     c.res.headers.set('X-Request-Id', requestId);
     const status = c.res.status;
     const fields = {

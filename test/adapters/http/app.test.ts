@@ -80,7 +80,7 @@ describe('POST zipfile', () => {
   });
 
   it('no Authorization header, or an empty one → 403 before anything else', async () => {
-    for (const headers of [{}, { Authorization: '' }, { Authorization: '   ' }]) {
+    for (const headers of [{}, { Authorization: '' }, { Authorization: '   ' }] as Record<string, string>[]) {
       const res = await post('/v2/myorg/zipfile/bad-version', 'not multipart', headers);
       expect(res.status).toBe(403);
       expectError(await json(res), 403, 'OMPSAuthorizationHeaderRequired');
@@ -105,7 +105,7 @@ describe('POST zipfile', () => {
 
   it('no file field → 400 OMPSExpectedFileError', async () => {
     const form = new FormData();
-    form.append('other', new Blob([sampleZip()]), 'x.zip');
+    form.append('other', new Blob([sampleZip() as Uint8Array<ArrayBuffer>]), 'x.zip');
     const res = await post('/v2/myorg/zipfile', form);
     expect(res.status).toBe(400);
     expectError(await json(res), 400, 'OMPSExpectedFileError');
@@ -254,6 +254,7 @@ describe('DELETE', () => {
 
 describe('health and about', () => {
   it.each(['v1', 'v2'])('%s health is 200 when every upstream answers', async (v) => {
+    h = makeHttpApp({ greenwave: null });
     const res = await h.app.request(`/${v}/health/ping`);
     expect(res.status).toBe(200);
     expect(await json(res)).toEqual({
@@ -264,7 +265,7 @@ describe('health and about', () => {
   });
 
   it('health is 503 with the reason when an upstream fails; greenwave reported when configured', async () => {
-    h = makeHttpApp({ greenwave: { url: 'http://127.0.0.1:1', context: 'c', product_version: 'p' } });
+    h = makeHttpApp();
     h.registry.unavailable = 'Cannot connect to Quay';
     const res = await h.app.request('/v2/health/ping');
     expect(res.status).toBe(503);
@@ -329,5 +330,34 @@ describe('unknown routes, methods and failures', () => {
     const res = await h.app.request('/v2/about', { headers: { 'X-Request-Id': 'abc-123' } });
     expect(res.headers.get('x-request-id')).toBe('abc-123');
     expect((await h.app.request('/v2/about')).headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe('dry run', () => {
+  it.each(['/v2/myorg/zipfile?dry_run=true', '/v1/myorg/hello-operator/zipfile/2.0.0?dry_run=1'])(
+    '%s runs every step but the push',
+    async (path) => {
+      const res = await post(path, multipart(sampleZip()));
+      expect(res.status).toBe(200);
+      const body = await json(res);
+      expect(body).toMatchObject({ organization: 'myorg', repo: 'hello-operator', dry_run: true, files_to_push: ['bundle.yaml'] });
+      expect(body.validation_info).toMatchObject({ errors: [] });
+      expect(await h.registry.releases('myorg', 'hello-operator', 't')).toBeUndefined();
+    },
+  );
+
+  it('koji dry run asks Koji and Greenwave, pushes nothing', async () => {
+    const res = await post(`/v2/myorg/koji/${NVR}?dry_run=true`);
+    expect(await json(res)).toMatchObject({ nvr: NVR, version: '1.0.0', dry_run: true });
+    expect(h.policyGate.asked).toEqual([NVR]);
+    expect(await h.registry.releases('myorg', 'hello-operator', 't')).toBeUndefined();
+  });
+
+  it('fails exactly as the real publish would', async () => {
+    const res = await post('/v1/myorg/other/zipfile?dry_run=true', multipart(sampleZip()));
+    expectError(await json(res), 400, 'PackageValidationError');
+    h.registry.seed('myorg', 'hello-operator', ['1.0.0']);
+    const versioned = await json(await post('/v2/myorg/zipfile?dry_run=true', multipart(sampleZip())));
+    expect(versioned.version).toBe('2.0.0');
   });
 });

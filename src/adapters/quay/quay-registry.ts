@@ -1,0 +1,430 @@
+/**
+ * The Registry port over Quay's CNR "app registry" API (SPEC §7, Quay).
+ *
+ * Web APIs + ky + fflate + modern-tar only, so it runs on edge runtimes too.
+ *
+ * Timeouts: `timeoutMs` is a deadline for the WHOLE call — every attempt, the
+ * pauses between retries and reading the answer's body. ky's own `timeout`
+ * is per attempt and stops at the response headers, so it is switched off and
+ * an AbortSignal carries the deadline instead. A timeout is reported like a
+ * connection failure of that call.
+ *
+ * Retries: only the idempotent reads (listing: 2 retries, ping: 1) on a
+ * connection failure or 408/429/500/502/503/504, within the deadline. Push,
+ * delete and changevisibility are sent once (a retried DELETE whose first try
+ * was applied would answer 404; the use case retries changevisibility itself).
+ *
+ * Secrets: the caller's token and the oauth token go only into the
+ * Authorization header; they never appear in messages, logs or error causes.
+ */
+import ky, { isHTTPError, type KyInstance } from 'ky';
+import type { Logger, PushRequest, Registry, Token } from '../../application/ports.js';
+import { silentLogger } from '../../application/ports.js';
+import {
+  QuayAuthorizationError,
+  QuayCourierError,
+  QuayPackageError,
+  QuayPackageNotFoundError,
+  ReleaseAlreadyExistsError,
+} from '../../domain/errors.js';
+import { packBundle, toBase64 } from './bundle-blob.js';
+
+export interface QuayRegistryOptions {
+  /** Quay's base URL, e.g. https://quay.io (a path prefix is kept; trailing slashes are ignored). */
+  baseUrl: string;
+  /** `request_timeout` in milliseconds, for every call; none by default. */
+  timeoutMs?: number;
+  logger?: Logger;
+  /** The fetch to use (tests, runtimes); globalThis.fetch by default. */
+  fetch?: typeof fetch;
+  /** Extra headers sent with every call (e.g. a request id); Authorization cannot be overridden. */
+  requestHeaders?: () => Record<string, string>;
+  /** Retries of the idempotent reads: `delayMs` before the first retry, doubling after. Default 250 ms. */
+  retryDelayMs?: number;
+}
+
+type Operation = 'releases' | 'push' | 'delete' | 'make_public' | 'ping';
+
+/** What came back from one call: an HTTP answer, or why there was none. */
+type Outcome =
+  | { kind: 'answer'; status: number; json: unknown; isJson: boolean }
+  | { kind: 'failed'; reason: string };
+
+interface CallOptions {
+  method: 'GET' | 'POST' | 'DELETE';
+  headers?: Record<string, string>;
+  json?: unknown;
+  /** Retries for idempotent reads; 0 = sent once. */
+  retries: number;
+}
+
+const RETRY_STATUSES = [408, 429, 500, 502, 503, 504];
+
+class UnaddressableError extends Error {}
+
+export class QuayRegistry implements Registry {
+  private readonly base: string;
+  private readonly timeoutMs: number | undefined;
+  private readonly logger: Logger;
+  private readonly extraHeaders: () => Record<string, string>;
+  private readonly retryDelayMs: number;
+  private readonly http: KyInstance;
+
+  constructor(options: QuayRegistryOptions) {
+    const base = options.baseUrl.replace(/\/+$/, '');
+    try {
+      new URL(base);
+    } catch {
+      throw new TypeError(`Quay base URL "${options.baseUrl}" is not a valid URL.`);
+    }
+    if (options.timeoutMs !== undefined && !(Number.isFinite(options.timeoutMs) && options.timeoutMs > 0)) {
+      throw new TypeError(
+        `Quay timeout must be a positive number of milliseconds, not ${options.timeoutMs}.`,
+      );
+    }
+    this.base = base;
+    this.timeoutMs = options.timeoutMs;
+    this.logger = options.logger ?? silentLogger;
+    this.extraHeaders = options.requestHeaders ?? (() => ({}));
+    this.retryDelayMs = options.retryDelayMs ?? 250;
+    this.http = ky.create({
+      timeout: false,
+      throwHttpErrors: false,
+      retry: 0,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    });
+  }
+
+  async releases(organization: string, repository: string, token: Token): Promise<string[] | undefined> {
+    const name = `${organization}/${repository}`;
+    const what = `the releases of ${name}`;
+    const url = `${this.base}/cnr/api/v1/packages?namespace=${encodeURIComponent(organization)}`;
+    const started = Date.now();
+    const outcome = await this.call('releases', url, {
+      method: 'GET',
+      headers: { Authorization: token },
+      retries: 2,
+    });
+    if (outcome.kind === 'failed')
+      throw new QuayPackageError(`Could not list ${what} in Quay: ${outcome.reason}.`);
+    if (outcome.status === 403) {
+      throw new QuayAuthorizationError(
+        `Quay refused to list ${what} (403)${quayDetail(outcome.json)}`,
+        quayResponse(outcome.json),
+      );
+    }
+    if (outcome.status !== 200) {
+      throw new QuayPackageError(
+        `Could not list ${what} in Quay: Quay answered ${outcome.status}${quayDetail(outcome.json)}`,
+      );
+    }
+    const fail = (reason: string): never => {
+      this.logFailure('releases', started, outcome.status, reason);
+      throw new QuayPackageError(`Could not list ${what} in Quay: ${reason}.`);
+    };
+    if (!outcome.isJson) return fail('Quay answered 200 with a body that is not JSON');
+    if (!Array.isArray(outcome.json)) return fail("Quay's package list is not a JSON list");
+    const entry = outcome.json.find((item: unknown) => isRecord(item) && item.name === name);
+    if (entry === undefined) return undefined;
+    const releases = (entry as Record<string, unknown>).releases;
+    if (!Array.isArray(releases) || !releases.every((r): r is string => typeof r === 'string')) {
+      return fail(`Quay's entry for ${name} has no list of release names`);
+    }
+    return [...releases];
+  }
+
+  async push(request: PushRequest): Promise<void> {
+    const { organization, repository, version } = request;
+    const what = `release ${version} of ${organization}/${repository}`;
+    let url: string;
+    let blob: string;
+    try {
+      url = `${this.base}/cnr/api/v1/packages/${segment(organization)}/${segment(repository)}`;
+      blob = toBase64(await packBundle(request.bundle, repository));
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : 'the bundle could not be packed';
+      throw new QuayCourierError(`Could not push ${what} to Quay: ${reason}`);
+    }
+    const outcome = await this.call('push', url, {
+      method: 'POST',
+      headers: { Authorization: request.token },
+      json: { blob, release: version, media_type: 'helm' },
+      retries: 0,
+    });
+    if (outcome.kind === 'failed') {
+      throw new QuayCourierError(
+        `Could not push ${what} to Quay: ${outcome.reason} (the release may or may not have been created).`,
+      );
+    }
+    if (outcome.status >= 200 && outcome.status < 300) return;
+    const response = quayResponse(outcome.json);
+    if (outcome.status === 403) {
+      throw new QuayAuthorizationError(
+        `Quay refused to push ${what} (403)${quayDetail(outcome.json)}`,
+        response,
+      );
+    }
+    if (outcome.status === 409 || quayErrorCode(outcome.json) === 'package-exists') {
+      throw new ReleaseAlreadyExistsError(
+        version,
+        `Release ${version} of ${organization}/${repository} already exists in Quay (releases cannot be overwritten)${quayDetail(outcome.json)}`,
+        response,
+      );
+    }
+    throw new QuayCourierError(
+      `Pushing ${what} to Quay failed: Quay answered ${outcome.status}${quayDetail(outcome.json)}`,
+      response,
+    );
+  }
+
+  async deleteRelease(
+    organization: string,
+    repository: string,
+    version: string,
+    token: Token,
+  ): Promise<void> {
+    const what = `release ${version} of ${organization}/${repository}`;
+    let url: string;
+    try {
+      url = `${this.base}/cnr/api/v1/packages/${segment(organization)}/${segment(repository)}/${segment(version)}/helm`;
+    } catch (error) {
+      throw new QuayPackageError(`Could not delete ${what} in Quay: ${(error as Error).message}`);
+    }
+    const outcome = await this.call('delete', url, {
+      method: 'DELETE',
+      headers: { Authorization: token },
+      retries: 0,
+    });
+    if (outcome.kind === 'failed')
+      throw new QuayPackageError(`Could not delete ${what} in Quay: ${outcome.reason}.`);
+    if (outcome.status >= 200 && outcome.status < 300) return;
+    if (outcome.status === 404) {
+      throw new QuayPackageNotFoundError(`Quay has no ${what}${quayDetail(outcome.json)}`);
+    }
+    if (outcome.status === 403) {
+      throw new QuayPackageError(`Quay refused to delete ${what} (403)${quayDetail(outcome.json)}`);
+    }
+    throw new QuayPackageError(
+      `Could not delete ${what} in Quay: Quay answered ${outcome.status}${quayDetail(outcome.json)}`,
+    );
+  }
+
+  async makePublic(organization: string, repository: string, oauthToken: string): Promise<void> {
+    const what = `${organization}/${repository}`;
+    let url: string;
+    try {
+      url = `${this.base}/api/v1/repository/${segment(organization)}/${segment(repository)}/changevisibility`;
+    } catch (error) {
+      throw new QuayPackageError(`Could not make ${what} public in Quay: ${(error as Error).message}`);
+    }
+    const outcome = await this.call('make_public', url, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${oauthToken}` },
+      json: { visibility: 'public' },
+      retries: 0,
+    });
+    if (outcome.kind === 'failed') {
+      throw new QuayPackageError(`Could not make ${what} public in Quay: ${outcome.reason}.`);
+    }
+    if (outcome.status >= 200 && outcome.status < 300) return;
+    throw new QuayPackageError(
+      `Could not make ${what} public in Quay: Quay answered ${outcome.status}${quayDetail(outcome.json)}`,
+    );
+  }
+
+  async ping(): Promise<void> {
+    const started = Date.now();
+    const outcome = await this.call('ping', `${this.base}/cnr/version`, { method: 'GET', retries: 1 });
+    if (outcome.kind === 'failed') throw new Error(capitalize(outcome.reason));
+    if (outcome.status !== 200) throw new Error(`Quay answered ${outcome.status}`);
+    let reason: string | undefined;
+    if (!outcome.isJson) reason = "Quay's /cnr/version is not JSON";
+    else if (!isRecord(outcome.json) || !('cnr-api' in outcome.json))
+      reason = "Quay's /cnr/version has no cnr-api";
+    if (reason) {
+      this.logFailure('ping', started, outcome.status, reason);
+      throw new Error(reason);
+    }
+  }
+
+  /**
+   * One call to Quay: never throws; the answer (any status, body read and
+   * JSON-parsed if possible) or the reason there was none. Logs failures.
+   */
+  private async call(operation: Operation, url: string, options: CallOptions): Promise<Outcome> {
+    const started = Date.now();
+    const deadline = this.timeoutMs === undefined ? undefined : AbortSignal.timeout(this.timeoutMs);
+    let headers: Headers;
+    try {
+      headers = new Headers(this.extraHeaders());
+      for (const [name, value] of Object.entries(options.headers ?? {})) headers.set(name, value);
+    } catch {
+      // The platform's message would quote the offending value, possibly the token.
+      const reason = 'the request could not be built (a header value is not valid in HTTP)';
+      this.logFailure(operation, started, undefined, reason);
+      return { kind: 'failed', reason };
+    }
+    let phase: 'request' | 'response' = 'request';
+    try {
+      let response: Response;
+      try {
+        response = await this.http(url, {
+          method: options.method,
+          headers,
+          ...(options.json === undefined ? {} : { json: options.json }),
+          ...(deadline ? { signal: deadline } : {}),
+          ...(options.retries > 0
+            ? {
+                throwHttpErrors: (status: number) => RETRY_STATUSES.includes(status),
+                retry: {
+                  limit: options.retries,
+                  methods: ['get'],
+                  statusCodes: RETRY_STATUSES,
+                  afterStatusCodes: [429, 503],
+                  maxRetryAfter: 4 * this.retryDelayMs,
+                  delay: (attempt: number) => this.retryDelayMs * 2 ** (attempt - 1),
+                  shouldRetry: () => (deadline?.aborted ? false : undefined),
+                },
+                hooks: {
+                  beforeRetry: [
+                    ({ error }) => {
+                      if (isHTTPError(error)) void error.response.body?.cancel().catch(() => {});
+                    },
+                  ],
+                },
+              }
+            : {}),
+        });
+      } catch (error) {
+        // After the last retry ky throws the retryable answer: it is still the answer.
+        if (!isHTTPError(error)) throw error;
+        response = error.response;
+      }
+      phase = 'response';
+      const text = await untilAborted(response.text(), deadline);
+      let json: unknown;
+      let isJson = false;
+      try {
+        json = JSON.parse(text);
+        isJson = true;
+      } catch {
+        json = undefined;
+      }
+      if (response.status < 200 || response.status >= 300)
+        this.logFailure(operation, started, response.status);
+      return { kind: 'answer', status: response.status, json, isJson };
+    } catch (error) {
+      const reason = deadline?.aborted
+        ? `Quay did not answer within ${formatDuration(this.timeoutMs ?? 0)}`
+        : phase === 'request'
+          ? `could not connect to Quay${errorCode(error)}`
+          : `the connection to Quay failed while reading its answer${errorCode(error)}`;
+      this.logFailure(operation, started, undefined, reason);
+      return { kind: 'failed', reason };
+    }
+  }
+
+  private logFailure(
+    operation: Operation,
+    started: number,
+    status: number | undefined,
+    reason?: string,
+  ): void {
+    this.logger.warn('upstream call failed', {
+      upstream: 'quay',
+      operation,
+      status: status ?? null,
+      duration_ms: Date.now() - started,
+      ...(reason ? { reason } : {}),
+    });
+  }
+}
+
+/** A URL path segment; `.`/`..`/empty would be resolved away by URL parsing, so they are refused. */
+function segment(value: string): string {
+  if (value === '' || value === '.' || value === '..') {
+    throw new UnaddressableError(`"${value}" cannot be used in a Quay URL.`);
+  }
+  return encodeURIComponent(value);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** Quay's error text: CNR `{"error": {"message"}}`, API v1 `{"error_message"}`/`{"detail"}`, or `{"message"}`. */
+function quayMessage(json: unknown): string | undefined {
+  if (!isRecord(json)) return undefined;
+  const candidates = [
+    isRecord(json.error) ? json.error.message : json.error,
+    json.error_message,
+    json.message,
+    json.detail,
+  ];
+  for (const candidate of candidates) {
+    if (typeof candidate === 'string' && candidate.trim()) return candidate.trim();
+  }
+  return undefined;
+}
+
+/** `quay_response`: Quay's answer when it is a JSON object, else `{}`. */
+function quayResponse(json: unknown): Record<string, unknown> {
+  return isRecord(json) ? json : {};
+}
+
+function quayErrorCode(json: unknown): string | undefined {
+  if (!isRecord(json) || !isRecord(json.error)) return undefined;
+  return typeof json.error.code === 'string' ? json.error.code : undefined;
+}
+
+/** `: <Quay's message>.` or `.` */
+function quayDetail(json: unknown): string {
+  const message = quayMessage(json);
+  return message ? `: ${message.replace(/\.$/, '')}.` : '.';
+}
+
+/** ` (ECONNREFUSED)` from undici's "fetch failed" cause chain; never the platform's message. */
+function errorCode(error: unknown): string {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current; depth++) {
+    if (isRecord(current) || current instanceof Error) {
+      const record = current as unknown as Record<string, unknown>;
+      if (typeof record.code === 'string' && /^[A-Z][A-Z0-9_]*$/.test(record.code))
+        return ` (${record.code})`;
+      if (Array.isArray(record.errors) && record.errors.length > 0) {
+        current = record.errors[0];
+        continue;
+      }
+      current = record.cause;
+    } else break;
+  }
+  return '';
+}
+
+function formatDuration(ms: number): string {
+  return ms >= 1000 && ms % 100 === 0 ? `${ms / 1000} s` : `${ms} ms`;
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** Rejects with the signal's reason as soon as it aborts, even if `promise` would hang. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
