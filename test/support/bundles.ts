@@ -40,7 +40,7 @@ export function sampleZip(): Uint8Array {
 
 export function multipart(zip: Uint8Array, filename = 'manifests.zip', field = 'file'): FormData {
   const form = new FormData();
-  form.append(field, new Blob([zip], { type: 'application/zip' }), filename);
+  form.append(field, new Blob([zip as Uint8Array<ArrayBuffer>], { type: 'application/zip' }), filename);
   return form;
 }
 
