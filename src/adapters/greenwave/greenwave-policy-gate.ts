@@ -1,0 +1,175 @@
+/**
+ * The PolicyGate port on Greenwave's decision API (SPEC §8). Web APIs + ky
+ * only, so it runs on edge runtimes.
+ *
+ * `timeoutMs` bounds each call as a whole, reading the answer included.
+ * Nothing is retried: a decision is cheap to ask again and the caller's
+ * request is waiting.
+ */
+import ky from 'ky';
+import type { Logger, PolicyGate } from '../../application/ports.js';
+import { silentLogger } from '../../application/ports.js';
+import { GreenwaveError, GreenwaveUnsatisfiedError } from '../../domain/errors.js';
+
+export interface GreenwavePolicyGateOptions {
+  /** Greenwave base URL, e.g. https://greenwave.example.com */
+  url: string;
+  /** `decision_context` of every decision, e.g. "osbs_push" */
+  context: string;
+  /** `product_version` of every decision, e.g. "cvp" */
+  productVersion: string;
+  timeoutMs?: number;
+  logger?: Logger;
+  fetch?: typeof fetch;
+  /** Extra headers for every request (e.g. tracing); read once per call. */
+  requestHeaders?: () => Record<string, string>;
+}
+
+/** Greenwave's answers are small JSON documents. */
+const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
+
+interface Answer {
+  status: number;
+  /** The parsed JSON, or undefined when the body is not JSON. */
+  json: unknown;
+}
+
+export class GreenwavePolicyGate implements PolicyGate {
+  private readonly baseUrl: string;
+  private readonly logger: Logger;
+
+  constructor(private readonly options: GreenwavePolicyGateOptions) {
+    this.baseUrl = options.url.replace(/\/+$/, '');
+    this.logger = options.logger ?? silentLogger;
+  }
+
+  async check(nvr: string): Promise<void> {
+    const body = {
+      decision_context: this.options.context,
+      product_version: this.options.productVersion,
+      subject_identifier: nvr,
+      subject_type: 'koji_build',
+    };
+    const { status, json } = await this.request('decision', 'post', '/api/v1.0/decision', body);
+    if (status !== 200) {
+      throw this.fail('decision', `answered HTTP ${status}${messageOf(json)}`, json, { nvr, status });
+    }
+    if (!isObject(json))
+      throw this.fail('decision', 'answered something that is not a JSON object', json, { nvr });
+    const satisfied = json.policies_satisfied;
+    if (satisfied === true) return;
+    if (satisfied === false) throw new GreenwaveUnsatisfiedError(nvr, json);
+    throw this.fail('decision', 'answered without a boolean "policies_satisfied"', json, { nvr });
+  }
+
+  async ping(): Promise<void> {
+    const { status, json } = await this.request('about', 'get', '/api/v1.0/about');
+    if (status !== 200) throw this.fail('about', `answered HTTP ${status}`, json, { status });
+    if (!isObject(json) || json.version === undefined) {
+      throw this.fail('about', 'answered without "version"', json, {});
+    }
+  }
+
+  private async request(
+    operation: string,
+    method: 'get' | 'post',
+    path: string,
+    body?: unknown,
+  ): Promise<Answer> {
+    const controller = new AbortController();
+    const { timeoutMs } = this.options;
+    const timer =
+      timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => controller.abort(new Error('timeout')), timeoutMs);
+    try {
+      const response = await ky(`${this.baseUrl}${path}`, {
+        method,
+        ...(body === undefined ? {} : { json: body }),
+        headers: { accept: 'application/json', ...this.options.requestHeaders?.() },
+        signal: controller.signal,
+        timeout: false,
+        retry: 0,
+        throwHttpErrors: false,
+        ...(this.options.fetch ? { fetch: this.options.fetch } : {}),
+      });
+      const text = await readText(response, controller.signal);
+      return { status: response.status, json: parseJson(text) };
+    } catch (error) {
+      const reason = controller.signal.aborted
+        ? `timed out after ${timeoutMs} ms`
+        : error instanceof AnswerTooLarge
+          ? `answered more than ${MAX_ANSWER_BYTES} bytes`
+          : `could not connect (${networkCode(error)})`;
+      throw this.fail(operation, reason, {}, {}, error);
+    } finally {
+      if (timer !== undefined) clearTimeout(timer);
+    }
+  }
+
+  private fail(
+    operation: string,
+    reason: string,
+    json: unknown,
+    fields: Record<string, unknown>,
+    cause?: unknown,
+  ): GreenwaveError {
+    this.logger.warn('upstream call failed', { upstream: 'greenwave', operation, reason, ...fields });
+    return new GreenwaveError(`Greenwave ${operation} request failed: ${reason}.`, json, { cause });
+  }
+}
+
+class AnswerTooLarge extends Error {}
+
+/** Reads the body as text within the deadline and the size cap, cancelling it otherwise. */
+async function readText(response: Response, signal: AbortSignal): Promise<string> {
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await untilAborted(reader.read(), signal);
+      if (done) return text + decoder.decode();
+      total += value.byteLength;
+      if (total > MAX_ANSWER_BYTES) throw new AnswerTooLarge();
+      text += decoder.decode(value, { stream: true });
+    }
+  } catch (error) {
+    reader.cancel().catch(() => {});
+    throw error;
+  }
+}
+
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** Greenwave's own error text (`{"message": ...}`), when it gave one. */
+function messageOf(json: unknown): string {
+  return isObject(json) && typeof json.message === 'string' && json.message ? ` (${json.message})` : '';
+}
+
+function networkCode(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause as { code?: unknown } | undefined;
+  return cause && typeof cause.code === 'string' ? cause.code : error.message;
+}

@@ -1,0 +1,17 @@
+import { KojiBuildSystem } from '../../../src/adapters/koji/koji-build-system.js';
+import { buildSystemContract } from '../../contracts/build-system-contract.js';
+import { startKojiEmulator } from '../../emulators/koji-emulator.js';
+
+buildSystemContract('KojiBuildSystem against the Koji emulator', async (seed) => {
+  const koji = await startKojiEmulator();
+  koji.state.addOperatorBuild(seed.operator.nvr, seed.operator.archive);
+  koji.state.addBuild(seed.notAnOperator, { source: 'git+https://src.example.com/rpms/x.git' });
+  koji.state.addLegacyBuild(seed.archiveMissing.nvr, new Uint8Array(10), {
+    archiveName: seed.archiveMissing.archiveName,
+    listed: false,
+  });
+  return {
+    buildSystem: new KojiBuildSystem({ hubUrl: koji.hubUrl, rootUrl: koji.rootUrl, timeoutMs: 10_000 }),
+    cleanup: () => koji.close(),
+  };
+});
