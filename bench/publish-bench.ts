@@ -6,10 +6,10 @@
 import { strToU8, zipSync } from 'fflate';
 import { InMemoryBuildSystem } from '../src/adapters/memory/in-memory-build-system.js';
 import { InMemoryRegistry } from '../src/adapters/memory/in-memory-registry.js';
+import { silentLogger } from '../src/application/ports.js';
 import { parseConfig } from '../src/infrastructure/config.js';
 import { createService } from '../src/infrastructure/container.js';
 import { SAMPLE_OPERATOR_FILES } from '../src/infrastructure/demo/sample-operator.js';
-import { silentLogger } from '../src/application/ports.js';
 
 const CSV = SAMPLE_OPERATOR_FILES['hello-operator.v1.0.0.clusterserviceversion.yaml']!;
 const PACKAGE = SAMPLE_OPERATOR_FILES['hello.package.yaml']!;
@@ -35,9 +35,11 @@ function iconCsv(): string {
 function bigCsv(): string {
   const rules: string[] = [];
   for (let i = 0; rules.length * 100 < 6 * 1024 * 1024; i++) {
-    rules.push(`            - apiGroups: [group${i}.example.com]\n              resources: [things${i}]\n              verbs: [get, list]\n`);
+    rules.push(
+      `            - apiGroups: [group${i}.example.com]\n              resources: [things${i}]\n              verbs: [get, list]\n`,
+    );
   }
-  return CSV.replace('              verbs: [\'*\']\n', `              verbs: ['*']\n${rules.join('')}`);
+  return CSV.replace("              verbs: ['*']\n", `              verbs: ['*']\n${rules.join('')}`);
 }
 
 function nested(): Record<string, string> {
@@ -54,8 +56,14 @@ function nested(): Record<string, string> {
 const cases: [string, Uint8Array][] = [
   ['small flat bundle', zip(SAMPLE_OPERATOR_FILES)],
   ['3-version nested bundle', zip(nested())],
-  ['1.5 MB icon CSV', zip({ ...SAMPLE_OPERATOR_FILES, 'hello-operator.v1.0.0.clusterserviceversion.yaml': iconCsv() })],
-  ['6 MB CSV of small mappings', zip({ ...SAMPLE_OPERATOR_FILES, 'hello-operator.v1.0.0.clusterserviceversion.yaml': bigCsv() })],
+  [
+    '1.5 MB icon CSV',
+    zip({ ...SAMPLE_OPERATOR_FILES, 'hello-operator.v1.0.0.clusterserviceversion.yaml': iconCsv() }),
+  ],
+  [
+    '6 MB CSV of small mappings',
+    zip({ ...SAMPLE_OPERATOR_FILES, 'hello-operator.v1.0.0.clusterserviceversion.yaml': bigCsv() }),
+  ],
 ];
 
 async function main() {
@@ -74,7 +82,11 @@ async function main() {
       const form = new FormData();
       form.append('file', new Blob([bytes as Uint8Array<ArrayBuffer>]), 'bundle.zip');
       const before = process.cpuUsage();
-      const res = await app.request(`/v2/bench${i}/zipfile`, { method: 'POST', body: form, headers: { Authorization: 'bench' } });
+      const res = await app.request(`/v2/bench${i}/zipfile`, {
+        method: 'POST',
+        body: form,
+        headers: { Authorization: 'bench' },
+      });
       const used = process.cpuUsage(before);
       if (res.status !== 200) throw new Error(`${name}: ${res.status} ${await res.text()}`);
       if (i > 0) cpu.push((used.user + used.system) / 1000); // the first run warms the JIT

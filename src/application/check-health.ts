@@ -15,7 +15,9 @@ export interface HealthReport {
 const IT_WORKS = 'It works!';
 
 export class CheckHealth {
-  constructor(private readonly deps: { registry: Registry; buildSystem: BuildSystem; policyGate?: PolicyGate }) {}
+  constructor(
+    private readonly deps: { registry: Registry; buildSystem: BuildSystem; policyGate?: PolicyGate },
+  ) {}
 
   async execute(): Promise<HealthReport> {
     const { registry, buildSystem, policyGate } = this.deps;

@@ -77,7 +77,8 @@ export class PublishRelease {
     const loaded = loadBundle(rootedFiles(files), policy);
     const repository = command.repository ?? loaded.packageName;
 
-    let version = command.version ?? (await this.autoVersion(command.organization, repository, command.token));
+    let version =
+      command.version ?? (await this.autoVersion(command.organization, repository, command.token));
     const prepared = prepareBundle(loaded, command.repository !== undefined ? { repository } : {});
     const answer: PublishResult = {
       organization: command.organization,
@@ -137,11 +138,18 @@ export class PublishRelease {
     return nextVersion(known, this.deps.settings.defaultReleaseVersion);
   }
 
-  private async publishIfPublic(organization: string, repository: string, version: string, policy: OrganizationPolicy) {
+  private async publishIfPublic(
+    organization: string,
+    repository: string,
+    version: string,
+    policy: OrganizationPolicy,
+  ) {
     if (!policy.public) return;
     const { registry, logger, settings } = this.deps;
     if (!policy.oauthToken) {
-      logger.warn('organization is public but has no oauth_token; repository left as it is', { organization });
+      logger.warn('organization is public but has no oauth_token; repository left as it is', {
+        organization,
+      });
       return;
     }
     const attempts = settings.publishAttempts ?? 3;
@@ -162,4 +170,3 @@ export class PublishRelease {
     );
   }
 }
-

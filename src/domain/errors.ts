@@ -89,7 +89,10 @@ export class AuthorizationHeaderRequiredError extends OmpsError {
 
 export class KojiNotAnOperatorImageError extends OmpsError {
   constructor(nvr: string) {
-    super('KojiNotAnOperatorImage', `Koji build ${nvr} is not an operator image: it has no operator manifests archive.`);
+    super(
+      'KojiNotAnOperatorImage',
+      `Koji build ${nvr} is not an operator image: it has no operator manifests archive.`,
+    );
   }
 }
 
@@ -126,7 +129,12 @@ export class GreenwaveUnsatisfiedError extends OmpsError {
 
 export class GreenwaveError extends OmpsError {
   constructor(message: string, response: unknown = {}, options?: { cause?: unknown }) {
-    super('GreenwaveError', message, { field: 'greenwave_response', value: jsonObjectOrEmpty(response) }, options);
+    super(
+      'GreenwaveError',
+      message,
+      { field: 'greenwave_response', value: jsonObjectOrEmpty(response) },
+      options,
+    );
   }
 }
 
@@ -138,7 +146,12 @@ export class QuayAuthorizationError extends OmpsError {
 
 export class QuayCourierError extends OmpsError {
   constructor(message: string, response: unknown = {}, options?: { cause?: unknown }) {
-    super('QuayCourierError', message, { field: 'quay_response', value: jsonObjectOrEmpty(response) }, options);
+    super(
+      'QuayCourierError',
+      message,
+      { field: 'quay_response', value: jsonObjectOrEmpty(response) },
+      options,
+    );
   }
 }
 

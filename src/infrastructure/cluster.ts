@@ -7,12 +7,14 @@
 import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import type { Logger } from '../application/ports.js';
+import { serveClusterMetrics } from './metrics/node-metrics.js';
 
 export function workerCount(env: NodeJS.ProcessEnv): number {
   const raw = env.WORKERS;
   if (raw === undefined || raw === '') return availableParallelism();
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 256) throw new Error(`WORKERS must be a whole number from 1 to 256, not "${raw}"`);
+  if (!Number.isInteger(n) || n < 1 || n > 256)
+    throw new Error(`WORKERS must be a whole number from 1 to 256, not "${raw}"`);
   return n;
 }
 
@@ -59,6 +61,7 @@ export async function runClustered(count: number, logger: Logger, serve: () => P
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
 
+  serveClusterMetrics();
   logger.info('starting workers', { workers: count });
   for (let i = 0; i < count; i++) fork();
 }

@@ -24,7 +24,11 @@ const replacement = z
     try {
       new RegExp(r.old, 'gm');
     } catch (e) {
-      ctx.addIssue({ code: 'custom', path: ['old'], message: `is not a valid regular expression (${(e as Error).message})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['old'],
+        message: `is not a valid regular expression (${(e as Error).message})`,
+      });
     }
   });
 
@@ -34,9 +38,7 @@ const organization = z
     oauth_token: z.string().min(1).optional(),
     replace_registry: z.array(replacement).default([]),
     package_name_suffix: z.string().min(1).optional(),
-    csv_annotations: z
-      .array(z.object({ name: z.string().min(1), value: z.string() }).strict())
-      .default([]),
+    csv_annotations: z.array(z.object({ name: z.string().min(1), value: z.string() }).strict()).default([]),
   })
   .strict();
 
@@ -52,8 +54,16 @@ const fileSchema = z
       .string()
       .refine(isValidVersion, 'must be a version <int>.<int>.<int>')
       .default('1.0.0'),
-    zipfile_max_uncompressed_size: z.number().int().positive().default(20 * 1024 * 1024),
-    max_content_length: z.number().int().positive().default(2 * 1024 * 1024),
+    zipfile_max_uncompressed_size: z
+      .number()
+      .int()
+      .positive()
+      .default(20 * 1024 * 1024),
+    max_content_length: z
+      .number()
+      .int()
+      .positive()
+      .default(2 * 1024 * 1024),
     log_level: z
       .string()
       .transform((s) => s.toUpperCase())

@@ -5,19 +5,20 @@
  */
 import 'reflect-metadata';
 import type { Hono } from 'hono';
-import { type DependencyContainer, container as rootContainer, instanceCachingFactory } from 'tsyringe';
-import { CheckHealth } from '../application/check-health.js';
-import { DeleteReleases } from '../application/delete-releases.js';
-import type { Archive, BuildSystem, Logger, PolicyGate, Registry } from '../application/ports.js';
-import { PublishRelease } from '../application/publish-release.js';
-import { OPERATOR_COURIER_VERSION } from '../domain/manifest/index.js';
+import { type DependencyContainer, instanceCachingFactory, container as rootContainer } from 'tsyringe';
 import { FflateArchive } from '../adapters/fflate/fflate-archive.js';
 import { GreenwavePolicyGate } from '../adapters/greenwave/greenwave-policy-gate.js';
 import { type AppEnv, createApp } from '../adapters/http/app.js';
 import { KojiBuildSystem } from '../adapters/koji/koji-build-system.js';
 import { QuayRegistry } from '../adapters/quay/quay-registry.js';
+import { CheckHealth } from '../application/check-health.js';
+import { DeleteReleases } from '../application/delete-releases.js';
+import type { Archive, BuildSystem, Logger, PolicyGate, Registry } from '../application/ports.js';
+import { PublishRelease } from '../application/publish-release.js';
+import { OPERATOR_COURIER_VERSION } from '../domain/manifest/index.js';
 import type { AppConfig } from './config.js';
 import { createLogger } from './logger.js';
+import type { ServiceMetrics } from './metrics/service-metrics.js';
 import { noRequestContext, type RequestContext, upstreamHeaders } from './request-context.js';
 import { SERVICE_VERSION } from './version.js';
 
@@ -44,62 +45,58 @@ export interface AdapterOverrides {
   logger?: Logger;
   /** Carries the request id to log lines and upstream calls (Node: AsyncLocalStorage). */
   requestContext?: RequestContext;
+  /** Measures requests and upstream calls and serves /metrics (the Node entry passes it). */
+  metrics?: { service: ServiceMetrics; render(): Promise<string> };
 }
 
 export function createContainer(config: AppConfig, overrides: AdapterOverrides = {}): DependencyContainer {
   const c = rootContainer.createChildContainer();
-  const timeoutMs = config.requestTimeoutMs;
   const context = overrides.requestContext ?? noRequestContext;
-  const requestHeaders = upstreamHeaders(context);
-  const cached = <T>(make: (c: DependencyContainer) => T) => ({ useFactory: instanceCachingFactory<T>(make) });
+  const cached = <T>(make: (d: DependencyContainer) => T) => ({
+    useFactory: instanceCachingFactory<T>(make),
+  });
 
   c.register(TOKENS.Config, { useValue: config });
   c.register(TOKENS.Logger, {
     useValue: overrides.logger ?? createLogger(config.logLevel, undefined, () => context.current()),
   });
-  const logger = (d: DependencyContainer) => d.resolve<Logger>(TOKENS.Logger);
+  const logger = c.resolve<Logger>(TOKENS.Logger);
+  const measured = overrides.metrics?.service;
+  const upstream = { logger, requestHeaders: upstreamHeaders(context), ...timeout(config) };
 
   c.register(
     TOKENS.Registry,
-    cached(
-      (d) =>
-        overrides.registry ??
-        new QuayRegistry({
-          baseUrl: config.quayUrl,
-          ...(timeoutMs ? { timeoutMs } : {}),
-          logger: logger(d),
-          requestHeaders,
-        }),
-    ),
+    cached(() => {
+      const registry = overrides.registry ?? new QuayRegistry({ baseUrl: config.quayUrl, ...upstream });
+      return measured ? measured.instrumentRegistry(registry) : registry;
+    }),
   );
   c.register(
     TOKENS.BuildSystem,
-    cached(
-      (d) =>
+    cached(() => {
+      const koji =
         overrides.buildSystem ??
-        new KojiBuildSystem({
-          hubUrl: config.kojihubUrl,
-          rootUrl: config.kojirootUrl,
-          ...(timeoutMs ? { timeoutMs } : {}),
-          logger: logger(d),
-          requestHeaders,
-        }),
-    ),
+        new KojiBuildSystem({ hubUrl: config.kojihubUrl, rootUrl: config.kojirootUrl, ...upstream });
+      return measured ? measured.instrumentBuildSystem(koji) : koji;
+    }),
   );
   c.register(
     TOKENS.PolicyGate,
-    cached((d): PolicyGate | undefined => {
-      if (overrides.policyGate !== undefined) return overrides.policyGate ?? undefined;
-      if (!config.greenwave) return undefined;
-      return new GreenwavePolicyGate({
-        ...config.greenwave,
-        ...(timeoutMs ? { timeoutMs } : {}),
-        logger: logger(d),
-        requestHeaders,
-      });
+    cached((): PolicyGate | undefined => {
+      const gate =
+        overrides.policyGate !== undefined
+          ? (overrides.policyGate ?? undefined)
+          : config.greenwave && new GreenwavePolicyGate({ ...config.greenwave, ...upstream });
+      return gate && measured ? measured.instrumentPolicyGate(gate) : gate || undefined;
     }),
   );
-  c.register(TOKENS.Archive, cached(() => overrides.archive ?? new FflateArchive()));
+  c.register(
+    TOKENS.Archive,
+    cached(() => {
+      const archive = overrides.archive ?? new FflateArchive();
+      return measured ? measured.instrumentArchive(archive) : archive;
+    }),
+  );
 
   c.register(
     TOKENS.PublishRelease,
@@ -115,11 +112,14 @@ export function createContainer(config: AppConfig, overrides: AdapterOverrides =
             maxUncompressedSize: config.zipfileMaxUncompressedSize,
             policyFor: (org) => config.organizations[org],
           },
-          logger: logger(d),
+          logger,
         }),
     ),
   );
-  c.register(TOKENS.DeleteReleases, cached((d) => new DeleteReleases({ registry: d.resolve(TOKENS.Registry) })));
+  c.register(
+    TOKENS.DeleteReleases,
+    cached((d) => new DeleteReleases({ registry: d.resolve(TOKENS.Registry) })),
+  );
   c.register(
     TOKENS.CheckHealth,
     cached(
@@ -133,19 +133,27 @@ export function createContainer(config: AppConfig, overrides: AdapterOverrides =
   );
   c.register(
     TOKENS.App,
-    cached((d) =>
-      createApp({
+    cached((d) => {
+      const metrics = overrides.metrics;
+      return createApp({
         publishRelease: d.resolve(TOKENS.PublishRelease),
         deleteReleases: d.resolve(TOKENS.DeleteReleases),
         checkHealth: d.resolve(TOKENS.CheckHealth),
         about: { version: SERVICE_VERSION, operatorcourier: OPERATOR_COURIER_VERSION },
         maxContentLength: config.maxContentLength,
-        logger: logger(d),
+        logger,
         runInContext: context.run,
-      }),
-    ),
+        ...(metrics
+          ? { metrics: { observe: (o) => metrics.service.observeRequest(o), render: () => metrics.render() } }
+          : {}),
+      });
+    }),
   );
   return c;
+}
+
+function timeout(config: AppConfig): { timeoutMs?: number } {
+  return config.requestTimeoutMs ? { timeoutMs: config.requestTimeoutMs } : {};
 }
 
 function optionalGate(d: DependencyContainer): { policyGate?: PolicyGate } {

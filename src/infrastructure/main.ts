@@ -1,11 +1,12 @@
 /** The production entry point: real upstreams, configuration from OMPS_CONF_FILE, PORT and HOST. */
 import { readFileSync } from 'node:fs';
-import { type AppConfig, ConfigError, parseConfig, parseConfigText } from './config.js';
 import { runClustered, workerCount } from './cluster.js';
+import { type AppConfig, ConfigError, parseConfig, parseConfigText } from './config.js';
 import { createService } from './container.js';
 import { createLogger } from './logger.js';
-import { listen, listenAddress } from './node-server.js';
+import { nodeMetrics } from './metrics/node-metrics.js';
 import { nodeRequestContext } from './node-request-context.js';
+import { listen, listenAddress } from './node-server.js';
 
 export function loadConfigFromEnv(env: NodeJS.ProcessEnv): AppConfig {
   const file = env.OMPS_CONF_FILE;
@@ -34,7 +35,8 @@ async function main(): Promise<void> {
   const requestContext = nodeRequestContext();
   const logger = createLogger(config.logLevel, undefined, () => requestContext.current());
   await runClustered(workers, logger, async () => {
-    await listen(createService(config, { logger, requestContext }), { ...address, logger });
+    const metrics = nodeMetrics(Object.keys(config.organizations));
+    await listen(createService(config, { logger, requestContext, metrics }), { ...address, logger });
   });
 }
 

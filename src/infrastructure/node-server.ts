@@ -1,6 +1,5 @@
 /** Serving the app on Node with graceful shutdown: in-flight requests finish on SIGTERM/SIGINT. */
 import { serve } from '@hono/node-server';
-import type { Hono } from 'hono';
 import type { Logger } from '../application/ports.js';
 
 export interface ListenOptions {
@@ -11,8 +10,10 @@ export interface ListenOptions {
   shutdownGraceMs?: number;
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: any Hono app, whatever its env
-export function listen(app: Hono<any>, options: ListenOptions): Promise<{ port: number; close(): Promise<void> }> {
+export function listen(
+  app: { fetch: (request: Request) => Response | Promise<Response> },
+  options: ListenOptions,
+): Promise<{ port: number; close(): Promise<void> }> {
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, port: options.port, hostname: options.host }, (info) => {
       options.logger.info('listening', { host: options.host, port: info.port });

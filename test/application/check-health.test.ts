@@ -6,11 +6,18 @@ import { CheckHealth } from '../../src/application/check-health.js';
 
 describe('CheckHealth', () => {
   it('is ok when every upstream answers; greenwave is null when not configured', async () => {
-    const report = await new CheckHealth({ registry: new InMemoryRegistry(), buildSystem: new InMemoryBuildSystem() }).execute();
+    const report = await new CheckHealth({
+      registry: new InMemoryRegistry(),
+      buildSystem: new InMemoryBuildSystem(),
+    }).execute();
     expect(report).toEqual({
       ok: true,
       status: 200,
-      services: { quay: { ok: true, details: 'It works!' }, koji: { ok: true, details: 'It works!' }, greenwave: null },
+      services: {
+        quay: { ok: true, details: 'It works!' },
+        koji: { ok: true, details: 'It works!' },
+        greenwave: null,
+      },
     });
   });
 
@@ -18,7 +25,11 @@ describe('CheckHealth', () => {
     const buildSystem = new InMemoryBuildSystem();
     buildSystem.unavailable = 'Cannot connect to Koji hub';
     const gate = new InMemoryPolicyGate();
-    const report = await new CheckHealth({ registry: new InMemoryRegistry(), buildSystem, policyGate: gate }).execute();
+    const report = await new CheckHealth({
+      registry: new InMemoryRegistry(),
+      buildSystem,
+      policyGate: gate,
+    }).execute();
     expect(report.ok).toBe(false);
     expect(report.status).toBe(503);
     expect(report.services.koji).toEqual({ ok: false, details: 'Cannot connect to Koji hub' });

@@ -31,7 +31,9 @@ describe('DeleteReleases', () => {
   });
 
   it('deletes one release as given, without a format check', async () => {
-    expect(await del.execute({ organization: 'myorg', repository: 'repo', version: 'weird-release', token: 't' })).toEqual({
+    expect(
+      await del.execute({ organization: 'myorg', repository: 'repo', version: 'weird-release', token: 't' }),
+    ).toEqual({
       organization: 'myorg',
       repo: 'repo',
       deleted: ['weird-release'],
@@ -47,7 +49,9 @@ describe('DeleteReleases', () => {
 
   it('a repository with no releases answers deleted: []', async () => {
     registry.seed('myorg', 'empty', []);
-    expect((await del.execute({ organization: 'myorg', repository: 'empty', token: 't' })).deleted).toEqual([]);
+    expect((await del.execute({ organization: 'myorg', repository: 'empty', token: 't' })).deleted).toEqual(
+      [],
+    );
   });
 
   it('an unknown package or release is QuayPackageNotFound', async () => {
@@ -55,7 +59,11 @@ describe('DeleteReleases', () => {
       'QuayPackageNotFound',
     );
     expect(
-      (await failure(del.execute({ organization: 'myorg', repository: 'repo', version: '9.9.9', token: 't' }))).id,
+      (
+        await failure(
+          del.execute({ organization: 'myorg', repository: 'repo', version: '9.9.9', token: 't' }),
+        )
+      ).id,
     ).toBe('QuayPackageNotFound');
   });
 

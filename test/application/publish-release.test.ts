@@ -64,7 +64,11 @@ describe('PublishRelease', () => {
       archive: new FakeArchive(),
       buildSystem,
       policyGate: gate,
-      settings: { defaultReleaseVersion: '1.0.0', maxUncompressedSize: 1 << 20, policyFor: (o) => policies[o] },
+      settings: {
+        defaultReleaseVersion: '1.0.0',
+        maxUncompressedSize: 1 << 20,
+        policyFor: (o) => policies[o],
+      },
       logger: { debug() {}, info() {}, warn() {}, error() {} },
     });
   });
@@ -78,7 +82,12 @@ describe('PublishRelease', () => {
       extracted_files: Object.keys(SAMPLE_OPERATOR_FILES).sort(),
     });
     expect(registry.pushes).toHaveLength(1);
-    expect(registry.pushes[0]).toMatchObject({ organization: 'myorg', repository: 'hello-operator', version: '1.0.0', token: 'token' });
+    expect(registry.pushes[0]).toMatchObject({
+      organization: 'myorg',
+      repository: 'hello-operator',
+      version: '1.0.0',
+      token: 'token',
+    });
     expect(registry.pushes[0]!.bundle.map((f) => f.path)).toEqual(['bundle.yaml']);
   });
 
@@ -130,7 +139,9 @@ describe('PublishRelease', () => {
   });
 
   it('checks the Authorization token and the version format before anything else', async () => {
-    expect((await failure(publish.execute(upload({ token: '' })))).id).toBe('OMPSAuthorizationHeaderRequired');
+    expect((await failure(publish.execute(upload({ token: '' })))).id).toBe(
+      'OMPSAuthorizationHeaderRequired',
+    );
     expect((await failure(publish.execute(upload({ version: '1.0' })))).id).toBe('OMPSInvalidVersionFormat');
     expect(registry.pushes).toHaveLength(0);
   });
@@ -139,7 +150,9 @@ describe('PublishRelease', () => {
     policies.myorg = { public: false, replaceRegistry: [], csvAnnotations: [], packageNameSuffix: '-beta' };
     const result = await publish.execute(upload());
     expect(result.repo).toBe('hello-operator-beta');
-    expect(text(registry.release('myorg', 'hello-operator-beta', '1.0.0')!.bundle[0]!.data)).toContain('hello-operator-beta');
+    expect(text(registry.release('myorg', 'hello-operator-beta', '1.0.0')!.bundle[0]!.data)).toContain(
+      'hello-operator-beta',
+    );
   });
 
   it('makes the repository public for a public organization with an oauth token', async () => {
@@ -161,18 +174,28 @@ describe('PublishRelease', () => {
       registry: failing,
       archive: new FakeArchive(),
       buildSystem,
-      settings: { defaultReleaseVersion: '1.0.0', maxUncompressedSize: 1 << 20, policyFor: (o) => policies[o] },
+      settings: {
+        defaultReleaseVersion: '1.0.0',
+        maxUncompressedSize: 1 << 20,
+        policyFor: (o) => policies[o],
+      },
       logger: { debug() {}, info() {}, warn() {}, error() {} },
     });
     const e = await failure(p.execute(upload()));
     expect(e.id).toBe('QuayPackageError');
-    expect(e.message).toMatch(/Release 1\.0\.0 was pushed to myorg\/hello-operator, but the repository could not be made public/);
+    expect(e.message).toMatch(
+      /Release 1\.0\.0 was pushed to myorg\/hello-operator, but the repository could not be made public/,
+    );
     expect(failing.release('myorg', 'hello-operator', '1.0.0')).toBeDefined();
   });
 
   describe('from Koji', () => {
     it('publishes a build and answers its nvr; Greenwave is asked', async () => {
-      const result = await publish.execute({ organization: 'myorg', source: { kind: 'koji', nvr: NVR }, token: 't' });
+      const result = await publish.execute({
+        organization: 'myorg',
+        source: { kind: 'koji', nvr: NVR },
+        token: 't',
+      });
       expect(result).toMatchObject({ repo: 'hello-operator', version: '1.0.0', nvr: NVR });
       expect(gate.asked).toEqual([NVR]);
     });
@@ -182,7 +205,9 @@ describe('PublishRelease', () => {
       ['plain-1-1', 'KojiNotAnOperatorImage'],
       ['legacy-1-1', 'KojiManifestsArchiveNotFound'],
     ])('%s fails with %s before Greenwave is asked, and nothing is pushed', async (nvr, id) => {
-      const e = await failure(publish.execute({ organization: 'myorg', source: { kind: 'koji', nvr }, token: 't' }));
+      const e = await failure(
+        publish.execute({ organization: 'myorg', source: { kind: 'koji', nvr }, token: 't' }),
+      );
       expect(e.id).toBe(id);
       expect(gate.asked).toEqual([]);
       expect(registry.pushes).toHaveLength(0);
@@ -190,7 +215,9 @@ describe('PublishRelease', () => {
 
     it('Greenwave refusing stops the push', async () => {
       gate.refuse(NVR);
-      const e = await failure(publish.execute({ organization: 'myorg', source: { kind: 'koji', nvr: NVR }, token: 't' }));
+      const e = await failure(
+        publish.execute({ organization: 'myorg', source: { kind: 'koji', nvr: NVR }, token: 't' }),
+      );
       expect(e.id).toBe('GreenwaveUnsatisfiedError');
       expect(e.extra).toMatchObject({ field: 'greenwave_response', value: { policies_satisfied: false } });
       expect(registry.pushes).toHaveLength(0);

@@ -14,19 +14,28 @@ describe('release versions', () => {
     expect(isValidVersion(v)).toBe(true);
   });
 
-  it.each(['1.0', '1.0.0.0', '01.0.0', '1.00.0', 'v1.0.0', '1.0.0-rc1', '', ' 1.0.0', '1.0.0\n', 'a.b.c', '-1.0.0'])(
-    'refuses %j with OMPSInvalidVersionFormat naming the format',
-    (v) => {
-      expect(isValidVersion(v)).toBe(false);
-      expect(() => assertValidVersion(v)).toThrow(InvalidVersionFormatError);
-      try {
-        assertValidVersion(v);
-      } catch (e) {
-        expect((e as InvalidVersionFormatError).id).toBe('OMPSInvalidVersionFormat');
-        expect((e as Error).message).toContain('<int>.<int>.<int>');
-      }
-    },
-  );
+  it.each([
+    '1.0',
+    '1.0.0.0',
+    '01.0.0',
+    '1.00.0',
+    'v1.0.0',
+    '1.0.0-rc1',
+    '',
+    ' 1.0.0',
+    '1.0.0\n',
+    'a.b.c',
+    '-1.0.0',
+  ])('refuses %j with OMPSInvalidVersionFormat naming the format', (v) => {
+    expect(isValidVersion(v)).toBe(false);
+    expect(() => assertValidVersion(v)).toThrow(InvalidVersionFormatError);
+    try {
+      assertValidVersion(v);
+    } catch (e) {
+      expect((e as InvalidVersionFormatError).id).toBe('OMPSInvalidVersionFormat');
+      expect((e as Error).message).toContain('<int>.<int>.<int>');
+    }
+  });
 
   it('compares numerically per part', () => {
     expect(compareVersions(parseVersion('10.0.0')!, parseVersion('9.9.9')!)).toBe(1);

@@ -42,7 +42,11 @@ organizations:
 `);
     expect(c.requestTimeoutMs).toBe(2500);
     expect(c.logLevel).toBe('DEBUG');
-    expect(c.greenwave).toEqual({ url: 'http://127.0.0.1:9002', context: 'osbs_push', productVersion: 'cvp' });
+    expect(c.greenwave).toEqual({
+      url: 'http://127.0.0.1:9002',
+      context: 'osbs_push',
+      productVersion: 'cvp',
+    });
     expect(c.organizations.myorg).toEqual({
       public: true,
       oauthToken: 'secret',
@@ -75,10 +79,19 @@ organizations:
     [{ organizations: { 'bad org!': {} } }, 'organizations'],
     [{ organizations: { myorg: { public: 'yes' } } }, 'organizations.myorg.public'],
     [{ organizations: { myorg: { oauth_token: 3 } } }, 'organizations.myorg.oauth_token'],
-    [{ organizations: { myorg: { replace_registry: [{ old: 'a' }] } } }, 'organizations.myorg.replace_registry.0.new'],
-    [{ organizations: { myorg: { replace_registry: [{ old: '(', new: 'b', regexp: true }] } } }, 'organizations.myorg.replace_registry.0.old'],
+    [
+      { organizations: { myorg: { replace_registry: [{ old: 'a' }] } } },
+      'organizations.myorg.replace_registry.0.new',
+    ],
+    [
+      { organizations: { myorg: { replace_registry: [{ old: '(', new: 'b', regexp: true }] } } },
+      'organizations.myorg.replace_registry.0.old',
+    ],
     [{ organizations: { myorg: { package_name_suffix: 7 } } }, 'organizations.myorg.package_name_suffix'],
-    [{ organizations: { myorg: { csv_annotations: [{ name: 'a' }] } } }, 'organizations.myorg.csv_annotations.0.value'],
+    [
+      { organizations: { myorg: { csv_annotations: [{ name: 'a' }] } } },
+      'organizations.myorg.csv_annotations.0.value',
+    ],
     [{ organizations: { myorg: { unknown_policy: true } } }, 'organizations.myorg'],
     [{ greenwave: { url: 'http://g' } }, 'greenwave.context'],
     [{ greenwave: { context: 'c', product_version: 'p' } }, 'greenwave.url'],

@@ -20,7 +20,12 @@ export function makeHttpApp(overrides: Record<string, unknown> = {}) {
   const logLines: string[] = [];
   const logger: Logger = createLogger('DEBUG', (line) => logLines.push(line));
   const config = parseConfig(rawConfig);
-  const app = createService(config, { registry, buildSystem, policyGate: config.greenwave ? policyGate : null, logger });
+  const app = createService(config, {
+    registry,
+    buildSystem,
+    policyGate: config.greenwave ? policyGate : null,
+    logger,
+  });
   return { app, registry, buildSystem, policyGate, logLines, config };
 }
 

@@ -10,7 +10,7 @@ import type { PublishRelease, PublishSource } from '../../application/publish-re
 import { AuthorizationHeaderRequiredError, OmpsError } from '../../domain/errors.js';
 import { asOmpsError, errorBody } from './error-table.js';
 import { validateDeleteParams, validatePublishParams } from './params.js';
-import { requestLog } from './request-log.js';
+import { type RequestObservation, requestLog } from './request-log.js';
 import { type ApiVersion, allowedMethods, allRoutes, routePaths } from './routes.js';
 import { readUpload } from './upload.js';
 
@@ -23,6 +23,8 @@ export interface AppDeps {
   logger: Logger;
   /** Runs the rest of a request knowing its id (request-scoped logs and upstream headers). */
   runInContext?: <T>(requestId: string, fn: () => T) => T;
+  /** Request metrics, and the Prometheus text served at /metrics (Node entry only). */
+  metrics?: { observe(o: RequestObservation): void; render(): Promise<string> };
 }
 
 export type AppEnv = { Variables: { token: string; errorId?: string; requestId: string } };
@@ -31,7 +33,14 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const routes = allRoutes();
 
-  app.use('*', requestLog(deps.logger, deps.runInContext));
+  app.use('*', requestLog(deps.logger, deps.runInContext, deps.metrics && ((o) => deps.metrics?.observe(o))));
+
+  const metrics = deps.metrics;
+  if (metrics) {
+    app.get('/metrics', async (c) =>
+      c.body(await metrics.render(), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }),
+    );
+  }
 
   for (const v of ['v1', 'v2'] as const) registerVersion(app, v, deps);
 
@@ -39,7 +48,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     const allowed = allowedMethods(routes, c.req.path);
     if (allowed.length > 0) {
       c.header('Allow', allowed.join(', '));
-      return respondError(c, new OmpsError('MethodNotAllowed', `The method ${c.req.method} is not allowed for this URL.`));
+      return respondError(
+        c,
+        new OmpsError('MethodNotAllowed', `The method ${c.req.method} is not allowed for this URL.`),
+      );
     }
     return respondError(c, new OmpsError('NotFound', 'The requested URL was not found on the server.'));
   });
@@ -83,7 +95,9 @@ function registerVersion(app: Hono<AppEnv>, v: ApiVersion, deps: AppDeps): void 
   }
 
   for (const path of paths.koji) {
-    app.post(path, requireToken, validatePublishParams, (c) => publish(c, { kind: 'koji', nvr: c.req.param('nvr')! }));
+    app.post(path, requireToken, validatePublishParams, (c) =>
+      publish(c, { kind: 'koji', nvr: c.req.param('nvr')! }),
+    );
   }
 
   for (const path of paths.delete) {

@@ -3,7 +3,7 @@
  * max_content_length and no further, then the `file` part is taken out of it.
  */
 import { ExpectedFileError, RequestEntityTooLargeError, UploadedFileError } from '../../domain/errors.js';
-import { boundaryOf, MultipartError, parseMultipart } from './multipart.js';
+import { boundaryOf, parseMultipart } from './multipart.js';
 
 export interface Upload {
   filename: string;
@@ -34,7 +34,9 @@ export async function readUpload(request: Request, maxContentLength: number): Pr
   if (!file) throw new ExpectedFileError();
   if (!file.filename) throw new ExpectedFileError('The attached file has an empty filename.');
   if (!file.filename.toLowerCase().endsWith('.zip')) {
-    throw new UploadedFileError(`The attached file "${file.filename}" is not a zip archive: expected a .zip file.`);
+    throw new UploadedFileError(
+      `The attached file "${file.filename}" is not a zip archive: expected a .zip file.`,
+    );
   }
   return { filename: file.filename, bytes: file.data };
 }

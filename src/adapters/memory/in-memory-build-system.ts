@@ -37,7 +37,9 @@ export class InMemoryBuildSystem implements BuildSystem {
     const build = this.builds.get(location.nvr);
     if (build?.kind !== 'operator') throw new KojiNVRBuildNotFoundError(location.nvr);
     if (build.archive.byteLength > maxBytes) {
-      throw new UploadedFileError(`The manifests archive of ${location.nvr} is larger than ${maxBytes} bytes.`);
+      throw new UploadedFileError(
+        `The manifests archive of ${location.nvr} is larger than ${maxBytes} bytes.`,
+      );
     }
     return build.archive.slice();
   }

@@ -16,7 +16,11 @@ export class InMemoryPolicyGate implements PolicyGate {
     this.asked.push(nvr);
     const summary = this.refused.get(nvr);
     if (summary !== undefined) {
-      throw new GreenwaveUnsatisfiedError(nvr, { policies_satisfied: false, summary, unsatisfied_requirements: [] });
+      throw new GreenwaveUnsatisfiedError(nvr, {
+        policies_satisfied: false,
+        summary,
+        unsatisfied_requirements: [],
+      });
     }
   }
 

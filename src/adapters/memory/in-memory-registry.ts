@@ -52,9 +52,13 @@ export class InMemoryRegistry implements Registry {
     const k = key(request.organization, request.repository);
     let pkg = this.packages.get(k);
     if (pkg?.releases.has(request.version)) {
-      throw new ReleaseAlreadyExistsError(request.version, `Release ${request.version} of ${k} already exists.`, {
-        error: { code: 'package-exists', message: `package exists already: ${k}@${request.version}` },
-      });
+      throw new ReleaseAlreadyExistsError(
+        request.version,
+        `Release ${request.version} of ${k} already exists.`,
+        {
+          error: { code: 'package-exists', message: `package exists already: ${k}@${request.version}` },
+        },
+      );
     }
     if (!pkg) {
       pkg = { releases: new Map(), visibility: 'private' };
@@ -64,7 +68,12 @@ export class InMemoryRegistry implements Registry {
     pkg.releases.set(request.version, { version: request.version, bundle });
   }
 
-  async deleteRelease(organization: string, repository: string, version: string, token: Token): Promise<void> {
+  async deleteRelease(
+    organization: string,
+    repository: string,
+    version: string,
+    token: Token,
+  ): Promise<void> {
     this.checkToken(token, organization, QuayPackageError);
     const k = key(organization, repository);
     const pkg = this.packages.get(k);
@@ -75,10 +84,13 @@ export class InMemoryRegistry implements Registry {
 
   async makePublic(organization: string, repository: string, oauthToken: string): Promise<void> {
     if (!this.acceptOauthToken(oauthToken, organization)) {
-      throw new QuayPackageError(`Quay refused to change the visibility of ${key(organization, repository)}.`);
+      throw new QuayPackageError(
+        `Quay refused to change the visibility of ${key(organization, repository)}.`,
+      );
     }
     const pkg = this.packages.get(key(organization, repository));
-    if (!pkg) throw new QuayPackageError(`Repository ${key(organization, repository)} does not exist in Quay.`);
+    if (!pkg)
+      throw new QuayPackageError(`Repository ${key(organization, repository)} does not exist in Quay.`);
     pkg.visibility = 'public';
   }
 
@@ -111,7 +123,9 @@ export class InMemoryRegistry implements Registry {
     if (this.authorize(token, organization)) return;
     const message = `Quay refused the token for organization ${organization}.`;
     if (errorType === QuayPackageError) throw new QuayPackageError(message);
-    throw new QuayAuthorizationError(message, { error: { code: 'unauthorized', message: 'Unauthorized access' } });
+    throw new QuayAuthorizationError(message, {
+      error: { code: 'unauthorized', message: 'Unauthorized access' },
+    });
   }
 }
 

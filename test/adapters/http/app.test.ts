@@ -31,7 +31,12 @@ describe('POST zipfile', () => {
   it('v2 publishes and answers the documented body', async () => {
     const res = await post('/v2/myorg/zipfile', multipart(sampleZip()));
     expect(res.status).toBe(200);
-    expect(await json(res)).toEqual({ organization: 'myorg', repo: 'hello-operator', version: '1.0.0', extracted_files: files });
+    expect(await json(res)).toEqual({
+      organization: 'myorg',
+      repo: 'hello-operator',
+      version: '1.0.0',
+      extracted_files: files,
+    });
     const pushed = h.registry.release('myorg', 'hello-operator', '1.0.0');
     expect(pushed?.bundle.map((f) => f.path)).toEqual(['bundle.yaml']);
   });
@@ -45,7 +50,12 @@ describe('POST zipfile', () => {
     h.registry.seed('myorg', 'hello-operator', ['2.5.1']);
     const res = await post('/v1/myorg/hello-operator/zipfile', multipart(sampleZip()));
     expect(res.status).toBe(200);
-    expect(await json(res)).toEqual({ organization: 'myorg', repo: 'hello-operator', version: '3.0.0', extracted_files: files });
+    expect(await json(res)).toEqual({
+      organization: 'myorg',
+      repo: 'hello-operator',
+      version: '3.0.0',
+      extracted_files: files,
+    });
   });
 
   it('v1 refuses a repository that is not the packageName, with validation_info', async () => {
@@ -61,7 +71,10 @@ describe('POST zipfile', () => {
   it('publishes the shared flat and nested fixtures (v2)', async () => {
     const flat = await post('/v2/myorg/zipfile', multipart(fixtureZip('marketplace_op_flat')));
     expect(flat.status).toBe(200);
-    expect(await json(flat)).toMatchObject({ repo: 'marketplace', extracted_files: ['crd.yml', 'csv.yaml', 'packages.yaml'] });
+    expect(await json(flat)).toMatchObject({
+      repo: 'marketplace',
+      extracted_files: ['crd.yml', 'csv.yaml', 'packages.yaml'],
+    });
     const nested = await post('/v2/myorg/zipfile', multipart(fixtureZip('etcd_op_nested', 'etcd/')));
     expect(nested.status).toBe(200);
     const body = await json(nested);
@@ -116,7 +129,10 @@ describe('POST zipfile', () => {
 
   it('a part with an empty filename → 400 OMPSExpectedFileError', async () => {
     const body = '--b\r\nContent-Disposition: form-data; name="file"; filename=""\r\n\r\nabc\r\n--b--\r\n';
-    const res = await post('/v2/myorg/zipfile', body, { ...AUTH, 'Content-Type': 'multipart/form-data; boundary=b' });
+    const res = await post('/v2/myorg/zipfile', body, {
+      ...AUTH,
+      'Content-Type': 'multipart/form-data; boundary=b',
+    });
     expect(res.status).toBe(400);
     expectError(await json(res), 400, 'OMPSExpectedFileError');
   });
@@ -126,11 +142,14 @@ describe('POST zipfile', () => {
     expectError(await json(res), 400, 'OMPSExpectedFileError');
   });
 
-  it.each(['manifests.tar.gz', 'manifests', 'zip'])('filename %s → 400 OMPSUploadedFileError', async (name) => {
-    const res = await post('/v2/myorg/zipfile', multipart(sampleZip(), name));
-    expect(res.status).toBe(400);
-    expectError(await json(res), 400, 'OMPSUploadedFileError');
-  });
+  it.each(['manifests.tar.gz', 'manifests', 'zip'])(
+    'filename %s → 400 OMPSUploadedFileError',
+    async (name) => {
+      const res = await post('/v2/myorg/zipfile', multipart(sampleZip(), name));
+      expect(res.status).toBe(400);
+      expectError(await json(res), 400, 'OMPSUploadedFileError');
+    },
+  );
 
   it('accepts .ZIP in any case', async () => {
     expect((await post('/v2/myorg/zipfile', multipart(sampleZip(), 'BUNDLE.ZIP'))).status).toBe(200);
@@ -220,12 +239,17 @@ describe('POST koji', () => {
 
   it('version format and Authorization are checked first', async () => {
     expectError(await json(await post(`/v2/myorg/koji/unknown-1-1/x`)), 400, 'OMPSInvalidVersionFormat');
-    expectError(await json(await post(`/v2/myorg/koji/unknown-1-1`, undefined, {})), 403, 'OMPSAuthorizationHeaderRequired');
+    expectError(
+      await json(await post(`/v2/myorg/koji/unknown-1-1`, undefined, {})),
+      403,
+      'OMPSAuthorizationHeaderRequired',
+    );
   });
 });
 
 describe('DELETE', () => {
-  const del = (path: string, headers: Record<string, string> = AUTH) => h.app.request(path, { method: 'DELETE', headers });
+  const del = (path: string, headers: Record<string, string> = AUTH) =>
+    h.app.request(path, { method: 'DELETE', headers });
 
   it.each(['v1', 'v2'])('%s deletes one release, and all releases', async (v) => {
     h.registry.seed('myorg', 'repo', ['1.0.0', '2.0.0', 'odd']);
@@ -234,7 +258,11 @@ describe('DELETE', () => {
     expect(await json(one)).toEqual({ organization: 'myorg', repo: 'repo', deleted: ['odd'] });
     const all = await json(await del(`/${v}/myorg/repo`));
     expect((all.deleted as string[]).sort()).toEqual(['1.0.0', '2.0.0']);
-    expect(await json(await del(`/${v}/myorg/repo`))).toEqual({ organization: 'myorg', repo: 'repo', deleted: [] });
+    expect(await json(await del(`/${v}/myorg/repo`))).toEqual({
+      organization: 'myorg',
+      repo: 'repo',
+      deleted: [],
+    });
   });
 
   it('unknown package or release → 404 QuayPackageNotFound', async () => {
@@ -260,7 +288,11 @@ describe('health and about', () => {
     expect(await json(res)).toEqual({
       ok: true,
       status: 200,
-      services: { quay: { ok: true, details: 'It works!' }, koji: { ok: true, details: 'It works!' }, greenwave: null },
+      services: {
+        quay: { ok: true, details: 'It works!' },
+        koji: { ok: true, details: 'It works!' },
+        greenwave: null,
+      },
     });
   });
 
@@ -320,7 +352,12 @@ describe('unknown routes, methods and failures', () => {
   it('logs one line per request with method, path, status, duration and error id, never the token', async () => {
     await post('/v2/myorg/zipfile/1.0', multipart(sampleZip()));
     const line = h.logLines.map((l) => JSON.parse(l)).find((l) => l.message === 'request');
-    expect(line).toMatchObject({ method: 'POST', path: '/v2/myorg/zipfile/1.0', status: 400, error: 'OMPSInvalidVersionFormat' });
+    expect(line).toMatchObject({
+      method: 'POST',
+      path: '/v2/myorg/zipfile/1.0',
+      status: 400,
+      error: 'OMPSInvalidVersionFormat',
+    });
     expect(line.duration_ms).toBeTypeOf('number');
     await post('/v2/myorg/zipfile', multipart(sampleZip()));
     expect(h.logLines.join('\n')).not.toContain('secret-token-123');
@@ -340,7 +377,12 @@ describe('dry run', () => {
       const res = await post(path, multipart(sampleZip()));
       expect(res.status).toBe(200);
       const body = await json(res);
-      expect(body).toMatchObject({ organization: 'myorg', repo: 'hello-operator', dry_run: true, files_to_push: ['bundle.yaml'] });
+      expect(body).toMatchObject({
+        organization: 'myorg',
+        repo: 'hello-operator',
+        dry_run: true,
+        files_to_push: ['bundle.yaml'],
+      });
       expect(body.validation_info).toMatchObject({ errors: [] });
       expect(await h.registry.releases('myorg', 'hello-operator', 't')).toBeUndefined();
     },

@@ -16,8 +16,15 @@ describe('multipart reader', () => {
   it('reads parts with names, filenames and binary data', () => {
     const body = new Uint8Array([
       ...enc('preamble\r\n--XX\r\nContent-Disposition: form-data; name="field"\r\n\r\nvalue\r\n'),
-      ...enc('--XX\r\nContent-Disposition: form-data; name="file"; filename="a \\"b\\".zip"\r\nContent-Type: application/zip\r\n\r\n'),
-      0, 13, 10, 45, 45, 255,
+      ...enc(
+        '--XX\r\nContent-Disposition: form-data; name="file"; filename="a \\"b\\".zip"\r\nContent-Type: application/zip\r\n\r\n',
+      ),
+      0,
+      13,
+      10,
+      45,
+      45,
+      255,
       ...enc('\r\n--XX--\r\n'),
     ]);
     const parts = parseMultipart(body, 'XX');
@@ -32,7 +39,7 @@ describe('multipart reader', () => {
   it('distinguishes an empty filename from none, and reads RFC 5987 names', () => {
     const body = enc(
       '--b\r\nContent-Disposition: form-data; name="file"; filename=""\r\n\r\n\r\n' +
-        "--b\r\nContent-Disposition: form-data; name=\"f2\"; filename*=UTF-8''%C3%A9.zip\r\n\r\nx\r\n--b--",
+        '--b\r\nContent-Disposition: form-data; name="f2"; filename*=UTF-8\'\'%C3%A9.zip\r\n\r\nx\r\n--b--',
     );
     const parts = parseMultipart(body, 'b');
     expect(parts[0]!.filename).toBe('');
