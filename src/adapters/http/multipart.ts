@@ -33,7 +33,8 @@ export function parseMultipart(body: Uint8Array, boundary: string): MultipartPar
     if (body[pos] === 45 && body[pos + 1] === 45) return parts; // "--": closing delimiter
     // transport padding, then CRLF
     while (body[pos] === 32 || body[pos] === 9) pos++;
-    if (body[pos] !== CRLF[0] || body[pos + 1] !== CRLF[1]) throw new MultipartError('malformed boundary line');
+    if (body[pos] !== CRLF[0] || body[pos + 1] !== CRLF[1])
+      throw new MultipartError('malformed boundary line');
     pos += 2;
     const headerEnd = indexOfBytes(body, new Uint8Array([13, 10, 13, 10]), pos);
     if (headerEnd < 0) throw new MultipartError('part headers are not terminated');
