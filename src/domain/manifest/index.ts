@@ -1,0 +1,145 @@
+/**
+ * The manifest bundle engine (SPEC §6), in two steps so the use case can pick
+ * the release version between them:
+ *   loadBundle    — identify files, find the package at the root, apply the
+ *                   package-name suffix (and replace_registry), parse once;
+ *   prepareBundle — csv_annotations, validate (operator-courier 2.1 rules),
+ *                   build the push-ready files.
+ */
+import { PackageValidationError, type ValidationInfo } from '../errors.js';
+import type { FileEntry } from '../files.js';
+import type { CsvAnnotation, OrganizationPolicy } from '../organization-policy.js';
+import { flatBundleYaml, withLiterals } from './flat-bundle.js';
+import { type BundleFile, identifyFiles, type Manifest } from './identify.js';
+import { detectLayout, ignoredFolderWarning, NO_VALID_CSV_MESSAGE } from './layout.js';
+import { annotateCsv, rewritePackageName, withSuffix } from './policies.js';
+import { validateBundle } from './validate.js';
+import { emitYaml } from './yaml-emit.js';
+
+/** The operator-courier release whose bundle format and validation rules this engine implements. */
+export const OPERATOR_COURIER_VERSION = '2.1.10';
+
+export interface LoadedBundle {
+  /** packageName after the organization's suffix. */
+  readonly packageName: string;
+  /** The identified files (YAML parsed once, replace_registry applied), in upload order, dropped files excluded. */
+  readonly files: readonly BundleFile[];
+  /** The root package file, its packageName already suffixed (object and bytes). */
+  readonly packageFile: BundleFile & { readonly manifest: Manifest };
+  readonly csvAnnotations: readonly CsvAnnotation[];
+}
+
+export interface PreparedBundle {
+  readonly layout: 'flat' | 'nested';
+  /** What is pushed: `bundle.yaml` (flat) or the tree (nested), paths relative to the bundle root. */
+  readonly files: FileEntry[];
+  readonly validationInfo: ValidationInfo;
+}
+
+/** Files never pushed, wherever they are (build-system metadata). */
+const DROPPED_NAMES: ReadonlySet<string> = new Set(['art.yaml', 'image-references']);
+
+const encoder = new TextEncoder();
+
+/** Throws PackageValidationError (bad YAML naming the file, no package file, no packageName). */
+export function loadBundle(files: readonly FileEntry[], policy: OrganizationPolicy): LoadedBundle {
+  // Dropped files are never parsed, bundled or pushed (operator-courier never saw them).
+  const kept = files.filter((f) => !DROPPED_NAMES.has(f.path.slice(f.path.lastIndexOf('/') + 1)));
+  const identified = identifyFiles(kept, policy.replaceRegistry);
+  const packages = identified.filter((f) => f.kind === 'package' && f.dir === '');
+  if (packages.length === 0) {
+    const message = 'Bundle does not contain any packages.';
+    throw new PackageValidationError(message, { errors: [message], warnings: [] });
+  }
+  if (packages.length > 1) {
+    const message = 'Only 1 package is expected to exist in source root folder.';
+    throw new PackageValidationError(message, { errors: [message], warnings: [] });
+  }
+  const original = packages[0] as BundleFile & { manifest: Manifest; text: string };
+  const name = original.manifest.packageName;
+  if (typeof name !== 'string' || name.trim() === '') {
+    const message = `The package file "${original.path}" must define packageName as a non-empty string.`;
+    throw new PackageValidationError(message, { errors: [message], warnings: [] });
+  }
+
+  const packageName = withSuffix(name, policy.packageNameSuffix);
+  let packageFile = original;
+  if (packageName !== name) {
+    const text = rewritePackageName(original.path, original.text, packageName);
+    const manifest = { ...original.manifest, packageName };
+    packageFile = { ...original, text, manifest, data: encoder.encode(text) };
+  }
+  return {
+    packageName,
+    files: identified.map((f) => (f === original ? packageFile : f)),
+    packageFile,
+    csvAnnotations: policy.csvAnnotations,
+  };
+}
+
+/**
+ * Throws PackageValidationError with the full validation_info when the bundle
+ * has errors. `repository` (v1) must equal the package name.
+ */
+export function prepareBundle(loaded: LoadedBundle, options: { repository?: string }): PreparedBundle {
+  const { packageName, packageFile, csvAnnotations } = loaded;
+
+  // csv_annotations: annotated copies, by file; the loaded objects stay untouched.
+  const csvOf = new Map<BundleFile, Manifest>();
+  for (const file of loaded.files) {
+    if (file.kind === 'csv' && file.manifest) {
+      csvOf.set(file, annotateCsv(file.manifest, csvAnnotations, packageName));
+    }
+  }
+  const csv = (file: BundleFile) => csvOf.get(file) as Manifest;
+  const crd = (file: BundleFile) => file.manifest as Manifest;
+
+  const layout = detectLayout(loaded.files);
+  if (layout.kind === 'none') {
+    throw new PackageValidationError(NO_VALID_CSV_MESSAGE, { errors: [NO_VALID_CSV_MESSAGE], warnings: [] });
+  }
+
+  const validationInfo =
+    layout.kind === 'flat'
+      ? validateBundle({
+          pkg: packageFile.manifest,
+          sets: [{ csvs: layout.csvs.map(csv), crds: layout.crds.map(crd) }],
+          nested: false,
+          repository: options.repository,
+        })
+      : validateBundle({
+          pkg: packageFile.manifest,
+          sets: layout.versions.map((v) => ({ csvs: v.csvs.map(csv), crds: v.crds.map(crd) })),
+          nested: true,
+          repository: options.repository,
+          warnings: layout.ignoredFolders.map(ignoredFolderWarning),
+        });
+  if (validationInfo.errors.length > 0) throw invalidBundle(validationInfo);
+
+  if (layout.kind === 'flat') {
+    const text = flatBundleYaml({
+      crds: layout.crds.map(crd),
+      csvs: layout.csvs.map(csv),
+      packages: [packageFile.manifest],
+    });
+    return { layout: 'flat', files: [{ path: 'bundle.yaml', data: encoder.encode(text) }], validationInfo };
+  }
+
+  const files: FileEntry[] = [];
+  for (const file of loaded.files) {
+    const annotated = csvOf.get(file);
+    // An annotated CSV is re-emitted (comments are not kept; long lines never fold).
+    const data =
+      annotated && annotated !== file.manifest
+        ? encoder.encode(emitYaml(withLiterals(annotated)))
+        : file.data;
+    files.push({ path: file.path, data });
+  }
+  return { layout: 'nested', files, validationInfo };
+}
+
+function invalidBundle(info: ValidationInfo): PackageValidationError {
+  const [first, ...rest] = info.errors;
+  const more = rest.length > 0 ? ` (and ${rest.length} more)` : '';
+  return new PackageValidationError(`Operator bundle is invalid: ${first}${more}`, info);
+}

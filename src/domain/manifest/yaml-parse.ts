@@ -1,0 +1,107 @@
+/**
+ * Bounded YAML parsing for untrusted manifests (SPEC §6): strict UTF-8,
+ * nesting capped, aliases capped and their expansion measured, every failure
+ * turned into a PackageValidationError naming the file.
+ *
+ * Multi-document files: operator-courier loads one document per file. We take
+ * the first document and accept further documents only when they are empty
+ * (a trailing `---`); a second non-empty document is an error naming the file.
+ */
+import { CORE_SCHEMA, constructFromEvents, EVENT_ID, mergeTag, parseEvents, YAMLException } from 'js-yaml';
+import { PackageValidationError } from '../errors.js';
+
+/** Deepest collection nesting accepted, aliases included. */
+export const MAX_YAML_DEPTH = 256;
+/** Alias nodes (`*ref`) accepted in one file. */
+export const MAX_YAML_ALIASES = 1_000;
+/** Expanded node count accepted for a file that uses aliases (at least this, or 4× its own size). */
+export const MIN_EXPANDED_NODES = 100_000;
+
+/** YAML 1.2 core schema plus `<<` merge keys (PyYAML, which operator-courier used, supports them). */
+const SCHEMA = CORE_SCHEMA.withTags(mergeTag);
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+export function decodeUtf8(path: string, data: Uint8Array): string {
+  try {
+    return utf8.decode(data);
+  } catch {
+    throw new PackageValidationError(`Invalid YAML file "${path}": the file is not valid UTF-8 text.`);
+  }
+}
+
+/** Parses `text` and returns its (first) document; `null` for an empty file. */
+export function parseYaml(path: string, text: string): unknown {
+  let documents: unknown[];
+  let aliases = 0;
+  let events: ReturnType<typeof parseEvents>;
+  try {
+    events = parseEvents(text, { maxDepth: MAX_YAML_DEPTH });
+    // An alias needs a `*`; skip the event scan for the (usual) files without one.
+    if (text.includes('*')) for (const event of events) if (event.type === EVENT_ID.ALIAS) aliases++;
+    documents = constructFromEvents(events, {
+      source: text,
+      schema: SCHEMA,
+      // PyYAML keeps the last of duplicated keys instead of failing.
+      json: true,
+      maxAliases: MAX_YAML_ALIASES,
+    });
+  } catch (error) {
+    throw invalidYaml(path, describe(error));
+  }
+  const [first = null, ...rest] = documents;
+  if (rest.some((doc) => doc !== null)) {
+    throw invalidYaml(path, 'expected a single document in the stream, but found more');
+  }
+  if (aliases > 0) checkExpansion(path, first, Math.max(MIN_EXPANDED_NODES, 4 * events.length));
+  return first;
+}
+
+function invalidYaml(path: string, reason: string): PackageValidationError {
+  return new PackageValidationError(`Invalid YAML file "${path}": ${reason}`);
+}
+
+function describe(error: unknown): string {
+  if (error instanceof YAMLException) {
+    const where = error.mark ? ` (line ${error.mark.line + 1}, column ${error.mark.column + 1})` : '';
+    return `${error.reason}${where}`;
+  }
+  if (error instanceof RangeError) return 'the document is too large or too deeply nested';
+  return 'the document could not be parsed';
+}
+
+/**
+ * Aliases make the parsed value a graph whose expansion can be exponential
+ * ("billion laughs") or cyclic. Measure it once, memoized per node, before
+ * anything walks or emits it.
+ */
+function checkExpansion(path: string, root: unknown, maxNodes: number): void {
+  const IN_PROGRESS = -1;
+  const sizes = new Map<object, number>();
+  const depths = new Map<object, number>();
+  const visit = (value: unknown, depth: number): number => {
+    if (value === null || typeof value !== 'object') return 1;
+    const known = sizes.get(value);
+    if (known === IN_PROGRESS) throw invalidYaml(path, 'recursive aliases are not supported');
+    if (known !== undefined) {
+      if (depth + (depths.get(value) ?? 0) > MAX_YAML_DEPTH) throw tooDeep();
+      return known;
+    }
+    if (depth > MAX_YAML_DEPTH) throw tooDeep();
+    sizes.set(value, IN_PROGRESS);
+    let size = 1;
+    let below = 0;
+    const children = Array.isArray(value) ? value : Object.values(value);
+    for (const child of children) {
+      size += visit(child, depth + 1);
+      if (size > maxNodes) throw invalidYaml(path, 'aliases expand to a document that is too large');
+      if (child !== null && typeof child === 'object') below = Math.max(below, 1 + (depths.get(child) ?? 0));
+    }
+    sizes.set(value, size);
+    depths.set(value, below);
+    return size;
+  };
+  const tooDeep = () =>
+    invalidYaml(path, `aliases expand to a document nested deeper than ${MAX_YAML_DEPTH} levels`);
+  visit(root, 0);
+}
