@@ -1,7 +1,9 @@
 /** Release versions of SPEC §4: exactly <int>.<int>.<int>, no leading zeros, compared numerically. */
 import { InvalidVersionFormatError } from './errors.js';
 
-const VERSION_RE = /^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$/;
+/** The accepted format, as a pattern string (also published in the OpenAPI document). */
+export const VERSION_PATTERN = '^(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)$';
+const VERSION_RE = new RegExp(VERSION_PATTERN);
 
 export type ReleaseVersion = readonly [bigint, bigint, bigint];
 

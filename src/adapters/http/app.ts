@@ -9,6 +9,7 @@ import type { Logger } from '../../application/ports.js';
 import type { PublishRelease, PublishSource } from '../../application/publish-release.js';
 import { AuthorizationHeaderRequiredError, OmpsError } from '../../domain/errors.js';
 import { asOmpsError, errorBody } from './error-table.js';
+import { registerApiDocs } from './openapi.js';
 import { validateDeleteParams, validatePublishParams } from './params.js';
 import { type RequestObservation, requestLog } from './request-log.js';
 import { type ApiVersion, allowedMethods, allRoutes, routePaths } from './routes.js';
@@ -43,6 +44,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   }
 
   for (const v of ['v1', 'v2'] as const) registerVersion(app, v, deps);
+  registerApiDocs(app, deps.about.version);
 
   app.notFound((c) => {
     const allowed = allowedMethods(routes, c.req.path);

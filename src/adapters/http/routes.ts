@@ -20,6 +20,12 @@ export function routePaths(v: ApiVersion) {
   };
 }
 
+/** Where the API describes itself (openapi.ts); not part of the documented API. */
+export const apiDocsPaths = {
+  openapi: { v1: '/v1/openapi.json', v2: '/v2/openapi.json' },
+  docs: '/docs',
+} as const;
+
 export function allRoutes(): RouteSpec[] {
   const out: RouteSpec[] = [];
   for (const v of ['v1', 'v2'] as const) {
@@ -28,6 +34,11 @@ export function allRoutes(): RouteSpec[] {
     for (const path of p.delete) out.push({ method: 'DELETE', path });
     out.push({ method: 'GET', path: p.health }, { method: 'GET', path: p.about });
   }
+  out.push(
+    { method: 'GET', path: apiDocsPaths.openapi.v1 },
+    { method: 'GET', path: apiDocsPaths.openapi.v2 },
+    { method: 'GET', path: apiDocsPaths.docs },
+  );
   return out;
 }
 
@@ -40,7 +51,7 @@ export function allowedMethods(routes: readonly RouteSpec[], path: string): stri
 
 function matches(pattern: string, path: string): boolean {
   const want = pattern.split('/');
-  const got = path.replace(/\/+$/, '').split('/');
+  const got = path.split('/');
   if (want.length !== got.length) return false;
   return want.every((seg, i) => (seg.startsWith(':') ? got[i] !== '' : seg === got[i]));
 }

@@ -403,3 +403,11 @@ describe('dry run', () => {
     expect(versioned.version).toBe('2.0.0');
   });
 });
+
+describe('trailing slashes', () => {
+  it('a known path with a trailing slash is an unknown route, not a wrong method', async () => {
+    const res = await h.app.request('/v2/about/');
+    expect(res.status).toBe(404);
+    expectError(await json(res), 404, 'NotFound');
+  });
+});
