@@ -16,11 +16,15 @@ export function listen(
 ): Promise<{ port: number; close(): Promise<void> }> {
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, port: options.port, hostname: options.host }, (info) => {
-      options.logger.info('listening', { host: options.host, port: info.port });
+      options.logger.info('listening', { host: options.host, port: info.port, pid: process.pid });
       const close = () =>
         new Promise<void>((done) => {
           server.close(() => done());
-          if ('closeIdleConnections' in server) server.closeIdleConnections();
+          // Keep-alive connections go idle once their last response is sent: close them as they do.
+          if ('closeIdleConnections' in server) {
+            server.closeIdleConnections();
+            setInterval(() => server.closeIdleConnections(), 100).unref();
+          }
         });
       let stopping = false;
       const stop = (signal: string) => {
