@@ -6,7 +6,7 @@
 import { strToU8, zipSync } from 'fflate';
 import { InMemoryBuildSystem } from '../src/adapters/memory/in-memory-build-system.js';
 import { InMemoryRegistry } from '../src/adapters/memory/in-memory-registry.js';
-import { silentLogger } from '../src/application/ports.js';
+import { type PushRequest, silentLogger } from '../src/application/ports.js';
 import { parseConfig } from '../src/infrastructure/config.js';
 import { createService } from '../src/infrastructure/container.js';
 import { SAMPLE_OPERATOR_FILES } from '../src/infrastructure/demo/sample-operator.js';
@@ -66,16 +66,25 @@ const cases: [string, Uint8Array][] = [
   ],
 ];
 
+/** Accepts pushes without keeping the bundles: the bench measures OMPS, not an in-memory store. */
+class DiscardingRegistry extends InMemoryRegistry {
+  override async push(request: PushRequest): Promise<void> {
+    await super.push({ ...request, bundle: [] });
+  }
+}
+
 async function main() {
   const config = parseConfig({ max_content_length: 64 * 1024 * 1024 });
   const app = createService(config, {
-    registry: new InMemoryRegistry(),
+    registry: new DiscardingRegistry(),
     buildSystem: new InMemoryBuildSystem(),
     policyGate: null,
     logger: silentLogger,
   });
   console.log('case                            zip KB   CPU ms/push (median of runs)   heap MB after');
+  const only = process.env.BENCH_CASE;
   for (const [name, bytes] of cases) {
+    if (only && !name.includes(only)) continue;
     const runs = bytes.byteLength > 100_000 ? 5 : 20;
     const cpu: number[] = [];
     for (let i = 0; i < runs + 1; i++) {

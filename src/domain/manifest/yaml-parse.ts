@@ -1,24 +1,24 @@
 /**
  * Bounded YAML parsing for untrusted manifests (SPEC §6): strict UTF-8,
- * nesting capped, aliases capped and their expansion measured, every failure
+ * nesting capped, what aliases expand to measured, every failure
  * turned into a PackageValidationError naming the file.
  *
  * Multi-document files: operator-courier loads one document per file. We take
  * the first document and accept further documents only when they are empty
  * (a trailing `---`); a second non-empty document is an error naming the file.
  */
-import { CORE_SCHEMA, constructFromEvents, EVENT_ID, mergeTag, parseEvents, YAMLException } from 'js-yaml';
+import jsYaml, { CORE_SCHEMA, loadAll, type Type, YAMLException } from 'js-yaml';
 import { PackageValidationError } from '../errors.js';
 
 /** Deepest collection nesting accepted, aliases included. */
 export const MAX_YAML_DEPTH = 256;
-/** Alias nodes (`*ref`) accepted in one file. */
-export const MAX_YAML_ALIASES = 1_000;
 /** Expanded node count accepted for a file that uses aliases (at least this, or 4× its own size). */
 export const MIN_EXPANDED_NODES = 100_000;
 
 /** YAML 1.2 core schema plus `<<` merge keys (PyYAML, which operator-courier used, supports them). */
-const SCHEMA = CORE_SCHEMA.withTags(mergeTag);
+// The typings omit js-yaml's `types` table; `merge` is in it at run time.
+const mergeType = (jsYaml as unknown as { types: { merge: Type } }).types.merge;
+const SCHEMA = CORE_SCHEMA.extend({ implicit: [mergeType] });
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -30,22 +30,19 @@ export function decodeUtf8(path: string, data: Uint8Array): string {
   }
 }
 
-/** Parses `text` and returns its (first) document; `null` for an empty file. */
+/**
+ * Parses `text` and returns its (first) document; `null` for an empty file.
+ * js-yaml shares the object of an anchor between its aliases (no copies), so
+ * what aliases could expand to is measured on the result before anything
+ * walks or emits it.
+ */
 export function parseYaml(path: string, text: string): unknown {
   let documents: unknown[];
-  let aliases = 0;
-  let events: ReturnType<typeof parseEvents>;
   try {
-    events = parseEvents(text, { maxDepth: MAX_YAML_DEPTH });
-    // An alias needs a `*`; skip the event scan for the (usual) files without one.
-    if (text.includes('*')) for (const event of events) if (event.type === EVENT_ID.ALIAS) aliases++;
-    documents = constructFromEvents(events, {
-      source: text,
-      schema: SCHEMA,
-      // PyYAML keeps the last of duplicated keys instead of failing.
-      json: true,
-      maxAliases: MAX_YAML_ALIASES,
-    });
+    // json: PyYAML keeps the last of duplicated keys instead of failing.
+    // maxDepth: js-yaml's own nesting limit (not in its typings).
+    const options = { schema: SCHEMA, json: true, filename: path, maxDepth: MAX_YAML_DEPTH };
+    documents = loadAll(text, undefined, options);
   } catch (error) {
     throw invalidYaml(path, describe(error));
   }
@@ -53,7 +50,7 @@ export function parseYaml(path: string, text: string): unknown {
   if (rest.some((doc) => doc !== null)) {
     throw invalidYaml(path, 'expected a single document in the stream, but found more');
   }
-  if (aliases > 0) checkExpansion(path, first, Math.max(MIN_EXPANDED_NODES, 4 * events.length));
+  checkExpansion(path, first, Math.max(MIN_EXPANDED_NODES, text.length));
   return first;
 }
 

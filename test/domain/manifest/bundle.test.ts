@@ -92,7 +92,7 @@ describe('shared fixtures', () => {
 
   it('not_yaml: the YAML error names the file', () => {
     const error = validationError(() => loadBundle(fixtureFiles('not_yaml'), policy()));
-    expect(error.message).toMatch(/^Invalid YAML file "not_yaml\.yaml": .*line 2/);
+    expect(error.message).toMatch(/^Invalid YAML file "not_yaml\.yaml": .*\(line \d+, column \d+\)$/);
     expect(error.validationInfo).toEqual({});
   });
 });

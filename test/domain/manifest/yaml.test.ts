@@ -1,5 +1,5 @@
 /** Bounded parsing and the emitter behind bundle.yaml and re-written CSVs. */
-import { CORE_SCHEMA, load, YAML11_SCHEMA } from 'js-yaml';
+import { CORE_SCHEMA, load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { parse as parseWithYaml } from 'yaml';
 import { PackageValidationError } from '../../../src/domain/errors.js';
@@ -47,9 +47,9 @@ describe('bounded parsing', () => {
     );
   });
 
-  it('refuses more than 1,000 aliases', () => {
-    const text = `a: &a 1\nb: [${Array(1001).fill('*a').join(', ')}]\n`;
-    expect(parseError(text).message).toMatch(/aliases exceeded maxAliases/);
+  it('accepts many aliases of a small anchor: what counts is what they expand to', () => {
+    const text = `a: &a 1\nb: [${Array(5000).fill('*a').join(', ')}]\n`;
+    expect((parseYaml('x.yaml', text) as { b: unknown[] }).b).toHaveLength(5000);
   });
 
   it('refuses recursive aliases', () => {
@@ -237,7 +237,6 @@ function randomValue(next: () => number, depth: number): unknown {
 
 const parsers: [string, (text: string) => unknown][] = [
   ['js-yaml core', (t) => load(t, { schema: CORE_SCHEMA })],
-  ['js-yaml YAML 1.1', (t) => load(t, { schema: YAML11_SCHEMA })],
   ['yaml 1.2', (t) => parseWithYaml(t, { uniqueKeys: false })],
   ['yaml 1.1', (t) => parseWithYaml(t, { version: '1.1', uniqueKeys: false })],
 ];
