@@ -4,11 +4,16 @@ export interface FileEntry {
   data: Uint8Array;
 }
 
+/** What macOS's archiver adds beside the real files (resource forks): never part of a bundle. */
+const MACOS_METADATA = /^__MACOSX(\/|$)/;
+
 /**
  * SPEC §5: when an archive has no files at its root and exactly one top-level
- * folder, that folder is the root (people often zip a folder).
+ * folder, that folder is the root (people often zip a folder). macOS resource
+ * forks (`__MACOSX/`) are left out first, so a folder zipped on a Mac works too.
  */
-export function rootedFiles(files: readonly FileEntry[]): FileEntry[] {
+export function rootedFiles(all: readonly FileEntry[]): FileEntry[] {
+  const files = all.filter((f) => !MACOS_METADATA.test(f.path));
   if (files.length === 0) return [];
   let top: string | undefined;
   for (const f of files) {

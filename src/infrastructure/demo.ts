@@ -1,16 +1,13 @@
 /** `npm run demo`: the app on the embedded default (in-memory upstreams, seeded). */
-import { createService } from './container.js';
 import { embeddedConfig, embeddedUpstreams, NOT_AN_OPERATOR_NVR } from './demo/embedded.js';
 import { SAMPLE_NVR } from './demo/sample-operator.js';
-import { createLogger } from './logger.js';
-import { listen, listenAddress } from './node-server.js';
+import { listenAddress, serveOnNode } from './node-server.js';
 
 async function demo(): Promise<void> {
   const config = embeddedConfig();
-  const logger = createLogger(config.logLevel);
   const upstreams = embeddedUpstreams();
   const { port, host } = listenAddress(process.env);
-  const server = await listen(createService(config, { ...upstreams, logger }), { port, host, logger });
+  const server = await serveOnNode(config, { port, host }, upstreams);
   const base = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${server.port}`;
   console.log(
     [

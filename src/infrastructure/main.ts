@@ -2,11 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { runClustered, workerCount } from './cluster.js';
 import { type AppConfig, ConfigError, parseConfig, parseConfigText } from './config.js';
-import { createService } from './container.js';
 import { createLogger } from './logger.js';
-import { nodeMetrics } from './metrics/node-metrics.js';
-import { nodeRequestContext } from './node-request-context.js';
-import { listen, listenAddress } from './node-server.js';
+import { listenAddress, serveOnNode } from './node-server.js';
 
 export function loadConfigFromEnv(env: NodeJS.ProcessEnv): AppConfig {
   const file = env.OMPS_CONF_FILE;
@@ -32,11 +29,8 @@ async function main(): Promise<void> {
     console.error(`omps: ${(e as Error).message}`);
     process.exit(2);
   }
-  const requestContext = nodeRequestContext();
-  const logger = createLogger(config.logLevel, undefined, () => requestContext.current());
-  await runClustered(workers, logger, async () => {
-    const metrics = nodeMetrics(Object.keys(config.organizations));
-    await listen(createService(config, { logger, requestContext, metrics }), { ...address, logger });
+  await runClustered(workers, createLogger(config.logLevel), async () => {
+    await serveOnNode(config, address);
   });
 }
 

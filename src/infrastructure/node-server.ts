@@ -1,6 +1,11 @@
 /** Serving the app on Node with graceful shutdown: in-flight requests finish on SIGTERM/SIGINT. */
 import { serve } from '@hono/node-server';
 import type { Logger } from '../application/ports.js';
+import type { AppConfig } from './config.js';
+import { type AdapterOverrides, createService } from './container.js';
+import { createLogger } from './logger.js';
+import { nodeMetrics } from './metrics/node-metrics.js';
+import { nodeRequestContext } from './node-request-context.js';
 
 export interface ListenOptions {
   port: number;
@@ -48,4 +53,17 @@ export function listenAddress(env: NodeJS.ProcessEnv): { port: number; host: str
   const port = Number(rawPort);
   if (!/^\d+$/.test(rawPort) || port > 65535) throw new Error(`PORT must be a port number, not "${rawPort}"`);
   return { port, host: env.HOST || '0.0.0.0' };
+}
+
+/** The app on Node with what only Node gives: request-scoped logs, /metrics, graceful shutdown. */
+export async function serveOnNode(
+  config: AppConfig,
+  address: { port: number; host: string },
+  overrides: AdapterOverrides = {},
+): Promise<{ port: number; close(): Promise<void> }> {
+  const requestContext = nodeRequestContext();
+  const logger = createLogger(config.logLevel, undefined, () => requestContext.current());
+  const metrics = nodeMetrics(Object.keys(config.organizations));
+  const app = createService(config, { ...overrides, logger, requestContext, metrics });
+  return listen(app, { ...address, logger });
 }
