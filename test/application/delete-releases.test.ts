@@ -2,16 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { InMemoryRegistry } from '../../src/adapters/memory/in-memory-registry.js';
 import { DeleteReleases } from '../../src/application/delete-releases.js';
 import { OmpsError, QuayPackageError } from '../../src/domain/errors.js';
-
-async function failure(p: Promise<unknown>): Promise<OmpsError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof OmpsError) return e;
-    throw e;
-  }
-  throw new Error('expected a failure');
-}
+import { failure } from '../support/failure.js';
 
 class FlakyRegistry extends InMemoryRegistry {
   failing = new Set<string>();

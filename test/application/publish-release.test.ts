@@ -8,19 +8,10 @@ import { OmpsError, QuayCourierError } from '../../src/domain/errors.js';
 import type { OrganizationPolicy } from '../../src/domain/organization-policy.js';
 import { SAMPLE_OPERATOR_FILES } from '../../src/infrastructure/demo/sample-operator.js';
 import { sampleZip, text, zipOf } from '../support/bundles.js';
+import { failure } from '../support/failure.js';
 import { FakeArchive } from '../support/fake-archive.js';
 
 const NVR = 'hello-operator-container-1.0.0-1';
-
-async function failure(p: Promise<unknown>): Promise<OmpsError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof OmpsError) return e;
-    throw e;
-  }
-  throw new Error('expected a failure');
-}
 
 /** Counts pushes; can make the first pushes lose a race against a concurrent publisher. */
 class RacingRegistry extends InMemoryRegistry {

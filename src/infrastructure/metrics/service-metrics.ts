@@ -3,21 +3,12 @@
  * route and status, publish outcomes by error id, upstream call latency by
  * upstream/operation/outcome, bytes inflated from archives.
  */
+import type { RequestObservation } from '../../adapters/http/request-log.js';
 import type { Archive, BuildSystem, PolicyGate, Registry } from '../../application/ports.js';
 import { OmpsError } from '../../domain/errors.js';
 import { MetricsRegistry } from './registry.js';
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
-
-export interface RequestObservation {
-  method: string;
-  /** The route pattern (`/v2/:org/zipfile`), never the raw path: bounded cardinality. */
-  route: string;
-  status: number;
-  errorId?: string;
-  organization?: string;
-  seconds: number;
-}
 
 export class ServiceMetrics {
   readonly registry = new MetricsRegistry();
