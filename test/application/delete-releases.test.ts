@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { InMemoryRegistry } from '../../src/adapters/memory/in-memory-registry.js';
 import { DeleteReleases } from '../../src/application/delete-releases.js';
-import { OmpsError, QuayPackageError } from '../../src/domain/errors.js';
+import { QuayPackageError } from '../../src/domain/errors.js';
 import { failure } from '../support/failure.js';
 
 class FlakyRegistry extends InMemoryRegistry {

@@ -4,7 +4,7 @@ import { InMemoryPolicyGate } from '../../src/adapters/memory/in-memory-policy-g
 import { InMemoryRegistry } from '../../src/adapters/memory/in-memory-registry.js';
 import type { PushRequest } from '../../src/application/ports.js';
 import { type PublishCommand, PublishRelease } from '../../src/application/publish-release.js';
-import { OmpsError, QuayCourierError } from '../../src/domain/errors.js';
+import { QuayCourierError } from '../../src/domain/errors.js';
 import type { OrganizationPolicy } from '../../src/domain/organization-policy.js';
 import { SAMPLE_OPERATOR_FILES } from '../../src/infrastructure/demo/sample-operator.js';
 import { sampleZip, text, zipOf } from '../support/bundles.js';
