@@ -3,6 +3,7 @@
  * document lists every route, every error, and describes exactly what the app
  * answers (real responses parse with the documented schemas).
  */
+import { Validator } from '@seriousme/openapi-schema-validator';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { STATUS_BY_ERROR } from '../../../src/adapters/http/error-table.js';
@@ -361,6 +362,18 @@ describe('the document is valid OpenAPI 3.1 (structural check)', () => {
       }
     }
     expect(new Set(operationIds).size).toBe(operationIds.length);
+  });
+});
+
+describe('the document validates against the official OpenAPI 3.1 schema', () => {
+  it.each(['v1', 'v2', 'all'] as const)('%s', async (which) => {
+    const validator = new Validator();
+    const result = await validator.validate(
+      openApiDocument(SERVICE_VERSION, which) as Parameters<Validator['validate']>[0],
+    );
+    expect(result.errors).toBeUndefined();
+    expect(result.valid).toBe(true);
+    expect(validator.version).toBe('3.1');
   });
 });
 
