@@ -5,9 +5,8 @@
  * Answers are configurable per subject; every request is recorded; close()
  * makes its port refuse connections.
  */
-import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
+import { EmulatorServer } from './serve.js';
 
 export type GreenwaveAnswer =
   | { kind: 'satisfied' }
@@ -81,19 +80,7 @@ export async function startGreenwaveEmulator(
   options: GreenwaveEmulatorOptions = {},
 ): Promise<GreenwaveEmulator> {
   const state = new GreenwaveEmulatorState(options);
-  const pending = new Set<() => void>();
-  let closed = false;
-  const wait = (ms: number) =>
-    new Promise<void>((resolve) => {
-      if (closed || ms <= 0) return resolve();
-      const done = () => {
-        clearTimeout(timer);
-        pending.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      pending.add(done);
-    });
+  const server = new EmulatorServer();
 
   const app = new Hono();
 
@@ -107,7 +94,7 @@ export async function startGreenwaveEmulator(
       body,
       json,
     });
-    await wait(state.delayMs);
+    await server.wait(state.delayMs);
     await next();
   });
 
@@ -142,29 +129,11 @@ export async function startGreenwaveEmulator(
 
   app.all('*', (c) => c.json({ message: 'The requested URL was not found on the server.' }, 404));
 
-  let resolveListening: (info: AddressInfo) => void = () => {};
-  const listening = new Promise<AddressInfo>((resolve) => {
-    resolveListening = resolve;
-  });
-  const server = serve(
-    { fetch: app.fetch, hostname: '127.0.0.1', port: 0, overrideGlobalObjects: false },
-    (info) => resolveListening(info),
-  );
-  const info = await listening;
-
-  let closing: Promise<void> | undefined;
+  const port = await server.listen(app.fetch);
   return {
-    url: `http://127.0.0.1:${info.port}`,
+    url: `http://127.0.0.1:${port}`,
     state,
-    close() {
-      closing ??= new Promise<void>((resolve) => {
-        closed = true;
-        for (const done of [...pending]) done();
-        server.close(() => resolve());
-        if ('closeAllConnections' in server) server.closeAllConnections();
-      });
-      return closing;
-    },
+    close: () => server.close(),
   };
 }
 

@@ -9,10 +9,9 @@
  * malformed body, delay, a body that stalls); close() makes its port refuse
  * connections.
  */
-import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { Hono } from 'hono';
+import { EmulatorServer } from './serve.js';
 
 export type KojiHubMethod = 'getBuild' | 'getBuildLogs' | 'getAPIVersion';
 
@@ -230,20 +229,7 @@ export async function startKojiEmulator(options: KojiEmulatorOptions = {}): Prom
     state.addLegacyBuild(SEEDED.legacyUnlisted, archiveBytes(SEEDED.legacyUnlisted), { listed: false });
   }
 
-  const pending = new Set<() => void>();
-  let closed = false;
-  /** Resolves after `ms`, or at once when the emulator closes. */
-  const wait = (ms: number) =>
-    new Promise<void>((resolve) => {
-      if (closed) return resolve();
-      const done = () => {
-        clearTimeout(timer);
-        pending.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      pending.add(done);
-    });
+  const server = new EmulatorServer();
 
   const app = new Hono();
 
@@ -260,7 +246,7 @@ export async function startKojiEmulator(options: KojiEmulatorOptions = {}): Prom
     state.calls.push({ ...call, headers, body });
 
     const fault = state.takeHubFault(call.method);
-    if (fault?.delayMs) await wait(fault.delayMs);
+    if (fault?.delayMs) await server.wait(fault.delayMs);
     if (fault?.fault) return xml(faultResponse(fault.fault.faultCode, fault.fault.faultString));
     if (fault?.status !== undefined) {
       return c.html(`<html><body><h1>${fault.status}</h1>injected</body></html>`, fault.status as 500);
@@ -274,11 +260,12 @@ export async function startKojiEmulator(options: KojiEmulatorOptions = {}): Prom
     const path = decodeURIComponent(new URL(c.req.url).pathname.slice('/kojifiles/'.length));
     state.downloads.push({ path, headers: Object.fromEntries(c.req.raw.headers.entries()) });
     const fault = state.takeFileFault(path);
-    if (fault?.delayMs) await wait(fault.delayMs);
+    if (fault?.delayMs) await server.wait(fault.delayMs);
     if (fault?.status !== undefined) return c.text(`injected ${fault.status}`, fault.status as 500);
     const file = state.files.get(path);
     if (!file) return c.html('<html><body><h1>Not Found</h1></body></html>', 404);
-    if (fault?.stallAfterBytes !== undefined) return stalledAnswer(file.data, fault.stallAfterBytes, wait);
+    if (fault?.stallAfterBytes !== undefined)
+      return stalledAnswer(file.data, fault.stallAfterBytes, server.wait);
     if (file.endless) return new Response(endlessStream(file.data), { headers: binary });
     if (file.chunked) return new Response(chunkedStream(file.data), { headers: binary });
     return new Response(file.data.slice(), {
@@ -286,30 +273,12 @@ export async function startKojiEmulator(options: KojiEmulatorOptions = {}): Prom
     });
   });
 
-  let resolveListening: (info: AddressInfo) => void = () => {};
-  const listening = new Promise<AddressInfo>((resolve) => {
-    resolveListening = resolve;
-  });
-  const server = serve(
-    { fetch: app.fetch, hostname: '127.0.0.1', port: 0, overrideGlobalObjects: false },
-    (info) => resolveListening(info),
-  );
-  const info = await listening;
-
-  let closing: Promise<void> | undefined;
+  const port = await server.listen(app.fetch);
   return {
-    hubUrl: `http://127.0.0.1:${info.port}/kojihub`,
-    rootUrl: `http://127.0.0.1:${info.port}/kojifiles/`,
+    hubUrl: `http://127.0.0.1:${port}/kojihub`,
+    rootUrl: `http://127.0.0.1:${port}/kojifiles/`,
     state,
-    close() {
-      closing ??= new Promise<void>((resolve) => {
-        closed = true;
-        for (const done of [...pending]) done();
-        server.close(() => resolve());
-        if ('closeAllConnections' in server) server.closeAllConnections();
-      });
-      return closing;
-    },
+    close: () => server.close(),
   };
 }
 

@@ -6,12 +6,12 @@
  * broken mid-answer); close() makes its port refuse connections.
  */
 import { createHash } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import { type HttpBindings, serve } from '@hono/node-server';
+import type { HttpBindings } from '@hono/node-server';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { gunzipSync } from 'fflate';
 import { type Context, Hono } from 'hono';
 import { unpackTar } from 'modern-tar';
+import { EmulatorServer } from './serve.js';
 
 export type QuayOperation = 'list' | 'push' | 'delete' | 'visibility' | 'version';
 
@@ -140,20 +140,7 @@ type Env = { Bindings: HttpBindings };
 
 export async function startQuayEmulator(options: QuayEmulatorOptions = {}): Promise<QuayEmulator> {
   const state = new QuayEmulatorState(options);
-  const pendingDelays = new Set<() => void>();
-  let closed = false;
-
-  const delay = (ms: number) =>
-    new Promise<void>((resolve) => {
-      if (closed) return resolve();
-      const done = () => {
-        clearTimeout(timer);
-        pendingDelays.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      pendingDelays.add(done);
-    });
+  const server = new EmulatorServer();
 
   const app = new Hono<Env>();
 
@@ -173,7 +160,7 @@ export async function startQuayEmulator(options: QuayEmulatorOptions = {}): Prom
     });
     const fault = state.takeFault(operation);
     if (!fault) return { body };
-    if (fault.delayMs) await delay(fault.delayMs);
+    if (fault.delayMs) await server.wait(fault.delayMs);
     if (fault.dropConnection) {
       // Promise a longer body than is sent, then cut the connection.
       const outgoing = c.env.outgoing;
@@ -185,7 +172,7 @@ export async function startQuayEmulator(options: QuayEmulatorOptions = {}): Prom
       return { body, answer: RESPONSE_ALREADY_SENT };
     }
     if (fault.stallBodyMs)
-      return { body, answer: stalledAnswer(fault.status ?? 200, fault.stallBodyMs, delay) };
+      return { body, answer: stalledAnswer(fault.status ?? 200, fault.stallBodyMs, server.wait) };
     if (fault.status === undefined) return { body };
     const payload =
       fault.body === undefined ? cnrError('injected-fault', `injected fault ${fault.status}`) : fault.body;
@@ -334,29 +321,11 @@ export async function startQuayEmulator(options: QuayEmulatorOptions = {}): Prom
     return c.json(apiError(404, 'Not Found', 'not_found'), 404);
   });
 
-  let resolveListening: (info: AddressInfo) => void = () => {};
-  const listening = new Promise<AddressInfo>((resolve) => {
-    resolveListening = resolve;
-  });
-  const server = serve(
-    { fetch: app.fetch, hostname: '127.0.0.1', port: 0, overrideGlobalObjects: false },
-    (info) => resolveListening(info),
-  );
-  const info = await listening;
-
-  let closing: Promise<void> | undefined;
+  const port = await server.listen(app.fetch);
   return {
-    url: `http://127.0.0.1:${info.port}`,
+    url: `http://127.0.0.1:${port}`,
     state,
-    close() {
-      closing ??= new Promise<void>((resolve) => {
-        closed = true;
-        for (const done of [...pendingDelays]) done();
-        server.close(() => resolve());
-        if ('closeAllConnections' in server) server.closeAllConnections();
-      });
-      return closing;
-    },
+    close: () => server.close(),
   };
 }
 

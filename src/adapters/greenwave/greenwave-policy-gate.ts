@@ -6,10 +6,14 @@
  * Nothing is retried: a decision is cheap to ask again and the caller's
  * request is waiting.
  */
-import ky from 'ky';
 import type { Logger, PolicyGate } from '../../application/ports.js';
 import { silentLogger } from '../../application/ports.js';
 import { GreenwaveError, GreenwaveUnsatisfiedError } from '../../domain/errors.js';
+import { callUpstream } from '../upstream/call.js';
+import { Deadline } from '../upstream/deadline.js';
+import { logUpstreamFailure } from '../upstream/failure-log.js';
+import { isRecord, parseJson } from '../upstream/json.js';
+import { readTextAtMost } from '../upstream/read-body.js';
 
 export interface GreenwavePolicyGateOptions {
   /** Greenwave base URL, e.g. https://greenwave.example.com */
@@ -54,7 +58,7 @@ export class GreenwavePolicyGate implements PolicyGate {
     if (status !== 200) {
       throw this.fail('decision', `answered HTTP ${status}${messageOf(json)}`, json, { nvr, status });
     }
-    if (!isObject(json))
+    if (!isRecord(json))
       throw this.fail('decision', 'answered something that is not a JSON object', json, { nvr });
     const satisfied = json.policies_satisfied;
     if (satisfied === true) return;
@@ -65,7 +69,7 @@ export class GreenwavePolicyGate implements PolicyGate {
   async ping(): Promise<void> {
     const { status, json } = await this.request('about', 'get', '/api/v1.0/about');
     if (status !== 200) throw this.fail('about', `answered HTTP ${status}`, json, { status });
-    if (!isObject(json) || json.version === undefined) {
+    if (!isRecord(json) || json.version === undefined) {
       throw this.fail('about', 'answered without "version"', json, {});
     }
   }
@@ -76,34 +80,27 @@ export class GreenwavePolicyGate implements PolicyGate {
     path: string,
     body?: unknown,
   ): Promise<Answer> {
-    const controller = new AbortController();
-    const { timeoutMs } = this.options;
-    const timer =
-      timeoutMs === undefined
-        ? undefined
-        : setTimeout(() => controller.abort(new Error('timeout')), timeoutMs);
+    const deadline = new Deadline(this.options.timeoutMs);
     try {
-      const response = await ky(`${this.baseUrl}${path}`, {
+      const response = await callUpstream(`${this.baseUrl}${path}`, {
         method,
-        ...(body === undefined ? {} : { json: body }),
+        json: body,
         headers: { accept: 'application/json', ...this.options.requestHeaders?.() },
-        signal: controller.signal,
-        timeout: false,
-        retry: 0,
-        throwHttpErrors: false,
-        ...(this.options.fetch ? { fetch: this.options.fetch } : {}),
+        signal: deadline.signal,
+        fetch: this.options.fetch,
       });
-      const text = await readText(response, controller.signal);
+      const tooLarge = () => new AnswerTooLarge();
+      const text = await readTextAtMost(response.body, MAX_ANSWER_BYTES, deadline.signal, tooLarge);
       return { status: response.status, json: parseJson(text) };
     } catch (error) {
-      const reason = controller.signal.aborted
-        ? `timed out after ${timeoutMs} ms`
+      const reason = deadline.expired
+        ? `timed out after ${deadline.ms} ms`
         : error instanceof AnswerTooLarge
           ? `answered more than ${MAX_ANSWER_BYTES} bytes`
           : `could not connect (${networkCode(error)})`;
       throw this.fail(operation, reason, {}, {}, error);
     } finally {
-      if (timer !== undefined) clearTimeout(timer);
+      deadline.clear();
     }
   }
 
@@ -114,58 +111,16 @@ export class GreenwavePolicyGate implements PolicyGate {
     fields: Record<string, unknown>,
     cause?: unknown,
   ): GreenwaveError {
-    this.logger.warn('upstream call failed', { upstream: 'greenwave', operation, reason, ...fields });
+    logUpstreamFailure(this.logger, 'greenwave', operation, { reason, ...fields });
     return new GreenwaveError(`Greenwave ${operation} request failed: ${reason}.`, json, { cause });
   }
 }
 
 class AnswerTooLarge extends Error {}
 
-/** Reads the body as text within the deadline and the size cap, cancelling it otherwise. */
-async function readText(response: Response, signal: AbortSignal): Promise<string> {
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const decoder = new TextDecoder();
-  let text = '';
-  let total = 0;
-  try {
-    for (;;) {
-      const { done, value } = await untilAborted(reader.read(), signal);
-      if (done) return text + decoder.decode();
-      total += value.byteLength;
-      if (total > MAX_ANSWER_BYTES) throw new AnswerTooLarge();
-      text += decoder.decode(value, { stream: true });
-    }
-  } catch (error) {
-    reader.cancel().catch(() => {});
-    throw error;
-  }
-}
-
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
 /** Greenwave's own error text (`{"message": ...}`), when it gave one. */
 function messageOf(json: unknown): string {
-  return isObject(json) && typeof json.message === 'string' && json.message ? ` (${json.message})` : '';
+  return isRecord(json) && typeof json.message === 'string' && json.message ? ` (${json.message})` : '';
 }
 
 function networkCode(error: unknown): string {

@@ -12,7 +12,7 @@
  * while the operation's time budget lasts. Faults, other statuses, malformed
  * answers and timeouts are not retried.
  */
-import ky, { HTTPError } from 'ky';
+import { HTTPError } from 'ky';
 import type { BuildSystem, Logger, ManifestsLocation } from '../../application/ports.js';
 import { silentLogger } from '../../application/ports.js';
 import {
@@ -22,6 +22,10 @@ import {
   KojiNVRBuildNotFoundError,
   UploadedFileError,
 } from '../../domain/errors.js';
+import { callUpstream } from '../upstream/call.js';
+import { Deadline } from '../upstream/deadline.js';
+import { logUpstreamFailure } from '../upstream/failure-log.js';
+import { discard, readAtMost, readTextAtMost } from '../upstream/read-body.js';
 import {
   decodeResponse,
   encodeCall,
@@ -47,6 +51,7 @@ export interface KojiBuildSystemOptions {
 }
 
 const RETRY_LIMIT = 2;
+const RETRY_DELAY_MS = 100;
 const RETRY_STATUSES = [502, 503, 504];
 /** Hub answers are small (a build, a list of logs); anything bigger is not Koji. */
 const MAX_HUB_ANSWER_BYTES = 32 * 1024 * 1024;
@@ -105,21 +110,19 @@ export class KojiBuildSystem implements BuildSystem {
     try {
       const response = await this.send(location.url, { method: 'get' }, 'download', deadline);
       if (response.status !== 200) {
-        cancel(response.body);
+        discard(response.body);
         throw new UnexpectedStatus(response.status);
       }
       const declared = Number(response.headers.get('content-length') ?? Number.NaN);
       if (declared > maxBytes) {
-        cancel(response.body);
+        discard(response.body);
         throw tooLarge();
       }
       return await readAtMost(response.body, maxBytes, deadline.signal, tooLarge);
     } catch (error) {
       if (error instanceof UploadedFileError) throw error;
       const failure = describe(error, deadline);
-      this.logger.warn('upstream call failed', {
-        upstream: 'koji',
-        operation: 'download',
+      logUpstreamFailure(this.logger, 'koji', 'download', {
         nvr: location.nvr,
         url: redact(location.url),
         ...failure,
@@ -163,26 +166,22 @@ export class KojiBuildSystem implements BuildSystem {
         deadline,
       );
       if (response.status !== 200) {
-        cancel(response.body);
+        discard(response.body);
         throw new UnexpectedStatus(response.status);
       }
       const tooBig = () => new Unusable(`answered more than ${MAX_HUB_ANSWER_BYTES} bytes`);
-      const body = await readAtMost(response.body, MAX_HUB_ANSWER_BYTES, deadline.signal, tooBig);
-      return decodeResponse(new TextDecoder().decode(body));
+      const text = await readTextAtMost(response.body, MAX_HUB_ANSWER_BYTES, deadline.signal, tooBig);
+      return decodeResponse(text);
     } catch (error) {
       const failure = describe(error, deadline);
-      this.logger.warn('upstream call failed', {
-        upstream: 'koji',
-        operation: method,
-        ...fields,
-        ...failure,
-      });
+      logUpstreamFailure(this.logger, 'koji', method, { ...fields, ...failure });
       throw new KojiError(`Koji hub call ${method} failed: ${failure.reason}.`, { cause: error });
     } finally {
       deadline.clear();
     }
   }
 
+  /** One request, retried on connection failures and 502/503/504 while the deadline lasts. */
   private send(
     url: string,
     request: { method: 'get' | 'post'; body?: string; contentType?: string },
@@ -191,69 +190,31 @@ export class KojiBuildSystem implements BuildSystem {
   ): Promise<Response> {
     const headers: Record<string, string> = { ...this.requestHeaders() };
     if (request.contentType) headers['content-type'] = request.contentType;
-    return ky(url, {
+    return callUpstream(url, {
       method: request.method,
       body: request.body,
       headers,
       signal: deadline.signal,
-      timeout: false, // the deadline bounds the whole operation, body included
-      throwHttpErrors: (status) => RETRY_STATUSES.includes(status),
-      ...(this.fetchImpl ? { fetch: this.fetchImpl } : {}),
+      fetch: this.fetchImpl,
       retry: {
         limit: RETRY_LIMIT,
-        methods: ['get', 'post'],
-        delay: (attempt) => 100 * 2 ** (attempt - 1),
-        shouldRetry: ({ error }) =>
-          !deadline.signal.aborted &&
-          ((error instanceof HTTPError && RETRY_STATUSES.includes(error.response.status)) ||
-            error instanceof TypeError),
-      },
-      hooks: {
-        beforeRetry: [
-          ({ error, retryCount }) => {
-            this.logger.warn('upstream call failed', {
-              upstream: 'koji',
-              operation,
-              attempt: retryCount,
-              retrying: true,
-              ...describe(error, deadline),
-            });
-          },
-        ],
+        statuses: RETRY_STATUSES,
+        delayMs: RETRY_DELAY_MS,
+        // A connection failure, as describe() tells it; anything else without an answer is not retried.
+        retryFailure: (error) => error instanceof TypeError,
+        onRetry: (error, attempt) =>
+          logUpstreamFailure(this.logger, 'koji', operation, {
+            attempt,
+            retrying: true,
+            ...describe(error, deadline),
+          }),
       },
     });
   }
 
   private unexpected(method: string, nvr: string, what: string): KojiError {
-    this.logger.warn('upstream call failed', { upstream: 'koji', operation: method, nvr, reason: what });
+    logUpstreamFailure(this.logger, 'koji', method, { nvr, reason: what });
     return new KojiError(`Koji hub call ${method} answered something unusable for ${nvr}: ${what}.`);
-  }
-}
-
-/** An AbortSignal that fires after `ms` (never, without `ms`); clear() releases the timer. */
-class Deadline {
-  private readonly controller = new AbortController();
-  private readonly timer: ReturnType<typeof setTimeout> | undefined;
-
-  constructor(readonly ms: number | undefined) {
-    if (ms !== undefined) {
-      this.timer = setTimeout(() => this.controller.abort(new DeadlineExceeded(ms)), ms);
-    }
-  }
-
-  get signal(): AbortSignal {
-    return this.controller.signal;
-  }
-
-  clear(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-  }
-}
-
-class DeadlineExceeded extends Error {
-  constructor(ms: number) {
-    super(`timed out after ${ms} ms`);
-    this.name = 'TimeoutError';
   }
 }
 
@@ -272,12 +233,10 @@ interface Failure {
 }
 
 function describe(error: unknown, deadline: Deadline): Failure {
-  if (deadline.signal.aborted && deadline.ms !== undefined)
-    return { reason: `timed out after ${deadline.ms} ms` };
-  if (error instanceof HTTPError) {
-    cancel(error.response.body);
+  if (deadline.expired) return { reason: `timed out after ${deadline.ms} ms` };
+  // A retried answer (onRetry); the answer to the last attempt comes back as an UnexpectedStatus.
+  if (error instanceof HTTPError)
     return { reason: `answered HTTP ${error.response.status}`, status: error.response.status };
-  }
   if (error instanceof UnexpectedStatus)
     return { reason: `answered HTTP ${error.status}`, status: error.status };
   if (error instanceof XmlRpcFault)
@@ -296,66 +255,6 @@ function networkCode(error: TypeError): string {
   if (cause && typeof cause.code === 'string') return cause.code;
   if (cause && typeof cause.message === 'string') return cause.message;
   return error.message;
-}
-
-/** Resolves like `promise`, or rejects with the signal's reason as soon as it aborts. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}
-
-/**
- * Reads a body, refusing it (tooLarge) as soon as it passes `maxBytes`: never
- * holds more than `maxBytes` plus one chunk. The stream is cancelled on any
- * failure, including the deadline, so the transfer stops.
- */
-async function readAtMost(
-  body: ReadableStream<Uint8Array> | null,
-  maxBytes: number,
-  signal: AbortSignal,
-  tooLarge: () => Error,
-): Promise<Uint8Array> {
-  if (!body) return new Uint8Array(0);
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  try {
-    for (;;) {
-      const { done, value } = await untilAborted(reader.read(), signal);
-      if (done) break;
-      total += value.byteLength;
-      if (total > maxBytes) throw tooLarge();
-      chunks.push(value);
-    }
-  } catch (error) {
-    // Not awaited: a stalled stream may never settle its cancellation.
-    reader.cancel().catch(() => {});
-    throw error;
-  }
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
-}
-
-function cancel(body: ReadableStream | null): void {
-  body?.cancel().catch(() => {});
 }
 
 /** Joins a base URL and a relative path with exactly one slash between them. */

@@ -17,7 +17,6 @@
  * Secrets: the caller's token and the oauth token go only into the
  * Authorization header; they never appear in messages, logs or error causes.
  */
-import ky, { isHTTPError, type KyInstance } from 'ky';
 import type { Logger, PushRequest, Registry, Token } from '../../application/ports.js';
 import { silentLogger } from '../../application/ports.js';
 import {
@@ -27,6 +26,10 @@ import {
   QuayPackageNotFoundError,
   ReleaseAlreadyExistsError,
 } from '../../domain/errors.js';
+import { callUpstream } from '../upstream/call.js';
+import { Deadline, untilAborted } from '../upstream/deadline.js';
+import { logUpstreamFailure } from '../upstream/failure-log.js';
+import { isRecord, parseJson } from '../upstream/json.js';
 import { packBundle, toBase64 } from './bundle-blob.js';
 
 export interface QuayRegistryOptions {
@@ -51,7 +54,7 @@ type Outcome =
   | { kind: 'failed'; reason: string };
 
 interface CallOptions {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'get' | 'post' | 'delete';
   headers?: Record<string, string>;
   json?: unknown;
   /** Retries for idempotent reads; 0 = sent once. */
@@ -68,7 +71,7 @@ export class QuayRegistry implements Registry {
   private readonly logger: Logger;
   private readonly extraHeaders: () => Record<string, string>;
   private readonly retryDelayMs: number;
-  private readonly http: KyInstance;
+  private readonly fetch: typeof fetch | undefined;
 
   constructor(options: QuayRegistryOptions) {
     const base = options.baseUrl.replace(/\/+$/, '');
@@ -87,12 +90,7 @@ export class QuayRegistry implements Registry {
     this.logger = options.logger ?? silentLogger;
     this.extraHeaders = options.requestHeaders ?? (() => ({}));
     this.retryDelayMs = options.retryDelayMs ?? 250;
-    this.http = ky.create({
-      timeout: false,
-      throwHttpErrors: false,
-      retry: 0,
-      ...(options.fetch ? { fetch: options.fetch } : {}),
-    });
+    this.fetch = options.fetch;
   }
 
   async releases(organization: string, repository: string, token: Token): Promise<string[] | undefined> {
@@ -101,7 +99,7 @@ export class QuayRegistry implements Registry {
     const url = `${this.base}/cnr/api/v1/packages?namespace=${encodeURIComponent(organization)}`;
     const started = Date.now();
     const outcome = await this.call('releases', url, {
-      method: 'GET',
+      method: 'get',
       headers: { Authorization: token },
       retries: 2,
     });
@@ -146,7 +144,7 @@ export class QuayRegistry implements Registry {
       throw new QuayCourierError(`Could not push ${what} to Quay: ${reason}`);
     }
     const outcome = await this.call('push', url, {
-      method: 'POST',
+      method: 'post',
       headers: { Authorization: request.token },
       json: { blob, release: version, media_type: 'helm' },
       retries: 0,
@@ -191,7 +189,7 @@ export class QuayRegistry implements Registry {
       throw new QuayPackageError(`Could not delete ${what} in Quay: ${(error as Error).message}`);
     }
     const outcome = await this.call('delete', url, {
-      method: 'DELETE',
+      method: 'delete',
       headers: { Authorization: token },
       retries: 0,
     });
@@ -218,7 +216,7 @@ export class QuayRegistry implements Registry {
       throw new QuayPackageError(`Could not make ${what} public in Quay: ${(error as Error).message}`);
     }
     const outcome = await this.call('make_public', url, {
-      method: 'POST',
+      method: 'post',
       headers: { Authorization: `Bearer ${oauthToken}` },
       json: { visibility: 'public' },
       retries: 0,
@@ -234,7 +232,7 @@ export class QuayRegistry implements Registry {
 
   async ping(): Promise<void> {
     const started = Date.now();
-    const outcome = await this.call('ping', `${this.base}/cnr/version`, { method: 'GET', retries: 1 });
+    const outcome = await this.call('ping', `${this.base}/cnr/version`, { method: 'get', retries: 1 });
     if (outcome.kind === 'failed') throw new Error(capitalize(outcome.reason));
     if (outcome.status !== 200) throw new Error(`Quay answered ${outcome.status}`);
     let reason: string | undefined;
@@ -253,7 +251,6 @@ export class QuayRegistry implements Registry {
    */
   private async call(operation: Operation, url: string, options: CallOptions): Promise<Outcome> {
     const started = Date.now();
-    const deadline = this.timeoutMs === undefined ? undefined : AbortSignal.timeout(this.timeoutMs);
     let headers: Headers;
     try {
       headers = new Headers(this.extraHeaders());
@@ -264,63 +261,40 @@ export class QuayRegistry implements Registry {
       this.logFailure(operation, started, undefined, reason);
       return { kind: 'failed', reason };
     }
+    const deadline = new Deadline(this.timeoutMs);
     let phase: 'request' | 'response' = 'request';
     try {
-      let response: Response;
-      try {
-        response = await this.http(url, {
-          method: options.method,
-          headers,
-          ...(options.json === undefined ? {} : { json: options.json }),
-          ...(deadline ? { signal: deadline } : {}),
-          ...(options.retries > 0
+      const response = await callUpstream(url, {
+        method: options.method,
+        headers,
+        json: options.json,
+        signal: deadline.signal,
+        fetch: this.fetch,
+        retry:
+          options.retries > 0
             ? {
-                throwHttpErrors: (status: number) => RETRY_STATUSES.includes(status),
-                retry: {
-                  limit: options.retries,
-                  methods: ['get'],
-                  statusCodes: RETRY_STATUSES,
-                  afterStatusCodes: [429, 503],
-                  maxRetryAfter: 4 * this.retryDelayMs,
-                  delay: (attempt: number) => this.retryDelayMs * 2 ** (attempt - 1),
-                  shouldRetry: () => (deadline?.aborted ? false : undefined),
-                },
-                hooks: {
-                  beforeRetry: [
-                    ({ error }) => {
-                      if (isHTTPError(error)) void error.response.body?.cancel().catch(() => {});
-                    },
-                  ],
-                },
+                limit: options.retries,
+                statuses: RETRY_STATUSES,
+                delayMs: this.retryDelayMs,
+                retryAfter: { statuses: [429, 503], maxMs: 4 * this.retryDelayMs },
               }
-            : {}),
-        });
-      } catch (error) {
-        // After the last retry ky throws the retryable answer: it is still the answer.
-        if (!isHTTPError(error)) throw error;
-        response = error.response;
-      }
+            : undefined,
+      });
       phase = 'response';
-      const text = await untilAborted(response.text(), deadline);
-      let json: unknown;
-      let isJson = false;
-      try {
-        json = JSON.parse(text);
-        isJson = true;
-      } catch {
-        json = undefined;
-      }
+      const json = parseJson(await untilAborted(response.text(), deadline.signal));
       if (response.status < 200 || response.status >= 300)
         this.logFailure(operation, started, response.status);
-      return { kind: 'answer', status: response.status, json, isJson };
+      return { kind: 'answer', status: response.status, json, isJson: json !== undefined };
     } catch (error) {
-      const reason = deadline?.aborted
+      const reason = deadline.expired
         ? `Quay did not answer within ${formatDuration(this.timeoutMs ?? 0)}`
         : phase === 'request'
           ? `could not connect to Quay${errorCode(error)}`
           : `the connection to Quay failed while reading its answer${errorCode(error)}`;
       this.logFailure(operation, started, undefined, reason);
       return { kind: 'failed', reason };
+    } finally {
+      deadline.clear();
     }
   }
 
@@ -330,9 +304,7 @@ export class QuayRegistry implements Registry {
     status: number | undefined,
     reason?: string,
   ): void {
-    this.logger.warn('upstream call failed', {
-      upstream: 'quay',
-      operation,
+    logUpstreamFailure(this.logger, 'quay', operation, {
       status: status ?? null,
       duration_ms: Date.now() - started,
       ...(reason ? { reason } : {}),
@@ -346,10 +318,6 @@ function segment(value: string): string {
     throw new UnaddressableError(`"${value}" cannot be used in a Quay URL.`);
   }
   return encodeURIComponent(value);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 /** Quay's error text: CNR `{"error": {"message"}}`, API v1 `{"error_message"}`/`{"detail"}`, or `{"message"}`. */
@@ -407,24 +375,4 @@ function formatDuration(ms: number): string {
 
 function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
-}
-
-/** Rejects with the signal's reason as soon as it aborts, even if `promise` would hang. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }

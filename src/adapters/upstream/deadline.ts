@@ -1,0 +1,61 @@
+/**
+ * A whole-call deadline: one AbortSignal that bounds every attempt of an
+ * upstream call, the pauses between retries and the reading of the answer's
+ * body. ky's own `timeout` is per attempt and stops at the response headers,
+ * so the adapters switch it off and pass this signal instead.
+ */
+
+/** An AbortSignal that fires `ms` after it is made (never, without `ms`); clear() releases the timer. */
+export class Deadline {
+  private readonly controller = new AbortController();
+  private readonly timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(readonly ms: number | undefined) {
+    if (ms !== undefined) {
+      this.timer = setTimeout(() => this.controller.abort(new DeadlineExceeded(ms)), ms);
+    }
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** The time is up: whatever error the call then surfaced, the deadline is why. */
+  get expired(): boolean {
+    return this.controller.signal.aborted;
+  }
+
+  clear(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+  }
+}
+
+/** The abort reason of an expired Deadline. */
+export class DeadlineExceeded extends Error {
+  constructor(ms: number) {
+    super(`timed out after ${ms} ms`);
+    this.name = 'TimeoutError';
+  }
+}
+
+/**
+ * Resolves like `promise`, or rejects with the signal's reason as soon as it
+ * aborts, even if `promise` would hang. `promise` stays observed either way.
+ */
+export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}

@@ -1,0 +1,18 @@
+/**
+ * Reading upstream JSON defensively: an answer's body may be anything (an
+ * HTML error page, truncated JSON, a list where an object was expected).
+ */
+
+/** The parsed JSON, or undefined when `text` is not JSON (JSON itself never parses to undefined). */
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A JSON object: not null, not a list. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
