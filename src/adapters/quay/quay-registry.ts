@@ -27,9 +27,10 @@ import {
   ReleaseAlreadyExistsError,
 } from '../../domain/errors.js';
 import { callUpstream } from '../upstream/call.js';
-import { Deadline, untilAborted } from '../upstream/deadline.js';
+import { Deadline } from '../upstream/deadline.js';
 import { logUpstreamFailure } from '../upstream/failure-log.js';
 import { isRecord, parseJson } from '../upstream/json.js';
+import { readTextAtMost } from '../upstream/read-body.js';
 import { packBundle, toBase64 } from './bundle-blob.js';
 
 export interface QuayRegistryOptions {
@@ -44,7 +45,11 @@ export interface QuayRegistryOptions {
   requestHeaders?: () => Record<string, string>;
   /** Retries of the idempotent reads: `delayMs` before the first retry, doubling after. Default 250 ms. */
   retryDelayMs?: number;
+  /** Answers larger than this are refused (a failed call), never held whole. Default 32 MiB. */
+  maxAnswerBytes?: number;
 }
+
+class AnswerTooLarge extends Error {}
 
 type Operation = 'releases' | 'push' | 'delete' | 'make_public' | 'ping';
 
@@ -71,6 +76,7 @@ export class QuayRegistry implements Registry {
   private readonly logger: Logger;
   private readonly extraHeaders: () => Record<string, string>;
   private readonly retryDelayMs: number;
+  private readonly maxAnswerBytes: number;
   private readonly fetch: typeof fetch | undefined;
 
   constructor(options: QuayRegistryOptions) {
@@ -90,6 +96,7 @@ export class QuayRegistry implements Registry {
     this.logger = options.logger ?? silentLogger;
     this.extraHeaders = options.requestHeaders ?? (() => ({}));
     this.retryDelayMs = options.retryDelayMs ?? 250;
+    this.maxAnswerBytes = options.maxAnswerBytes ?? 32 * 1024 * 1024;
     this.fetch = options.fetch;
   }
 
@@ -281,16 +288,24 @@ export class QuayRegistry implements Registry {
             : undefined,
       });
       phase = 'response';
-      const json = parseJson(await untilAborted(response.text(), deadline.signal));
+      const text = await readTextAtMost(
+        response.body,
+        this.maxAnswerBytes,
+        deadline.signal,
+        () => new AnswerTooLarge(),
+      );
+      const json = parseJson(text);
       if (response.status < 200 || response.status >= 300)
         this.logFailure(operation, started, response.status);
       return { kind: 'answer', status: response.status, json, isJson: json !== undefined };
     } catch (error) {
       const reason = deadline.expired
         ? `Quay did not answer within ${formatDuration(this.timeoutMs ?? 0)}`
-        : phase === 'request'
-          ? `could not connect to Quay${errorCode(error)}`
-          : `the connection to Quay failed while reading its answer${errorCode(error)}`;
+        : error instanceof AnswerTooLarge
+          ? `Quay answered more than ${this.maxAnswerBytes} bytes`
+          : phase === 'request'
+            ? `could not connect to Quay${errorCode(error)}`
+            : `the connection to Quay failed while reading its answer${errorCode(error)}`;
       this.logFailure(operation, started, undefined, reason);
       return { kind: 'failed', reason };
     } finally {

@@ -173,6 +173,18 @@ describe('QuayRegistry', () => {
       expect(quay.state.requestsFor('list')).toHaveLength(2);
     });
 
+    it('an answer larger than maxAnswerBytes is refused, not held whole → QuayPackageError', async () => {
+      quay.state.seed(
+        'acme',
+        'etcd',
+        Array.from({ length: 5000 }, (_, i) => `${i}.0.0`),
+      );
+      const error = await caught(makeRegistry({ maxAnswerBytes: 1024 }).releases('acme', 'etcd', TOKEN));
+      expect(error).toBeInstanceOf(QuayPackageError);
+      expect(error.message).toContain('Quay answered more than 1024 bytes');
+      expect(await makeRegistry().releases('acme', 'etcd', TOKEN)).toHaveLength(5000);
+    });
+
     it.each([
       ['a non-JSON body', 'OK', 'not JSON'],
       ['truncated JSON', '[{"name": "acme/etcd", "relea', 'not JSON'],
