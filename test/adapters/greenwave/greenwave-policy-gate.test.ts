@@ -4,21 +4,11 @@ import {
   GreenwavePolicyGate,
   type GreenwavePolicyGateOptions,
 } from '../../../src/adapters/greenwave/greenwave-policy-gate.js';
-import type { LogFields, Logger } from '../../../src/application/ports.js';
 import { GreenwaveError, GreenwaveUnsatisfiedError, type OmpsError } from '../../../src/domain/errors.js';
 import { type GreenwaveEmulator, startGreenwaveEmulator } from '../../emulators/greenwave-emulator.js';
+import { RecordingLogger } from '../../support/recording-logger.js';
 
 const NVR = 'etcd-operator-metadata-0.9.2-1';
-
-class RecordingLogger implements Logger {
-  readonly warnings: { message: string; fields: LogFields | undefined }[] = [];
-  debug() {}
-  info() {}
-  warn(message: string, fields?: LogFields) {
-    this.warnings.push({ message, fields });
-  }
-  error() {}
-}
 
 async function caught(promise: Promise<unknown>): Promise<OmpsError> {
   try {

@@ -4,7 +4,6 @@ import {
   KojiBuildSystem,
   type KojiBuildSystemOptions,
 } from '../../../src/adapters/koji/koji-build-system.js';
-import type { LogFields, Logger } from '../../../src/application/ports.js';
 import {
   KojiError,
   KojiNotAnOperatorImageError,
@@ -13,16 +12,7 @@ import {
   UploadedFileError,
 } from '../../../src/domain/errors.js';
 import { archiveBytes, type KojiEmulator, SEEDED, startKojiEmulator } from '../../emulators/koji-emulator.js';
-
-class RecordingLogger implements Logger {
-  readonly warnings: { message: string; fields: LogFields | undefined }[] = [];
-  debug() {}
-  info() {}
-  warn(message: string, fields?: LogFields) {
-    this.warnings.push({ message, fields });
-  }
-  error() {}
-}
+import { RecordingLogger } from '../../support/recording-logger.js';
 
 /** Wraps fetch to count the body bytes the adapter pulls, and whether it cancelled the body. */
 function countingFetch() {
