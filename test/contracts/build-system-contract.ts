@@ -3,6 +3,7 @@
  * the Koji adapter against the emulator): the port's semantics, not Koji's
  * wire format. The contract owns the data; each subject seeds it its own way.
  */
+
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BuildSystem } from '../../src/application/ports.js';
 import {
@@ -12,6 +13,7 @@ import {
   type OmpsError,
   UploadedFileError,
 } from '../../src/domain/errors.js';
+import { caught } from '../support/failure.js';
 
 export interface BuildSystemSeed {
   /** An operator build and its manifests archive. */
@@ -35,15 +37,6 @@ export const buildSystemSeed: BuildSystemSeed = {
   notAnOperator: 'contract-rpm-5.2-1.fc40',
   archiveMissing: { nvr: 'contract-lost-metadata-1.0-1', archiveName: 'contract_manifests.zip' },
 };
-
-async function caught(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
 
 export function buildSystemContract(
   name: string,

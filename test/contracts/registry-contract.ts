@@ -3,6 +3,7 @@
  * the Quay adapter against the emulator): the port's semantics, not Quay's
  * wire format.
  */
+
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Registry } from '../../src/application/ports.js';
 import {
@@ -14,6 +15,7 @@ import {
   ReleaseAlreadyExistsError,
 } from '../../src/domain/errors.js';
 import type { FileEntry } from '../../src/domain/files.js';
+import { caught } from '../support/failure.js';
 
 export interface RegistrySubject {
   registry: Registry;
@@ -33,15 +35,6 @@ export interface RegistrySubject {
 }
 
 const text = (s: string) => new TextEncoder().encode(s);
-
-async function caught(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
 
 export function registryContract(name: string, makeSubject: () => Promise<RegistrySubject>): void {
   describe(`Registry contract: ${name}`, () => {

@@ -10,3 +10,13 @@ export async function failure(p: Promise<unknown>): Promise<OmpsError> {
   }
   throw new Error('expected a failure');
 }
+
+/** Awaits a promise that must reject, and returns what it rejected with (typed as the caller expects). */
+export async function caught<T = unknown>(promise: Promise<unknown>): Promise<T> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as T;
+  }
+  throw new Error('expected a rejection');
+}

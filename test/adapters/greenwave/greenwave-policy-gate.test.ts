@@ -1,4 +1,5 @@
 /** Greenwave-specific behaviour of the adapter, beyond the PolicyGate contract. */
+
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   GreenwavePolicyGate,
@@ -6,18 +7,12 @@ import {
 } from '../../../src/adapters/greenwave/greenwave-policy-gate.js';
 import { GreenwaveError, GreenwaveUnsatisfiedError, type OmpsError } from '../../../src/domain/errors.js';
 import { type GreenwaveEmulator, startGreenwaveEmulator } from '../../emulators/greenwave-emulator.js';
+import { caught as caughtAny } from '../../support/failure.js';
 import { RecordingLogger } from '../../support/recording-logger.js';
 
-const NVR = 'etcd-operator-metadata-0.9.2-1';
+const caught = (promise: Promise<unknown>) => caughtAny<OmpsError>(promise);
 
-async function caught(promise: Promise<unknown>): Promise<OmpsError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as OmpsError;
-  }
-  throw new Error('expected a rejection');
-}
+const NVR = 'etcd-operator-metadata-0.9.2-1';
 
 describe('GreenwavePolicyGate', () => {
   let greenwave: GreenwaveEmulator;

@@ -1,4 +1,5 @@
 /** Koji-specific behaviour of the adapter, beyond the BuildSystem contract. */
+
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   KojiBuildSystem,
@@ -12,6 +13,7 @@ import {
   UploadedFileError,
 } from '../../../src/domain/errors.js';
 import { archiveBytes, type KojiEmulator, SEEDED, startKojiEmulator } from '../../emulators/koji-emulator.js';
+import { caught } from '../../support/failure.js';
 import { RecordingLogger } from '../../support/recording-logger.js';
 
 /** Wraps fetch to count the body bytes the adapter pulls, and whether it cancelled the body. */
@@ -49,15 +51,6 @@ function countingFetch() {
 /** toEqual walks typed arrays element by element: slow on big archives. */
 function sameBytes(actual: Uint8Array, expected: Uint8Array): boolean {
   return Buffer.from(actual).equals(Buffer.from(expected));
-}
-
-async function caught(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('KojiBuildSystem', () => {

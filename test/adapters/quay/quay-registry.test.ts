@@ -3,6 +3,7 @@
  * how every kind of failure maps to the domain errors (SPEC §2, §7).
  * The port's shared semantics are in quay-registry.contract.test.ts.
  */
+
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { packBundle, toBase64 } from '../../../src/adapters/quay/bundle-blob.js';
 import { QuayRegistry, type QuayRegistryOptions } from '../../../src/adapters/quay/quay-registry.js';
@@ -17,6 +18,9 @@ import {
 } from '../../../src/domain/errors.js';
 import type { FileEntry } from '../../../src/domain/files.js';
 import { type QuayEmulator, startQuayEmulator, unpackBlob } from '../../emulators/quay-emulator.js';
+import { caught as caughtAny } from '../../support/failure.js';
+
+const caught = (promise: Promise<unknown>) => caughtAny<OmpsError & Error>(promise);
 
 const TOKEN = 'basic c2VjcmV0LXVzZXI6c2VjcmV0LXBhc3M=';
 const OAUTH = 'oauth-secret-token';
@@ -38,15 +42,6 @@ function recordingLogger(calls: LogCall[]): Logger {
     calls.push({ level, message, fields });
   };
   return { debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') };
-}
-
-async function caught(promise: Promise<unknown>): Promise<OmpsError & Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as OmpsError & Error;
-  }
-  throw new Error('expected a rejection');
 }
 
 function pushRequest(overrides: Partial<Parameters<QuayRegistry['push']>[0]> = {}) {
