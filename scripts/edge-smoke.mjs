@@ -15,8 +15,8 @@ import { fileURLToPath } from 'node:url';
 import { zipSync } from 'fflate';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-/** In CI the shared fixtures sit next to the repository: <repo>/../shared/fixtures. */
-export const FIXTURES_DIR = process.env.OMPS_FIXTURES_DIR ?? path.resolve(HERE, '../../shared/fixtures');
+/** The repository's own operator bundles (test/fixtures/README.md). */
+export const FIXTURES_DIR = path.resolve(HERE, '../test/fixtures');
 
 const REQUEST_TIMEOUT_MS = 20_000;
 const BOMB_SIZE = 30 * 1024 * 1024;

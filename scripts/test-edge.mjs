@@ -10,7 +10,6 @@
  *   --only workerd,bun,deno   runtimes to try (default: all three)
  *   --no-install              never npm-install Bun/Deno; skip them when not found
  * Env: OMPS_EDGE_RUNTIMES_DIR  where Bun/Deno are looked for / installed (default /tmp/edge-rt)
- *      OMPS_FIXTURES_DIR       the shared fixtures (default <repo>/../shared/fixtures)
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';

@@ -336,7 +336,7 @@ describe('the Node entry (dist/src/infrastructure/main.js)', () => {
       organization: ORG,
       repo: 'marketplace',
       version: '1.0.0',
-      extracted_files: ['crd.yml', 'csv.yaml', 'packages.yaml'],
+      extracted_files: ['crd.yml', 'csv.yaml', 'packages.yaml', 'subscription-crd.yaml'],
     });
     expect(quay.state.pushes).toHaveLength(1);
     const push = quay.state.pushes[0]!;

@@ -43,7 +43,7 @@ function flatFixtureObjects() {
   return {
     pkg: parseYaml(text(files['packages.yaml'])) as Json,
     csv: parseYaml(text(files['csv.yaml'])) as Json,
-    crd: parseYaml(text(files['crd.yml'])) as Json,
+    crds: [parseYaml(text(files['crd.yml'])), parseYaml(text(files['subscription-crd.yaml']))] as Json[],
   };
 }
 
@@ -168,7 +168,7 @@ describe('the real app against the Quay, Koji and Greenwave emulators', () => {
         organization: ORG,
         repo: 'marketplace',
         version: '1.2.3',
-        extracted_files: ['crd.yml', 'csv.yaml', 'packages.yaml'],
+        extracted_files: ['crd.yml', 'csv.yaml', 'packages.yaml', 'subscription-crd.yaml'],
       });
 
       const pushes = quay.state.requestsFor('push');
@@ -187,7 +187,7 @@ describe('the real app against the Quay, Koji and Greenwave emulators', () => {
       const fixture = flatFixtureObjects();
       expect(bundle.packages).toEqual([fixture.pkg]);
       expect(bundle.csvs).toEqual([fixture.csv]);
-      expect(bundle.crds).toEqual([fixture.crd]);
+      expect(bundle.crds).toEqual(fixture.crds);
       // Files that are not manifests (or are dropped) never travel in a flat push.
       expect(quay.state.releases(ORG, 'marketplace')).toEqual(['1.2.3']);
     });
@@ -362,7 +362,7 @@ describe('the real app against the Quay, Koji and Greenwave emulators', () => {
         repo: 'marketplace',
         version: '1.0.0',
         nvr: FLAT_NVR,
-        extracted_files: ['crd.yml', 'csv.yaml', 'packages.yaml'],
+        extracted_files: ['crd.yml', 'csv.yaml', 'packages.yaml', 'subscription-crd.yaml'],
       });
       const decisions = greenwave.state.decisionRequests();
       expect(decisions).toHaveLength(1);

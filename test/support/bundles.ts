@@ -1,10 +1,7 @@
-/** Zips for tests: made from in-memory files or from the shared fixtures (read in place). */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+/** Zips for tests: made from in-memory files or from the fixtures in test/fixtures/. */
 import { strToU8, zipSync } from 'fflate';
 import { SAMPLE_OPERATOR_FILES } from '../../src/infrastructure/demo/sample-operator.js';
-
-export const FIXTURES = resolve(import.meta.dirname, '..', '..', '..', 'shared', 'fixtures');
+import { readFixture } from './fixtures.js';
 
 export function zipOf(files: Record<string, string | Uint8Array>): Uint8Array {
   const entries: Record<string, Uint8Array> = {};
@@ -16,17 +13,7 @@ export function zipOf(files: Record<string, string | Uint8Array>): Uint8Array {
 
 /** The files of a fixture folder, paths relative to it. */
 export function fixtureFiles(name: string): Record<string, Uint8Array> {
-  const root = join(FIXTURES, name);
-  const out: Record<string, Uint8Array> = {};
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir)) {
-      const full = join(dir, entry);
-      if (statSync(full).isDirectory()) walk(full);
-      else out[relative(root, full).split('\\').join('/')] = new Uint8Array(readFileSync(full));
-    }
-  };
-  walk(root);
-  return out;
+  return Object.fromEntries(readFixture(name).map((f) => [f.path, f.data]));
 }
 
 export function fixtureZip(name: string, prefix = ''): Uint8Array {

@@ -3,17 +3,14 @@
  * every operator-courier rule, with no warnings), helpers to break them one
  * field at a time, and helpers to turn them into bundle files.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { PackageValidationError, type ValidationInfo } from '../../src/domain/errors.js';
 import type { FileEntry } from '../../src/domain/files.js';
 import { loadBundle, type PreparedBundle, prepareBundle } from '../../src/domain/manifest/index.js';
 import { DEFAULT_POLICY, type OrganizationPolicy } from '../../src/domain/organization-policy.js';
+import { readFixture } from './fixtures.js';
 
 export type Obj = Record<string, unknown>;
-
-export const FIXTURES_DIR = resolve(import.meta.dirname, '..', '..', '..', 'shared', 'fixtures');
 
 export const CSV_NAME = 'widget-operator.v1.0.0';
 export const CRD_NAME = 'widgets.example.com';
@@ -196,23 +193,9 @@ export function thrown(fn: () => unknown): unknown {
   throw new Error('expected an error to be thrown');
 }
 
-/** The files of a shared fixture folder, read in place, paths relative to it. */
+/** The files of a fixture folder (test/fixtures/), paths relative to it. */
 export function fixtureFiles(name: string): FileEntry[] {
-  const root = join(FIXTURES_DIR, name);
-  const out: FileEntry[] = [];
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir).sort()) {
-      const full = join(dir, entry);
-      if (statSync(full).isDirectory()) walk(full);
-      else
-        out.push({
-          path: relative(root, full).split('\\').join('/'),
-          data: new Uint8Array(readFileSync(full)),
-        });
-    }
-  };
-  walk(root);
-  return out;
+  return readFixture(name);
 }
 
 export const decode = (bytes: Uint8Array | undefined): string => new TextDecoder().decode(bytes);

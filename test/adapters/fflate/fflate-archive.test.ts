@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { deflateSync, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { FflateArchive } from '../../../src/adapters/fflate/fflate-archive.js';
@@ -13,6 +12,7 @@ import {
   UNIX_SYMLINK,
   type ZipEntrySpec,
 } from '../../support/zip-builder.js';
+import { zipCryptoDecrypt, zipCryptoEncrypt, zipCryptoZip } from '../../support/zip-crypto.js';
 
 const MiB = 1024 * 1024;
 const LIMIT = 20 * MiB;
@@ -328,9 +328,27 @@ describe('FflateArchive: corrupt, encrypted and unsupported archives', () => {
     await refusalOf([{ name: 'aes.yaml', data: 'x', method: 99 }], /encrypted entry 'aes.yaml'/);
   });
 
-  it('refuses the real encrypted fixture as encrypted', async () => {
-    const fixture = new Uint8Array(readFileSync('/work/shared/fixtures/encrypted.zip'));
-    await refusal(fixture, "Zip archive contains encrypted entry 'file'");
+  it('the ZipCrypto helper writes what Info-ZIP unzip decrypts (known answer), and reads it back', () => {
+    const data = encoder.encode('hello stored');
+    const crc = 0x2473a38e;
+    // `unzip -P omps-test -t` accepted these bytes as the stored entry "stored.txt".
+    const known = Buffer.from('1dfc9f800d15b1b8f0aa276ca00ffb65d7eb0c0612805989', 'hex');
+    const stored = zipCryptoEncrypt(data, crc, 'omps-test', 2);
+    expect(Buffer.from(stored).equals(known)).toBe(true);
+    expect(decoder.decode(zipCryptoDecrypt(stored, crc, 'omps-test'))).toBe('hello stored');
+    expect(() => zipCryptoDecrypt(stored, crc, 'not-the-password')).toThrow('wrong password');
+  });
+
+  it('refuses a genuinely ZipCrypto-encrypted archive as encrypted (deflated and stored entries)', async () => {
+    const secret = 'packageName: secret\nchannels: []\n';
+    await refusal(
+      zipCryptoZip([{ name: 'file', data: secret }], 'hunter2'),
+      "Zip archive contains encrypted entry 'file'",
+    );
+    await refusal(
+      zipCryptoZip([{ name: 'plain-looking.yaml', data: secret, method: 0 }], 'hunter2'),
+      "Zip archive contains encrypted entry 'plain-looking.yaml'",
+    );
   });
 
   it('refuses unsupported compression methods', async () => {

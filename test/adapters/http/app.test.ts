@@ -68,12 +68,12 @@ describe('POST zipfile', () => {
     );
   });
 
-  it('publishes the shared flat and nested fixtures (v2)', async () => {
+  it('publishes the flat and nested fixtures (v2)', async () => {
     const flat = await post('/v2/myorg/zipfile', multipart(fixtureZip('marketplace_op_flat')));
     expect(flat.status).toBe(200);
     expect(await json(flat)).toMatchObject({
       repo: 'marketplace',
-      extracted_files: ['crd.yml', 'csv.yaml', 'packages.yaml'],
+      extracted_files: ['crd.yml', 'csv.yaml', 'packages.yaml', 'subscription-crd.yaml'],
     });
     const nested = await post('/v2/myorg/zipfile', multipart(fixtureZip('etcd_op_nested', 'etcd/')));
     expect(nested.status).toBe(200);
@@ -192,7 +192,7 @@ describe('POST zipfile', () => {
     expect(body).toHaveProperty('validation_info');
   });
 
-  it('the shared broken fixtures fail validation', async () => {
+  it('the broken fixtures fail validation', async () => {
     for (const name of ['no_package_name', 'not_yaml']) {
       const res = await post('/v2/myorg/zipfile', multipart(fixtureZip(name)));
       expect(res.status).toBe(400);

@@ -47,18 +47,22 @@ function unpackBundle(bundleYaml: string): { crds: unknown; csvs: unknown; packa
   };
 }
 
-describe('shared fixtures', () => {
+describe('fixtures (test/fixtures)', () => {
   it('marketplace_op_flat: flat, valid, with the courier warnings', () => {
     const prepared = prepare(fixtureFiles('marketplace_op_flat'));
     expect(prepared.layout).toBe('flat');
     expect(prepared.validationInfo).toEqual({
       errors: [],
-      warnings: ['csv metadata.annotations not defined.', 'csv spec.icon not defined'],
+      warnings: [
+        'csv metadata.annotations.createdAt not defined',
+        'csv metadata.annotations.support not defined',
+        'csv metadata.annotations.certified not defined.',
+      ],
     });
     expect(prepared.files.map((f) => f.path)).toEqual(['bundle.yaml']);
     const { crds, csvs, packages } = unpackBundle(decode(prepared.files[0]?.data));
     const source = (path: string) => load(fileText(fixtureFiles('marketplace_op_flat'), path));
-    expect(crds).toEqual([source('crd.yml')]);
+    expect(crds).toEqual([source('crd.yml'), source('subscription-crd.yaml')]);
     expect(csvs).toEqual([source('csv.yaml')]);
     expect(packages).toEqual([source('packages.yaml')]);
   });
