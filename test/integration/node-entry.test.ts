@@ -435,12 +435,16 @@ describe('the Node entry (dist/src/infrastructure/main.js)', () => {
     expect(text).toMatch(/omps_event_loop_lag_seconds\{worker="2"\}/);
   }, 90_000);
 
-  it.each([2, 1])(
-    'WORKERS=%i: SIGTERM with a Koji publish in flight → the client gets its 200, then exit 0',
-    async (workers) => {
+  it.each([
+    [2, 'SIGTERM'],
+    [1, 'SIGTERM'],
+    [2, 'SIGINT'],
+  ] as const)(
+    'WORKERS=%i: %s with a Koji publish in flight → the client gets its 200, then exit 0',
+    async (workers, signal) => {
       const nvr = 'marketplace-operator-metadata-1.0-1';
       koji.state.addOperatorBuild(nvr, fixtureZip('marketplace_op_flat'));
-      // The archive download is held long enough to send SIGTERM while the publish waits for it.
+      // The archive download is held long enough to send the signal while the publish waits for it.
       koji.state.failFile('*', { delayMs: 2_000 });
       const omps = await startServing(workers);
 
@@ -453,7 +457,7 @@ describe('the Node entry (dist/src/infrastructure/main.js)', () => {
       await waitFor('the archive download to reach Koji', () => koji.state.downloads.length > 0);
       expect(quay.state.pushes).toHaveLength(0);
 
-      omps.child.kill('SIGTERM');
+      omps.child.kill(signal);
 
       const res = await inFlight;
       expect(res.status).toBe(200);
@@ -467,7 +471,7 @@ describe('the Node entry (dist/src/infrastructure/main.js)', () => {
       expect(await exitOf(omps)).toEqual({ code: 0, signal: null });
       // The request was still in flight when the server began shutting down.
       const logs = omps.logs();
-      const shutdown = logs.findIndex((l) => l.message === 'shutting down' && l.signal === 'SIGTERM');
+      const shutdown = logs.findIndex((l) => l.message === 'shutting down' && l.signal === signal);
       const answered = logs.findIndex((l) => l.message === 'request' && l.path === `/v2/${ORG}/koji/${nvr}`);
       expect(shutdown).toBeGreaterThanOrEqual(0);
       expect(answered).toBeGreaterThan(shutdown);
