@@ -4,18 +4,21 @@
  * .edge-build/worker.js, for workerd / Cloudflare Workers, Bun and Deno.
  *
  * The bundle targets Web-standard runtimes (no Node built-ins): it fails loudly
- * when anything in it imports a `node:` module or a bare Node built-in.
+ * when anything in it imports a `node:` module or a bare Node built-in. It
+ * embeds the API viewer (swagger-ui-dist's script and styles, as text) and
+ * hands it to createWorker(), so /docs needs no internet on the edge either.
  *
  * Usage: node scripts/build-edge.mjs [--outdir DIR] [--no-minify]
  */
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { builtinModules } from 'node:module';
+import { builtinModules, createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ENTRY = path.join(ROOT, 'src/infrastructure/worker.ts');
+const require = createRequire(import.meta.url);
 /** `from "node:x"`, `import("node:x")`, `require("node:x")`, `import "node:x"`. */
 const NODE_SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)["'`]node:[\w/.-]+["'`]/g;
 const BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
@@ -47,16 +50,36 @@ export async function buildEdge(options = {}) {
     },
   };
 
+  /** The API viewer's files (swagger-ui-dist), embedded as text: the app serves /docs from memory. */
+  const viewerAsText = {
+    name: 'viewer-as-text',
+    setup(build) {
+      build.onResolve({ filter: /^omps-viewer:/ }, (args) => ({
+        path: require.resolve(`swagger-ui-dist/${args.path.slice('omps-viewer:'.length)}`),
+        namespace: 'omps-viewer',
+      }));
+      build.onLoad({ filter: /.*/, namespace: 'omps-viewer' }, async (args) => ({
+        contents: await readFile(args.path, 'utf8'),
+        loader: 'text',
+      }));
+    },
+  };
+  const module = (file) => JSON.stringify(path.resolve(ROOT, file).split(path.sep).join('/'));
+  const entry = options.entry
+    ? `export { default } from ${module(options.entry)};`
+    : [
+        `import script from 'omps-viewer:swagger-ui-bundle.js';`,
+        `import styles from 'omps-viewer:swagger-ui.css';`,
+        `import { docsAssetsFrom } from ${module('src/adapters/http/docs-assets.ts')};`,
+        `import { createWorker } from ${module(ENTRY)};`,
+        'export default createWorker({ docsAssets: docsAssetsFrom(script, styles) });',
+      ].join('\n');
+
   const result = await esbuild.build({
     // Only the module worker's default export leaves the bundle: workerd treats
     // every named export of the main module as an entrypoint.
     stdin: {
-      contents: `export { default } from ${JSON.stringify(
-        path
-          .resolve(ROOT, options.entry ?? ENTRY)
-          .split(path.sep)
-          .join('/'),
-      )};`,
+      contents: entry,
       resolveDir: ROOT,
       sourcefile: 'edge-entry.js',
       loader: 'js',
@@ -76,7 +99,7 @@ export async function buildEdge(options = {}) {
     legalComments: 'none',
     metafile: true,
     logLevel: options.logLevel ?? 'warning',
-    plugins: [refuseNodeBuiltins],
+    plugins: [refuseNodeBuiltins, viewerAsText],
   });
 
   const out = result.metafile.outputs[path.relative(ROOT, outfile).split(path.sep).join('/')];

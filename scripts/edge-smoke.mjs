@@ -222,6 +222,23 @@ export async function runSmoke(baseUrl, options = {}) {
     });
   }
 
+  await check('GET /docs and the viewer files it loads (same origin) → 200, cacheable', async () => {
+    const get = (urlPath) => fetch(`${base}${urlPath}`, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    const page = await get('/docs');
+    const html = await page.text();
+    if (page.status !== 200 || !page.headers.get('content-type')?.startsWith('text/html'))
+      throw new Error(`/docs: HTTP ${page.status} ${page.headers.get('content-type')}`);
+    const files = [...html.matchAll(/<(?:script|link)\b[^>]*(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
+    if (files.length < 2 || files.some((f) => !f.startsWith('/')))
+      throw new Error(`/docs must load its viewer from the service itself, loads: ${files.join(', ')}`);
+    for (const file of files) {
+      const res = await get(file);
+      const body = await res.text();
+      if (res.status !== 200 || !res.headers.get('etag') || body.length < 10_000)
+        throw new Error(`${file}: HTTP ${res.status}, ETag ${res.headers.get('etag')}, ${body.length} chars`);
+    }
+  });
+
   await check('unknown route → 404 NotFound', async () => {
     expectError(await request('GET', '/v2/no/such/route/here'), 404, 'NotFound');
   });

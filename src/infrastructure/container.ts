@@ -9,6 +9,7 @@ import { type DependencyContainer, instanceCachingFactory, container as rootCont
 import { FflateArchive } from '../adapters/fflate/fflate-archive.js';
 import { GreenwavePolicyGate } from '../adapters/greenwave/greenwave-policy-gate.js';
 import { type AppEnv, createApp } from '../adapters/http/app.js';
+import type { DocsAssets } from '../adapters/http/docs-assets.js';
 import { KojiBuildSystem } from '../adapters/koji/koji-build-system.js';
 import { QuayRegistry } from '../adapters/quay/quay-registry.js';
 import { CheckHealth } from '../application/check-health.js';
@@ -45,6 +46,8 @@ export interface AdapterOverrides {
   logger?: Logger;
   /** Carries the request id to log lines and upstream calls (Node: AsyncLocalStorage). */
   requestContext?: RequestContext;
+  /** The API viewer's files for /docs (the Node entry reads them at start-up, the edge bundle embeds them). */
+  docsAssets?: DocsAssets;
   /** Measures requests and upstream calls and serves /metrics (the Node entry passes it). */
   metrics?: { service: ServiceMetrics; render(): Promise<string> };
 }
@@ -143,6 +146,7 @@ export function createContainer(config: AppConfig, overrides: AdapterOverrides =
         maxContentLength: config.maxContentLength,
         logger,
         runInContext: context.run,
+        ...(overrides.docsAssets ? { docsAssets: overrides.docsAssets } : {}),
         ...(metrics
           ? { metrics: { observe: (o) => metrics.service.observeRequest(o), render: () => metrics.render() } }
           : {}),

@@ -5,6 +5,7 @@ import type { AppConfig } from './config.js';
 import { type AdapterOverrides, createService } from './container.js';
 import { createLogger } from './logger.js';
 import { nodeMetrics } from './metrics/node-metrics.js';
+import { readDocsAssets } from './node-docs-assets.js';
 import { nodeRequestContext } from './node-request-context.js';
 
 export interface ListenOptions {
@@ -64,6 +65,13 @@ export async function serveOnNode(
   const requestContext = nodeRequestContext();
   const logger = createLogger(config.logLevel, undefined, () => requestContext.current());
   const metrics = nodeMetrics(Object.keys(config.organizations));
-  const app = createService(config, { ...overrides, logger, requestContext, metrics });
+  const docsAssets = overrides.docsAssets ?? readDocsAssets(logger);
+  const app = createService(config, {
+    ...overrides,
+    logger,
+    requestContext,
+    metrics,
+    ...(docsAssets ? { docsAssets } : {}),
+  });
   return listen(app, { ...address, logger });
 }

@@ -22,6 +22,7 @@
 import type { Hono } from 'hono';
 import { parse as parseYaml } from 'yaml';
 import type { AppEnv } from '../adapters/http/app.js';
+import type { DocsAssets } from '../adapters/http/docs-assets.js';
 import { type AppConfig, ConfigError, parseConfig } from './config.js';
 import { createService } from './container.js';
 import { embeddedUpstreams } from './demo/embedded.js';
@@ -134,7 +135,7 @@ function invalid(key: string, message: string): ConfigError {
 
 type Service = { ok: true; app: Hono<AppEnv> } | { ok: false; message: string };
 
-function buildService(env: Bindings): Service {
+function buildService(env: Bindings, docsAssets: DocsAssets | undefined): Service {
   let settings: EdgeSettings;
   try {
     settings = settingsFromBindings(env);
@@ -147,7 +148,7 @@ function buildService(env: Bindings): Service {
     const { config, upstreams } = settings;
     const logger = createLogger(config.logLevel);
     const overrides = upstreams === 'memory' ? embeddedUpstreams() : {};
-    const app = createService(config, { ...overrides, logger });
+    const app = createService(config, { ...overrides, logger, ...(docsAssets ? { docsAssets } : {}) });
     logger.info('omps edge worker ready', { upstreams });
     return { ok: true, app };
   } catch (e) {
@@ -174,14 +175,19 @@ export interface EdgeWorker {
   fetch(request: Request, env?: Bindings, ctx?: WorkerContext): Promise<Response>;
 }
 
+export interface WorkerOptions {
+  /** The API viewer's files for /docs; scripts/build-edge.mjs embeds them in the bundle. */
+  docsAssets?: DocsAssets;
+}
+
 /** A worker with its own app cache; the default export is one of these per isolate. */
-export function createWorker(): EdgeWorker {
+export function createWorker(options: WorkerOptions = {}): EdgeWorker {
   const services = new Map<string, Service>();
   const serviceFor = (env: Bindings): Service => {
     const key = fingerprint(env);
     let service = services.get(key);
     if (!service) {
-      service = buildService(env);
+      service = buildService(env, options.docsAssets);
       if (services.size >= MAX_CACHED) services.delete(services.keys().next().value!);
       services.set(key, service);
     }

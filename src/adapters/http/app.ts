@@ -8,6 +8,7 @@ import type { DeleteReleases } from '../../application/delete-releases.js';
 import type { Logger } from '../../application/ports.js';
 import type { PublishRelease, PublishSource } from '../../application/publish-release.js';
 import { AuthorizationHeaderRequiredError, OmpsError } from '../../domain/errors.js';
+import type { DocsAssets } from './docs-assets.js';
 import { asOmpsError, errorBody } from './error-table.js';
 import { registerApiDocs } from './openapi.js';
 import { validateDeleteParams, validatePublishParams } from './params.js';
@@ -24,6 +25,8 @@ export interface AppDeps {
   logger: Logger;
   /** Runs the rest of a request knowing its id (request-scoped logs and upstream headers). */
   runInContext?: <T>(requestId: string, fn: () => T) => T;
+  /** The API viewer's files for /docs (read once by the entry point; /docs links the JSON without them). */
+  docsAssets?: DocsAssets;
   /** Request metrics, and the Prometheus text served at /metrics (Node entry only). */
   metrics?: { observe(o: RequestObservation): void; render(): Promise<string> };
 }
@@ -32,7 +35,7 @@ export type AppEnv = { Variables: { token: string; errorId?: string; requestId: 
 
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  const routes = allRoutes();
+  const routes = allRoutes({ viewer: deps.docsAssets !== undefined });
 
   app.use('*', requestLog(deps.logger, deps.runInContext, deps.metrics && ((o) => deps.metrics?.observe(o))));
 
@@ -44,7 +47,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   }
 
   for (const v of ['v1', 'v2'] as const) registerVersion(app, v, deps);
-  registerApiDocs(app, deps.about.version);
+  registerApiDocs(app, deps.about.version, deps.docsAssets);
 
   app.notFound((c) => {
     const allowed = allowedMethods(routes, c.req.path);

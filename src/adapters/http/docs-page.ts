@@ -1,30 +1,38 @@
 /**
- * The `/docs` page: Scalar's API reference viewer, loaded by the browser from
- * its CDN and pointed at the service's own OpenAPI document. The server only
- * serves this string.
+ * The `/docs` page: Swagger UI pointed at the service's own OpenAPI document.
+ * The viewer's script and styles come from the service itself (docs-assets.ts),
+ * never from a CDN. Without them (an app built with no `docsAssets`), the page
+ * links the JSON document instead.
  */
+import { apiDocsPaths } from './routes.js';
 
-/** The viewer's standalone script (major version pinned; jsDelivr serves its latest 1.x). */
-export const VIEWER_SCRIPT = 'https://cdn.jsdelivr.net/npm/@scalar/api-reference@1';
-
-export function docsPage(specUrl: string): string {
+export function docsPage(specUrl: string, withViewer: boolean): string {
+  const link = `<a href="${escapeHtml(specUrl)}">${escapeHtml(specUrl)}</a>`;
+  const viewer = withViewer
+    ? `<noscript>This page needs JavaScript. The API description itself is at ${link}.</noscript>
+    <div id="app"></div>
+    <script src="${apiDocsPaths.viewer.script}"></script>
+    <script>
+      SwaggerUIBundle({ url: ${scriptString(specUrl)}, dom_id: '#app', validatorUrl: null, deepLinking: true });
+    </script>`
+    : `<p>The API viewer is not part of this build. The API description is at ${link}.</p>`;
   return `<!doctype html>
 <html lang="en">
   <head>
     <meta charset="utf-8" />
     <meta name="viewport" content="width=device-width, initial-scale=1" />
     <title>OMPS API reference</title>
+    ${withViewer ? `<link rel="stylesheet" href="${apiDocsPaths.viewer.styles}" />` : ''}
   </head>
   <body>
-    <noscript>This page needs JavaScript. The API description itself is at <a href="${escapeHtml(specUrl)}">${escapeHtml(specUrl)}</a>.</noscript>
-    <div id="app"></div>
-    <script src="${VIEWER_SCRIPT}"></script>
-    <script>
-      Scalar.createApiReference('#app', { url: ${JSON.stringify(specUrl).replace(/</g, '\\u003c')} });
-    </script>
+    ${viewer}
   </body>
 </html>
 `;
+}
+
+function scriptString(text: string): string {
+  return JSON.stringify(text).replace(/</g, '\\u003c');
 }
 
 function escapeHtml(text: string): string {

@@ -1,11 +1,12 @@
 /**
  * The OpenAPI 3.1 description of SPEC §2, made from the zod schemas of
  * schemas.ts and the route table of routes.ts, and the routes that serve it:
- * `GET /v1/openapi.json`, `GET /v2/openapi.json` and `GET /docs` (a viewer).
+ * `GET /v1/openapi.json`, `GET /v2/openapi.json` and `GET /docs` (a viewer, with its files).
  */
 import type { Env, Hono } from 'hono';
 import { z } from 'zod';
 import type { ErrorId } from '../../domain/errors.js';
+import { type DocsAssets, servedAssets } from './docs-assets.js';
 import { docsPage } from './docs-page.js';
 import { STATUS_BY_ERROR } from './error-table.js';
 import { type ApiVersion, apiDocsPaths, routePaths } from './routes.js';
@@ -421,8 +422,15 @@ function componentSchemas(): Record<string, JsonSchema> {
 
 // ------------------------------------------------------------------ routes
 
-/** `GET /v1/openapi.json`, `GET /v2/openapi.json` (each version's document) and `GET /docs` (a viewer of v2). */
-export function registerApiDocs<E extends Env>(app: Hono<E>, serviceVersion: string): void {
+/**
+ * `GET /v1/openapi.json`, `GET /v2/openapi.json` (each version's document), `GET /docs` (a viewer
+ * of v2) and the viewer's files, cacheable (ETag, If-None-Match → 304).
+ */
+export function registerApiDocs<E extends Env>(
+  app: Hono<E>,
+  serviceVersion: string,
+  viewer: DocsAssets | undefined,
+): void {
   const documents = new Map<ApiVersion, OpenApiDocument>();
   for (const v of ['v1', 'v2'] as const) {
     app.get(apiDocsPaths.openapi[v], (c) => {
@@ -434,6 +442,28 @@ export function registerApiDocs<E extends Env>(app: Hono<E>, serviceVersion: str
       return c.json(document, 200);
     });
   }
-  const page = docsPage(apiDocsPaths.openapi.v2);
+  const page = docsPage(apiDocsPaths.openapi.v2, viewer !== undefined);
   app.get(apiDocsPaths.docs, (c) => c.html(page, 200));
+  if (!viewer) return;
+  const assets = servedAssets(viewer);
+  for (const path of [apiDocsPaths.viewer.script, apiDocsPaths.viewer.styles]) {
+    app.get(path, (c) => {
+      const file = assets().find((a) => a.path === path)!;
+      const headers = {
+        ETag: file.etag,
+        'Cache-Control': 'public, max-age=3600',
+        'X-Content-Type-Options': 'nosniff',
+      };
+      if (matchesEtag(c.req.header('if-none-match'), file.etag)) return c.body(null, 304, headers);
+      return c.body(file.body, 200, { ...headers, 'Content-Type': file.contentType });
+    });
+  }
+}
+
+function matchesEtag(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (!ifNoneMatch) return false;
+  return ifNoneMatch.split(',').some((tag) => {
+    const t = tag.trim();
+    return t === '*' || t === etag || t === `W/${etag}`;
+  });
 }

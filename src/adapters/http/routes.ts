@@ -24,9 +24,12 @@ export function routePaths(v: ApiVersion) {
 export const apiDocsPaths = {
   openapi: { v1: '/v1/openapi.json', v2: '/v2/openapi.json' },
   docs: '/docs',
+  /** The viewer's own files (docs-assets.ts), served only when the app was given them. */
+  viewer: { script: '/docs/assets/swagger-ui-bundle.js', styles: '/docs/assets/swagger-ui.css' },
 } as const;
 
-export function allRoutes(): RouteSpec[] {
+/** Every route; the viewer's files only when the app serves them (`viewer: false` otherwise). */
+export function allRoutes(options: { viewer?: boolean } = {}): RouteSpec[] {
   const out: RouteSpec[] = [];
   for (const v of ['v1', 'v2'] as const) {
     const p = routePaths(v);
@@ -39,6 +42,12 @@ export function allRoutes(): RouteSpec[] {
     { method: 'GET', path: apiDocsPaths.openapi.v2 },
     { method: 'GET', path: apiDocsPaths.docs },
   );
+  if (options.viewer !== false) {
+    out.push(
+      { method: 'GET', path: apiDocsPaths.viewer.script },
+      { method: 'GET', path: apiDocsPaths.viewer.styles },
+    );
+  }
   return out;
 }
 
