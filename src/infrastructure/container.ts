@@ -62,7 +62,7 @@ export function createContainer(config: AppConfig, overrides: AdapterOverrides =
   });
   const logger = c.resolve<Logger>(TOKENS.Logger);
   const measured = overrides.metrics?.service;
-  const upstream = { logger, requestHeaders: upstreamHeaders(context), ...timeout(config) };
+  const upstream = { logger, requestHeaders: upstreamHeaders(context), timeoutMs: config.requestTimeoutMs };
 
   c.register(
     TOKENS.Registry,
@@ -150,10 +150,6 @@ export function createContainer(config: AppConfig, overrides: AdapterOverrides =
     }),
   );
   return c;
-}
-
-function timeout(config: AppConfig): { timeoutMs?: number } {
-  return config.requestTimeoutMs ? { timeoutMs: config.requestTimeoutMs } : {};
 }
 
 function optionalGate(d: DependencyContainer): { policyGate?: PolicyGate } {

@@ -5,7 +5,7 @@
  * Timeouts: `timeoutMs` bounds each upstream operation as a whole — one hub
  * call (every attempt, the pauses between them and reading the answer) or one
  * download (every attempt and the whole body). Without it nothing is bounded
- * in time (SPEC §9: `request_timeout` has no default).
+ * in time (the service always passes `request_timeout`, 60 s by default).
  *
  * Retries: both operations are idempotent, so connection failures and HTTP
  * 502/503/504 are retried up to twice (100 ms, then 200 ms later), and only

@@ -36,7 +36,7 @@ import { packBundle, toBase64 } from './bundle-blob.js';
 export interface QuayRegistryOptions {
   /** Quay's base URL, e.g. https://quay.io (a path prefix is kept; trailing slashes are ignored). */
   baseUrl: string;
-  /** `request_timeout` in milliseconds, for every call; none by default. */
+  /** `request_timeout` in milliseconds, for every call; none by default (the service always passes one). */
   timeoutMs?: number;
   logger?: Logger;
   /** The fetch to use (tests, runtimes); globalThis.fetch by default. */
