@@ -47,6 +47,8 @@ export interface AdapterOverrides {
   requestContext?: RequestContext;
   /** Measures requests and upstream calls and serves /metrics (the Node entry passes it). */
   metrics?: { service: ServiceMetrics; render(): Promise<string> };
+  /** How long a health check waits for each upstream; HEALTH_PING_TIMEOUT_MS (10 s) unless a test shortens it. */
+  healthPingTimeoutMs?: number;
 }
 
 export function createContainer(config: AppConfig, overrides: AdapterOverrides = {}): DependencyContainer {
@@ -128,6 +130,7 @@ export function createContainer(config: AppConfig, overrides: AdapterOverrides =
           registry: d.resolve(TOKENS.Registry),
           buildSystem: d.resolve(TOKENS.BuildSystem),
           ...optionalGate(d),
+          ...(overrides.healthPingTimeoutMs ? { pingTimeoutMs: overrides.healthPingTimeoutMs } : {}),
         }),
     ),
   );

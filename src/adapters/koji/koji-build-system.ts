@@ -136,8 +136,8 @@ export class KojiBuildSystem implements BuildSystem {
     }
   }
 
-  async ping(): Promise<void> {
-    await this.call('getAPIVersion', [], {});
+  async ping(signal?: AbortSignal): Promise<void> {
+    await this.call('getAPIVersion', [], {}, signal);
   }
 
   private async legacyArchivePath(build: XmlRpcStruct, nvr: string, archive: string): Promise<string> {
@@ -156,8 +156,9 @@ export class KojiBuildSystem implements BuildSystem {
     method: string,
     params: XmlRpcValue[],
     fields: Record<string, unknown>,
+    signal?: AbortSignal,
   ): Promise<XmlRpcValue> {
-    const deadline = new Deadline(this.timeoutMs);
+    const deadline = new Deadline(this.timeoutMs, signal);
     try {
       const response = await this.send(
         this.hubUrl,
@@ -233,7 +234,7 @@ interface Failure {
 }
 
 function describe(error: unknown, deadline: Deadline): Failure {
-  if (deadline.expired) return { reason: `timed out after ${deadline.ms} ms` };
+  if (deadline.expired) return { reason: `timed out after ${deadline.limitMs} ms` };
   // A retried answer (onRetry); the answer to the last attempt comes back as an UnexpectedStatus.
   if (error instanceof HTTPError)
     return { reason: `answered HTTP ${error.response.status}`, status: error.response.status };
