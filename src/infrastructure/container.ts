@@ -17,6 +17,7 @@ import type { Archive, BuildSystem, Logger, PolicyGate, Registry } from '../appl
 import { PublishRelease } from '../application/publish-release.js';
 import { OPERATOR_COURIER_VERSION } from '../domain/manifest/index.js';
 import type { AppConfig } from './config.js';
+import { LogSecrets, scrubbingLogger } from './log-secrets.js';
 import { createLogger } from './logger.js';
 import type { ServiceMetrics } from './metrics/service-metrics.js';
 import { noRequestContext, type RequestContext, upstreamHeaders } from './request-context.js';
@@ -59,8 +60,13 @@ export function createContainer(config: AppConfig, overrides: AdapterOverrides =
   });
 
   c.register(TOKENS.Config, { useValue: config });
+  // Whatever logger is given, every line it is handed is scrubbed of the secrets first.
+  const secrets = new LogSecrets(oauthTokens(config));
   c.register(TOKENS.Logger, {
-    useValue: overrides.logger ?? createLogger(config.logLevel, undefined, () => context.current()),
+    useValue: scrubbingLogger(
+      overrides.logger ?? createLogger(config.logLevel, undefined, () => context.current()),
+      secrets,
+    ),
   });
   const logger = c.resolve<Logger>(TOKENS.Logger);
   const measured = overrides.metrics?.service;
@@ -145,6 +151,7 @@ export function createContainer(config: AppConfig, overrides: AdapterOverrides =
         about: { version: SERVICE_VERSION, operatorcourier: OPERATOR_COURIER_VERSION },
         maxContentLength: config.maxContentLength,
         logger,
+        secrets,
         runInContext: context.run,
         ...(metrics
           ? { metrics: { observe: (o) => metrics.service.observeRequest(o), render: () => metrics.render() } }
@@ -153,6 +160,10 @@ export function createContainer(config: AppConfig, overrides: AdapterOverrides =
     }),
   );
   return c;
+}
+
+function oauthTokens(config: AppConfig): string[] {
+  return Object.values(config.organizations).flatMap((org) => (org.oauthToken ? [org.oauthToken] : []));
 }
 
 function optionalGate(d: DependencyContainer): { policyGate?: PolicyGate } {

@@ -9,6 +9,7 @@ import type { Logger } from '../../application/ports.js';
 import type { PublishRelease, PublishSource } from '../../application/publish-release.js';
 import { AuthorizationHeaderRequiredError, OmpsError } from '../../domain/errors.js';
 import { asOmpsError, errorBody } from './error-table.js';
+import { holdSecrets, type RequestSecrets } from './hold-secrets.js';
 import { registerApiDocs } from './openapi.js';
 import { validateDeleteParams, validatePublishParams } from './params.js';
 import { type RequestObservation, requestLog } from './request-log.js';
@@ -24,6 +25,8 @@ export interface AppDeps {
   logger: Logger;
   /** Runs the rest of a request knowing its id (request-scoped logs and upstream headers). */
   runInContext?: <T>(requestId: string, fn: () => T) => T;
+  /** Secrets kept out of log lines and error bodies: the caller's Authorization value while its request runs. */
+  secrets?: RequestSecrets;
   /** Request metrics, and the Prometheus text served at /metrics (Node entry only). */
   metrics?: { observe(o: RequestObservation): void; render(): Promise<string> };
 }
@@ -34,6 +37,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const routes = allRoutes();
 
+  if (deps.secrets) app.use('*', holdSecrets(deps.secrets));
   app.use('*', requestLog(deps.logger, deps.runInContext, deps.metrics && ((o) => deps.metrics?.observe(o))));
 
   const metrics = deps.metrics;
@@ -67,7 +71,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
         stack: error instanceof Error ? error.stack : undefined,
       });
     }
-    return respondError(c, omps);
+    return respondError(c, omps, deps.secrets);
   });
 
   return app;
@@ -136,8 +140,11 @@ function isDryRun(value: string | undefined): boolean {
   return value !== undefined && ['true', '1', 'yes'].includes(value.toLowerCase());
 }
 
-function respondError(c: Context<AppEnv>, error: OmpsError) {
+/** An upstream's answer quoted in an error (Quay echoing the token) loses the caller's secrets too. */
+function respondError(c: Context<AppEnv>, error: OmpsError, secrets?: RequestSecrets) {
   c.set('errorId', error.id);
-  const body = errorBody(error);
+  const body = (secrets ? secrets.scrubValue(errorBody(error)) : errorBody(error)) as ReturnType<
+    typeof errorBody
+  >;
   return c.json(body, body.status as 400);
 }
