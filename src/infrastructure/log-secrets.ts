@@ -19,43 +19,52 @@ const MIN_LENGTH = 6;
 const MAX_DEPTH = 8;
 
 export class LogSecrets {
-  private readonly held = new Map<string, number>();
-  private readonly permanent: Set<string>;
-  /** Every form to scrub, longest first (so a longer form is replaced whole). */
-  private forms: string[] = [];
+  /** How many holds (and permanent entries) each form has. */
+  private readonly counts = new Map<string, number>();
+  /**
+   * Forms by their first MIN_LENGTH characters, longest first: a line is
+   * scanned once, looking up each position, so the cost of scrubbing does not
+   * grow with the number of requests in flight.
+   */
+  private readonly byPrefix = new Map<string, string[]>();
 
   constructor(permanent: Iterable<string> = []) {
-    this.permanent = new Set([...permanent].flatMap(secretForms));
-    this.rebuild();
+    for (const secret of permanent) for (const form of secretForms(secret)) this.add(form);
   }
 
   /** Scrubs `value` (and its other forms) until the returned release is called. */
   hold(value: string): () => void {
     const forms = secretForms(value);
-    for (const form of forms) this.held.set(form, (this.held.get(form) ?? 0) + 1);
-    this.rebuild();
+    for (const form of forms) this.add(form);
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      for (const form of forms) {
-        const count = (this.held.get(form) ?? 1) - 1;
-        if (count > 0) this.held.set(form, count);
-        else this.held.delete(form);
-      }
-      this.rebuild();
+      for (const form of forms) this.remove(form);
     };
   }
 
   scrub(text: string): string {
-    let out = text;
-    for (const form of this.forms) if (out.includes(form)) out = out.split(form).join(REDACTED);
-    return out;
+    if (this.byPrefix.size === 0 || text.length < MIN_LENGTH) return text;
+    let out = '';
+    let copied = 0;
+    for (let i = 0; i + MIN_LENGTH <= text.length; ) {
+      const candidates = this.byPrefix.get(text.slice(i, i + MIN_LENGTH));
+      const form = candidates?.find((f) => text.startsWith(f, i));
+      if (form === undefined) {
+        i++;
+        continue;
+      }
+      out += text.slice(copied, i) + REDACTED;
+      i += form.length;
+      copied = i;
+    }
+    return copied === 0 ? text : out + text.slice(copied);
   }
 
   /** A copy of `value` with every string in it scrubbed; errors become their scrubbed text. */
   scrubValue(value: unknown, depth = 0): unknown {
-    if (this.forms.length === 0) return value;
+    if (this.byPrefix.size === 0) return value;
     if (typeof value === 'string') return this.scrub(value);
     if (value instanceof Error) return this.scrub(String(value));
     if (value === null || typeof value !== 'object' || depth >= MAX_DEPTH) return value;
@@ -65,8 +74,26 @@ export class LogSecrets {
     return out;
   }
 
-  private rebuild(): void {
-    this.forms = [...new Set([...this.permanent, ...this.held.keys()])].sort((a, b) => b.length - a.length);
+  private add(form: string): void {
+    const count = this.counts.get(form) ?? 0;
+    this.counts.set(form, count + 1);
+    if (count > 0) return;
+    const prefix = form.slice(0, MIN_LENGTH);
+    const forms = [...(this.byPrefix.get(prefix) ?? []), form].sort((a, b) => b.length - a.length);
+    this.byPrefix.set(prefix, forms);
+  }
+
+  private remove(form: string): void {
+    const count = (this.counts.get(form) ?? 1) - 1;
+    if (count > 0) {
+      this.counts.set(form, count);
+      return;
+    }
+    this.counts.delete(form);
+    const prefix = form.slice(0, MIN_LENGTH);
+    const forms = (this.byPrefix.get(prefix) ?? []).filter((f) => f !== form);
+    if (forms.length > 0) this.byPrefix.set(prefix, forms);
+    else this.byPrefix.delete(prefix);
   }
 }
 

@@ -34,6 +34,17 @@ describe('secrets in log lines', () => {
     expect(secrets.scrub('secret-pass oauth-0123456789')).toBe('secret-pass [redacted]');
   });
 
+  it('scrubs adjacent and repeated occurrences, with a thousand requests in flight', () => {
+    const secrets = new LogSecrets();
+    const releases = Array.from({ length: 1_000 }, (_, i) => secrets.hold(`Bearer token-number-${i}`));
+    expect(secrets.scrub('xtoken-number-7token-number-999 token-number-7y')).toBe(
+      'x[redacted][redacted] [redacted]y',
+    );
+    expect(secrets.scrub('token-number-1000 tok')).toBe('[redacted]0 tok'); // token-number-100 is held
+    for (const release of releases) release();
+    expect(secrets.scrub('token-number-7')).toBe('token-number-7');
+  });
+
   it('the logger scrubs message, fields at any depth, error objects and keys', () => {
     const lines: string[] = [];
     const secrets = new LogSecrets(['oauth-0123456789']);
