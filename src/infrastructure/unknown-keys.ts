@@ -3,7 +3,8 @@
  * stop start-up, not be silently dropped. The known keys at each level are
  * read from the zod schema itself, so a key added to the schema is known
  * everywhere at once, and every object at every level is strict, whether or
- * not its schema says `.strict()`.
+ * not its schema says `.strict()`. Objects inside a union are left to the
+ * schema (which branch a value meant is the schema's call).
  */
 import type { z } from 'zod';
 
