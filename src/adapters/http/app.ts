@@ -143,8 +143,7 @@ function isDryRun(value: string | undefined): boolean {
 /** An upstream's answer quoted in an error (Quay echoing the token) loses the caller's secrets too. */
 function respondError(c: Context<AppEnv>, error: OmpsError, secrets?: RequestSecrets) {
   c.set('errorId', error.id);
-  const body = (secrets ? secrets.scrubValue(errorBody(error)) : errorBody(error)) as ReturnType<
-    typeof errorBody
-  >;
+  const plain = errorBody(error);
+  const body = secrets ? (secrets.scrubValue(plain) as typeof plain) : plain;
   return c.json(body, body.status as 400);
 }
