@@ -146,15 +146,18 @@ export class ByteFinder {
   /** The first index at or after `from` where the needle starts, or -1. */
   in(hay: Uint8Array, from: number): number {
     const { needle, fallback } = this;
+    const length = needle.length;
+    const first = needle[0]!;
     let matched = 0;
     for (let i = from; i < hay.length; i++) {
       if (matched === 0) {
-        i = hay.indexOf(needle[0]!, i);
+        i = hay.indexOf(first, i);
         if (i < 0) return -1;
       }
-      while (matched > 0 && hay[i] !== needle[matched]) matched = fallback[matched - 1]!;
-      if (hay[i] === needle[matched]) matched++;
-      if (matched === needle.length) return i - needle.length + 1;
+      const byte = hay[i]!;
+      while (matched > 0 && byte !== needle[matched]) matched = fallback[matched - 1]!;
+      if (byte === needle[matched]) matched++;
+      if (matched === length) return i - length + 1;
     }
     return -1;
   }
