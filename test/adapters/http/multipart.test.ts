@@ -88,6 +88,15 @@ describe('multipart reader', () => {
     expect(dec(parts[0]!.data)).toBe(data);
   });
 
+  it('finds the first delimiter after a preamble of near misses that overlap themselves (a boundary of dashes)', () => {
+    const boundary = '-'.repeat(70);
+    // Every dash could start the 72-dash delimiter: a naive search compares ~36 bytes per byte here.
+    const preamble = `${'-'.repeat(71)}y`.repeat(14_000); // ~1 MB
+    const text = `${preamble}\r\n--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="z.zip"\r\n\r\nzip\r\n--${boundary}--\r\n`;
+    const parts = parseMultipart(enc(text), boundary);
+    expect(parts.map((p) => [p.name, p.filename, dec(p.data)])).toEqual([['file', 'z.zip', 'zip']]);
+  });
+
   it('finds exactly what a naive search finds, on random bytes from a small alphabet', () => {
     let seed = 42;
     const random = (n: number) => {
