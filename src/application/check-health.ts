@@ -1,4 +1,10 @@
-/** CheckHealth: asks every configured upstream at once; 200 when all answer, 503 otherwise. */
+/**
+ * CheckHealth: asks every configured upstream at once; 200 when all answer,
+ * 503 otherwise. No ping is waited for longer than `pingTimeoutMs` (10 s),
+ * whatever `request_timeout` says: a liveness probe must get its answer in
+ * time. The cap lives here, for every adapter; an adapter whose own
+ * `request_timeout` is shorter gives up sooner by itself.
+ */
 import type { BuildSystem, PolicyGate, Registry } from './ports.js';
 
 export interface ServiceHealth {
@@ -12,31 +18,62 @@ export interface HealthReport {
   services: { quay: ServiceHealth; koji: ServiceHealth; greenwave: ServiceHealth | null };
 }
 
+/** The longest a health check waits for one upstream. */
+export const HEALTH_PING_TIMEOUT_MS = 10_000;
+
 const IT_WORKS = 'It works!';
 
+type Ping = (signal: AbortSignal) => Promise<void>;
+
 export class CheckHealth {
+  private readonly pingTimeoutMs: number;
+
   constructor(
-    private readonly deps: { registry: Registry; buildSystem: BuildSystem; policyGate?: PolicyGate },
-  ) {}
+    private readonly deps: {
+      registry: Registry;
+      buildSystem: BuildSystem;
+      policyGate?: PolicyGate;
+      /** HEALTH_PING_TIMEOUT_MS by default. */
+      pingTimeoutMs?: number;
+    },
+  ) {
+    this.pingTimeoutMs = deps.pingTimeoutMs ?? HEALTH_PING_TIMEOUT_MS;
+  }
 
   async execute(): Promise<HealthReport> {
     const { registry, buildSystem, policyGate } = this.deps;
     const [quay, koji, greenwave] = await Promise.all([
-      probe(() => registry.ping()),
-      probe(() => buildSystem.ping()),
-      policyGate ? probe(() => policyGate.ping()) : Promise.resolve(null),
+      this.probe((signal) => registry.ping(signal)),
+      this.probe((signal) => buildSystem.ping(signal)),
+      policyGate ? this.probe((signal) => policyGate.ping(signal)) : Promise.resolve(null),
     ]);
     const ok = quay.ok && koji.ok && (greenwave?.ok ?? true);
     return { ok, status: ok ? 200 : 503, services: { quay, koji, greenwave } };
   }
+
+  private async probe(ping: Ping): Promise<ServiceHealth> {
+    const limit = this.pingTimeoutMs;
+    const controller = new AbortController();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const error = new Error(`Timed out: no answer within ${formatDuration(limit)}`);
+        reject(error); // settled first, so the report says why, whatever the aborted ping then throws
+        controller.abort(error);
+      }, limit);
+    });
+    try {
+      await Promise.race([Promise.resolve().then(() => ping(controller.signal)), timedOut]);
+      return { ok: true, details: IT_WORKS };
+    } catch (error) {
+      const reason = error instanceof Error && error.message ? error.message : 'Cannot connect!';
+      return { ok: false, details: reason };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
 }
 
-async function probe(ping: () => Promise<void>): Promise<ServiceHealth> {
-  try {
-    await ping();
-    return { ok: true, details: IT_WORKS };
-  } catch (error) {
-    const reason = error instanceof Error && error.message ? error.message : 'Cannot connect!';
-    return { ok: false, details: reason };
-  }
+function formatDuration(ms: number): string {
+  return ms >= 1000 && ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
 }

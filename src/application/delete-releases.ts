@@ -6,6 +6,10 @@ import {
   QuayPackageNotFoundError,
 } from '../domain/errors.js';
 import type { Registry, Token } from './ports.js';
+import { settleLimited } from './settle-limited.js';
+
+/** DELETEs in flight at once when deleting every release. */
+export const MAX_PARALLEL_DELETES = 4;
 
 export interface DeleteCommand {
   organization: string;
@@ -40,8 +44,8 @@ export class DeleteReleases {
       throw new QuayPackageNotFoundError(`Package ${organization}/${repository} does not exist in Quay.`);
     }
     // Every release is tried, even after a failure: the caller learns exactly what is left.
-    const outcomes = await Promise.allSettled(
-      releases.map((version) => registry.deleteRelease(organization, repository, version, token)),
+    const outcomes = await settleLimited(releases, MAX_PARALLEL_DELETES, (version) =>
+      registry.deleteRelease(organization, repository, version, token),
     );
     const deleted: string[] = [];
     const failed: { version: string; error: unknown }[] = [];

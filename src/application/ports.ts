@@ -33,8 +33,11 @@ export interface Registry {
   deleteRelease(organization: string, repository: string, version: string, token: Token): Promise<void>;
   /** Makes the repository public with the organization's own oauth token. Throws QuayPackageError. */
   makePublic(organization: string, repository: string, oauthToken: string): Promise<void>;
-  /** Resolves when the registry answers; rejects with a reason otherwise. */
-  ping(): Promise<void>;
+  /**
+   * Resolves when the registry answers; rejects with a reason otherwise, or
+   * once `signal` aborts (the health check stopped waiting).
+   */
+  ping(signal?: AbortSignal): Promise<void>;
 }
 
 /** Where a build's operator manifests archive is; opaque to the use cases. */
@@ -55,13 +58,15 @@ export interface BuildSystem {
    * `maxBytes` without holding it whole; other failures are KojiError.
    */
   download(location: ManifestsLocation, maxBytes: number): Promise<Uint8Array>;
-  ping(): Promise<void>;
+  /** As Registry.ping. */
+  ping(signal?: AbortSignal): Promise<void>;
 }
 
 export interface PolicyGate {
   /** Resolves when the build may ship; throws GreenwaveUnsatisfiedError or GreenwaveError. */
   check(nvr: string): Promise<void>;
-  ping(): Promise<void>;
+  /** As Registry.ping. */
+  ping(signal?: AbortSignal): Promise<void>;
 }
 
 export interface ArchiveLimits {

@@ -48,6 +48,8 @@ export interface PublishSettings {
   maxVersionRetries?: number;
   /** Attempts at making a public organization's repository public. */
   publishAttempts?: number;
+  /** The pause before the second attempt at making it public (100 ms); it doubles before each next one. */
+  publishRetryDelayMs?: number;
 }
 
 export interface PublishDeps {
@@ -153,8 +155,11 @@ export class PublishRelease {
       return;
     }
     const attempts = settings.publishAttempts ?? 3;
+    const delayMs = settings.publishRetryDelayMs ?? 100;
     let lastError: unknown;
     for (let attempt = 1; attempt <= attempts; attempt++) {
+      // A short backoff, not back to back: Quay may just have been slow to see the new repository.
+      if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, delayMs * 2 ** (attempt - 2)));
       try {
         await registry.makePublic(organization, repository, policy.oauthToken);
         return;

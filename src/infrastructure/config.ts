@@ -1,12 +1,13 @@
 /**
  * Configuration (SPEC §9): a YAML or JSON file named by OMPS_CONF_FILE, every
  * key optional, validated at start-up. An invalid file stops the service with
- * a message naming the key.
+ * a message naming the key; so does an unknown key, at any level (unknown-keys.ts).
  */
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { OrganizationPolicy } from '../domain/organization-policy.js';
 import { isValidVersion } from '../domain/release-version.js';
+import { unknownKeys } from './unknown-keys.js';
 
 const ORG_NAME = /^[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,127}$/;
 
@@ -49,7 +50,7 @@ const fileSchema = z
     quay_url: httpUrl.default('https://quay.io'),
     kojihub_url: httpUrl.default('https://koji.fedoraproject.org/kojihub'),
     kojiroot_url: httpUrl.default('https://kojipkgs.fedoraproject.org/'),
-    request_timeout: z.number().positive('must be a positive number of seconds').optional(),
+    request_timeout: z.number().positive('must be a positive number of seconds').default(60),
     default_release_version: z
       .string()
       .refine(isValidVersion, 'must be a version <int>.<int>.<int>')
@@ -85,8 +86,8 @@ export interface AppConfig {
   quayUrl: string;
   kojihubUrl: string;
   kojirootUrl: string;
-  /** Milliseconds for every upstream call; undefined = no limit. */
-  requestTimeoutMs?: number;
+  /** Milliseconds for every upstream call (60 s by default). */
+  requestTimeoutMs: number;
   defaultReleaseVersion: string;
   zipfileMaxUncompressedSize: number;
   maxContentLength: number;
@@ -99,16 +100,19 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-/** Validates a parsed configuration object; throws ConfigError naming the first bad key. */
+/** Validates a parsed configuration object; throws ConfigError naming every bad or unknown key. */
 export function parseConfig(raw: unknown): AppConfig {
   const input = raw === null || raw === undefined ? {} : raw;
+  const unknown = unknownKeys(fileSchema, input);
   const result = fileSchema.safeParse(input);
-  if (!result.success) {
-    const lines = result.error.issues.map((issue) => {
-      const key = issue.path.length ? issue.path.map(String).join('.') : '(root)';
-      return `${key}: ${issue.message}`;
-    });
-    throw new ConfigError(`Invalid configuration: ${lines.join('; ')}`);
+  if (unknown.length > 0 || !result.success) {
+    const lines = (result.error?.issues ?? [])
+      .filter((issue) => issue.code !== 'unrecognized_keys') // said better, with a suggestion, by unknownKeys
+      .map((issue) => {
+        const key = issue.path.length ? issue.path.map(String).join('.') : '(root)';
+        return `${key}: ${issue.message}`;
+      });
+    throw new ConfigError(`Invalid configuration: ${[...unknown, ...lines].join('; ')}`);
   }
   const c = result.data;
   const organizations: Record<string, OrganizationPolicy> = {};
@@ -125,7 +129,7 @@ export function parseConfig(raw: unknown): AppConfig {
     quayUrl: c.quay_url,
     kojihubUrl: c.kojihub_url,
     kojirootUrl: c.kojiroot_url,
-    ...(c.request_timeout !== undefined ? { requestTimeoutMs: Math.round(c.request_timeout * 1000) } : {}),
+    requestTimeoutMs: Math.max(1, Math.round(c.request_timeout * 1000)),
     defaultReleaseVersion: c.default_release_version,
     zipfileMaxUncompressedSize: c.zipfile_max_uncompressed_size,
     maxContentLength: c.max_content_length,

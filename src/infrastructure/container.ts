@@ -18,6 +18,7 @@ import type { Archive, BuildSystem, Logger, PolicyGate, Registry } from '../appl
 import { PublishRelease } from '../application/publish-release.js';
 import { OPERATOR_COURIER_VERSION } from '../domain/manifest/index.js';
 import type { AppConfig } from './config.js';
+import { LogSecrets, scrubbingLogger } from './log-secrets.js';
 import { createLogger } from './logger.js';
 import type { ServiceMetrics } from './metrics/service-metrics.js';
 import { noRequestContext, type RequestContext, upstreamHeaders } from './request-context.js';
@@ -50,6 +51,8 @@ export interface AdapterOverrides {
   docsAssets?: DocsAssets;
   /** Measures requests and upstream calls and serves /metrics (the Node entry passes it). */
   metrics?: { service: ServiceMetrics; render(): Promise<string> };
+  /** How long a health check waits for each upstream; HEALTH_PING_TIMEOUT_MS (10 s) unless a test shortens it. */
+  healthPingTimeoutMs?: number;
 }
 
 export function createContainer(config: AppConfig, overrides: AdapterOverrides = {}): DependencyContainer {
@@ -60,12 +63,17 @@ export function createContainer(config: AppConfig, overrides: AdapterOverrides =
   });
 
   c.register(TOKENS.Config, { useValue: config });
+  // Whatever logger is given, every line it is handed is scrubbed of the secrets first.
+  const secrets = new LogSecrets(oauthTokens(config));
   c.register(TOKENS.Logger, {
-    useValue: overrides.logger ?? createLogger(config.logLevel, undefined, () => context.current()),
+    useValue: scrubbingLogger(
+      overrides.logger ?? createLogger(config.logLevel, undefined, () => context.current()),
+      secrets,
+    ),
   });
   const logger = c.resolve<Logger>(TOKENS.Logger);
   const measured = overrides.metrics?.service;
-  const upstream = { logger, requestHeaders: upstreamHeaders(context), ...timeout(config) };
+  const upstream = { logger, requestHeaders: upstreamHeaders(context), timeoutMs: config.requestTimeoutMs };
 
   c.register(
     TOKENS.Registry,
@@ -131,6 +139,7 @@ export function createContainer(config: AppConfig, overrides: AdapterOverrides =
           registry: d.resolve(TOKENS.Registry),
           buildSystem: d.resolve(TOKENS.BuildSystem),
           ...optionalGate(d),
+          ...(overrides.healthPingTimeoutMs ? { pingTimeoutMs: overrides.healthPingTimeoutMs } : {}),
         }),
     ),
   );
@@ -145,6 +154,7 @@ export function createContainer(config: AppConfig, overrides: AdapterOverrides =
         about: { version: SERVICE_VERSION, operatorcourier: OPERATOR_COURIER_VERSION },
         maxContentLength: config.maxContentLength,
         logger,
+        secrets,
         runInContext: context.run,
         ...(overrides.docsAssets ? { docsAssets: overrides.docsAssets } : {}),
         ...(metrics
@@ -156,8 +166,8 @@ export function createContainer(config: AppConfig, overrides: AdapterOverrides =
   return c;
 }
 
-function timeout(config: AppConfig): { timeoutMs?: number } {
-  return config.requestTimeoutMs ? { timeoutMs: config.requestTimeoutMs } : {};
+function oauthTokens(config: AppConfig): string[] {
+  return Object.values(config.organizations).flatMap((org) => (org.oauthToken ? [org.oauthToken] : []));
 }
 
 function optionalGate(d: DependencyContainer): { policyGate?: PolicyGate } {

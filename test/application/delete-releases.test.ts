@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { InMemoryRegistry } from '../../src/adapters/memory/in-memory-registry.js';
-import { DeleteReleases } from '../../src/application/delete-releases.js';
+import { DeleteReleases, MAX_PARALLEL_DELETES } from '../../src/application/delete-releases.js';
 import { QuayPackageError } from '../../src/domain/errors.js';
 import { failure } from '../support/failure.js';
 
@@ -72,5 +72,41 @@ describe('DeleteReleases', () => {
     expect((await failure(del.execute({ organization: 'myorg', repository: 'repo', token: '' }))).id).toBe(
       'OMPSAuthorizationHeaderRequired',
     );
+  });
+
+  it('has at most 4 DELETEs in flight, and still tries every release when some fail', async () => {
+    /** Takes a moment over each DELETE, recording how many are in flight at once. */
+    class GatedRegistry extends FlakyRegistry {
+      inFlight = 0;
+      most = 0;
+      tried: string[] = [];
+      override async deleteRelease(org: string, repo: string, version: string, token: string) {
+        this.tried.push(version);
+        this.inFlight++;
+        this.most = Math.max(this.most, this.inFlight);
+        await new Promise((r) => setTimeout(r, 1 + (this.tried.length % 3)));
+        this.inFlight--;
+        return super.deleteRelease(org, repo, version, token);
+      }
+    }
+    const gated = new GatedRegistry();
+    const versions = Array.from({ length: 23 }, (_, i) => `${i}.0.0`);
+    gated.seed('myorg', 'many', versions);
+    gated.failing = new Set(['3.0.0', '4.0.0', '17.0.0']);
+
+    const error = await failure(
+      new DeleteReleases({ registry: gated }).execute({
+        organization: 'myorg',
+        repository: 'many',
+        token: 't',
+      }),
+    );
+
+    expect(MAX_PARALLEL_DELETES).toBe(4);
+    expect(gated.most).toBe(4);
+    expect([...gated.tried].sort()).toEqual([...versions].sort());
+    expect(error).toBeInstanceOf(QuayPackageError);
+    expect(error.message).toMatch(/Not deleted: 3\.0\.0 \(.*\), 4\.0\.0 \(.*\), 17\.0\.0 \(/);
+    expect(await gated.releases('myorg', 'many', 't')).toEqual(['3.0.0', '4.0.0', '17.0.0']);
   });
 });

@@ -169,6 +169,7 @@ describe('PublishRelease', () => {
         defaultReleaseVersion: '1.0.0',
         maxUncompressedSize: 1 << 20,
         policyFor: (o) => policies[o],
+        publishRetryDelayMs: 1,
       },
       logger: { debug() {}, info() {}, warn() {}, error() {} },
     });
@@ -178,6 +179,42 @@ describe('PublishRelease', () => {
       /Release 1\.0\.0 was pushed to myorg\/hello-operator, but the repository could not be made public/,
     );
     expect(failing.release('myorg', 'hello-operator', '1.0.0')).toBeDefined();
+  });
+
+  it('retries making the repository public with a backoff (delay, then twice it), not back to back', async () => {
+    policies.myorg = { public: true, oauthToken: 'oauth', replaceRegistry: [], csvAnnotations: [] };
+    /** Refuses the first two attempts, recording when each came. */
+    class SlowToSee extends InMemoryRegistry {
+      readonly attempts: number[] = [];
+      override async makePublic(org: string, repo: string, oauthToken: string) {
+        this.attempts.push(performance.now());
+        if (this.attempts.length < 3) throw new QuayCourierError('Quay answered 404: no such repository');
+        return super.makePublic(org, repo, oauthToken);
+      }
+    }
+    const slow = new SlowToSee();
+    const warnings: unknown[] = [];
+    const p = new PublishRelease({
+      registry: slow,
+      archive: new FakeArchive(),
+      buildSystem,
+      settings: {
+        defaultReleaseVersion: '1.0.0',
+        maxUncompressedSize: 1 << 20,
+        policyFor: (o) => policies[o],
+        publishRetryDelayMs: 40,
+      },
+      logger: { debug() {}, info() {}, warn: (_m, f) => warnings.push(f), error() {} },
+    });
+
+    await p.execute(upload());
+
+    expect(slow.visibility('myorg', 'hello-operator')).toBe('public');
+    const [first, second, third] = slow.attempts as [number, number, number];
+    // Lower bounds only (a busy machine may wait longer, never shorter); 1 ms of timer rounding allowed.
+    expect(second - first).toBeGreaterThanOrEqual(39);
+    expect(third - second).toBeGreaterThanOrEqual(79);
+    expect(warnings).toHaveLength(2);
   });
 
   describe('from Koji', () => {

@@ -14,7 +14,7 @@ describe('configuration', () => {
       logLevel: 'INFO',
       organizations: {},
     });
-    expect(c.requestTimeoutMs).toBeUndefined();
+    expect(c.requestTimeoutMs).toBe(60_000);
     expect(c.greenwave).toBeUndefined();
   });
 
@@ -98,6 +98,66 @@ organizations:
   ])('refuses %j naming %s', (raw, key) => {
     expect(() => parseConfig(raw)).toThrow(ConfigError);
     expect(() => parseConfig(raw)).toThrow(key);
+  });
+
+  it.each([
+    ['request_timout: 5', 'request_timout: unknown key; did you mean request_timeout?'],
+    ['Quay_URL: http://q', 'Quay_URL: unknown key; did you mean quay_url?'],
+    [
+      'organizations: {myorg: {replace_regsitry: []}}',
+      'organizations.myorg.replace_regsitry: unknown key; did you mean replace_registry?',
+    ],
+    [
+      'organizations: {myorg: {replace_registry: [{old: a, new: b, regex: true}]}}',
+      'organizations.myorg.replace_registry.0.regex: unknown key; did you mean regexp?',
+    ],
+    [
+      'organizations: {myorg: {csv_annotations: [{name: a, value: b, vaule: c}]}}',
+      'organizations.myorg.csv_annotations.0.vaule: unknown key; did you mean value?',
+    ],
+    [
+      'greenwave: {url: "http://g", context: c, product_version: p, prodcut_version: p}',
+      'greenwave.prodcut_version: unknown key; did you mean product_version?',
+    ],
+    ['colour: blue', 'colour: unknown key'],
+  ])('refuses the unknown key in %s, suggesting the closest known one', (text, message) => {
+    expect(() => parseConfigText(text)).toThrow(ConfigError);
+    expect(() => parseConfigText(text)).toThrow(`Invalid configuration: ${message}`);
+  });
+
+  it('suggests nothing when no known key is close', () => {
+    expect(() => parseConfigText('colour: blue')).toThrow(/colour: unknown key$/);
+    expect(() => parseConfigText('organizations: {o: {zzz: 1}}')).toThrow(
+      /organizations\.o\.zzz: unknown key$/,
+    );
+  });
+
+  it('names unknown keys and invalid values together', () => {
+    expect(() => parseConfig({ request_timout: 5, max_content_length: -1 })).toThrow(
+      /request_timout: unknown key; did you mean request_timeout\?; max_content_length: /,
+    );
+  });
+
+  it('accepts every documented key at every level', () => {
+    const text = `
+quay_url: http://q
+kojihub_url: http://k/hub
+kojiroot_url: http://k/root
+request_timeout: 1
+default_release_version: 2.0.0
+zipfile_max_uncompressed_size: 1
+max_content_length: 1
+log_level: DEBUG
+organizations:
+  o:
+    public: true
+    oauth_token: t
+    replace_registry: [{old: a, new: b, regexp: false}]
+    package_name_suffix: -x
+    csv_annotations: [{name: n, value: v}]
+greenwave: {url: "http://g", context: c, product_version: p}
+`;
+    expect(() => parseConfigText(text)).not.toThrow();
   });
 
   it('refuses a file that is not YAML or not a mapping', () => {

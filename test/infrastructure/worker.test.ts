@@ -105,6 +105,11 @@ describe('edge worker: invalid configuration', () => {
     ['quay_url', { quay_url: 'ftp://quay' }],
     ['OMPS_UPSTREAMS', { OMPS_UPSTREAMS: 'fake' }],
     ['OMPS_CONFIG', { OMPS_CONFIG: '- just\n- a list' }],
+    ['request_timout: unknown key; did you mean request_timeout?', { OMPS_CONFIG: 'request_timout: 5' }],
+    [
+      'organizations.o.oauth_tokn: unknown key; did you mean oauth_token?',
+      { organizations: '{"o": {"oauth_tokn": "x"}}' },
+    ],
   ])('answers 500 InternalServerError naming %s on every request', async (key, bindings) => {
     const w = createWorker();
     for (const path of ['/v2/about', '/v1/health/ping', '/v2/org/zipfile']) {

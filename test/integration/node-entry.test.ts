@@ -516,6 +516,18 @@ describe('the Node entry (dist/src/infrastructure/main.js)', () => {
       expect(stderr).toContain(`organizations.${ORG}.public`);
     }, 40_000);
 
+    it('a misspelt key → non-zero exit; stderr names it and the key it resembles', async () => {
+      const { request_timeout: _, ...rest } = emulatorConfig();
+      const file = writeConfig('typo.yaml', { ...rest, request_timout: 5 });
+
+      const { exit, stderr, logs } = await run({ OMPS_CONF_FILE: file });
+
+      expect(exit.code).not.toBe(0);
+      expect(exit.code).not.toBeNull();
+      expect(stderr).toContain('request_timout: unknown key; did you mean request_timeout?');
+      expect(logs.filter((l) => l.message === 'listening')).toEqual([]);
+    }, 40_000);
+
     it('a missing configuration file → non-zero exit naming the file', async () => {
       const missing = join(dir, 'does-not-exist.yaml');
 

@@ -66,8 +66,8 @@ export class GreenwavePolicyGate implements PolicyGate {
     throw this.fail('decision', 'answered without a boolean "policies_satisfied"', json, { nvr });
   }
 
-  async ping(): Promise<void> {
-    const { status, json } = await this.request('about', 'get', '/api/v1.0/about');
+  async ping(signal?: AbortSignal): Promise<void> {
+    const { status, json } = await this.request('about', 'get', '/api/v1.0/about', undefined, signal);
     if (status !== 200) throw this.fail('about', `answered HTTP ${status}`, json, { status });
     if (!isRecord(json) || json.version === undefined) {
       throw this.fail('about', 'answered without "version"', json, {});
@@ -79,8 +79,9 @@ export class GreenwavePolicyGate implements PolicyGate {
     method: 'get' | 'post',
     path: string,
     body?: unknown,
+    signal?: AbortSignal,
   ): Promise<Answer> {
-    const deadline = new Deadline(this.options.timeoutMs);
+    const deadline = new Deadline(this.options.timeoutMs, signal);
     try {
       const response = await callUpstream(`${this.baseUrl}${path}`, {
         method,
@@ -94,7 +95,7 @@ export class GreenwavePolicyGate implements PolicyGate {
       return { status: response.status, json: parseJson(text) };
     } catch (error) {
       const reason = deadline.expired
-        ? `timed out after ${deadline.ms} ms`
+        ? `timed out after ${deadline.limitMs} ms`
         : error instanceof AnswerTooLarge
           ? `answered more than ${MAX_ANSWER_BYTES} bytes`
           : `could not connect (${networkCode(error)})`;

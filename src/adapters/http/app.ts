@@ -10,6 +10,7 @@ import type { PublishRelease, PublishSource } from '../../application/publish-re
 import { AuthorizationHeaderRequiredError, OmpsError } from '../../domain/errors.js';
 import type { DocsAssets } from './docs-assets.js';
 import { asOmpsError, errorBody } from './error-table.js';
+import { holdSecrets, type RequestSecrets } from './hold-secrets.js';
 import { registerApiDocs } from './openapi.js';
 import { validateDeleteParams, validatePublishParams } from './params.js';
 import { type RequestObservation, requestLog } from './request-log.js';
@@ -27,6 +28,8 @@ export interface AppDeps {
   runInContext?: <T>(requestId: string, fn: () => T) => T;
   /** The API viewer's files for /docs (read once by the entry point; /docs links the JSON without them). */
   docsAssets?: DocsAssets;
+  /** Secrets kept out of log lines and error bodies: the caller's Authorization value while its request runs. */
+  secrets?: RequestSecrets;
   /** Request metrics, and the Prometheus text served at /metrics (Node entry only). */
   metrics?: { observe(o: RequestObservation): void; render(): Promise<string> };
 }
@@ -37,6 +40,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const routes = allRoutes({ viewer: deps.docsAssets !== undefined });
 
+  if (deps.secrets) app.use('*', holdSecrets(deps.secrets));
   app.use('*', requestLog(deps.logger, deps.runInContext, deps.metrics && ((o) => deps.metrics?.observe(o))));
 
   const metrics = deps.metrics;
@@ -70,7 +74,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
         stack: error instanceof Error ? error.stack : undefined,
       });
     }
-    return respondError(c, omps);
+    return respondError(c, omps, deps.secrets);
   });
 
   return app;
@@ -139,8 +143,10 @@ function isDryRun(value: string | undefined): boolean {
   return value !== undefined && ['true', '1', 'yes'].includes(value.toLowerCase());
 }
 
-function respondError(c: Context<AppEnv>, error: OmpsError) {
+/** An upstream's answer quoted in an error (Quay echoing the token) loses the caller's secrets too. */
+function respondError(c: Context<AppEnv>, error: OmpsError, secrets?: RequestSecrets) {
   c.set('errorId', error.id);
-  const body = errorBody(error);
+  const plain = errorBody(error);
+  const body = secrets ? (secrets.scrubValue(plain) as typeof plain) : plain;
   return c.json(body, body.status as 400);
 }

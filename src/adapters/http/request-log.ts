@@ -1,4 +1,4 @@
-/** One structured log line per request; the Authorization value is never read here. */
+/** One structured log line per request; the Authorization value is never read here (hold-secrets.ts is). */
 import type { MiddlewareHandler } from 'hono';
 import type { Logger } from '../../application/ports.js';
 import type { AppEnv } from './app.js';

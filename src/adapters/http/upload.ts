@@ -3,7 +3,7 @@
  * max_content_length and no further, then the `file` part is taken out of it.
  */
 import { ExpectedFileError, RequestEntityTooLargeError, UploadedFileError } from '../../domain/errors.js';
-import { boundaryOf, parseMultipart } from './multipart.js';
+import { boundaryOf, MAX_BOUNDARY_LENGTH, parseMultipart } from './multipart.js';
 
 export interface Upload {
   filename: string;
@@ -19,6 +19,11 @@ export async function readUpload(request: Request, maxContentLength: number): Pr
   if (!boundary) {
     throw new ExpectedFileError(
       'Expected a multipart/form-data request with the zip archive in the field "file".',
+    );
+  }
+  if (boundary.length > MAX_BOUNDARY_LENGTH) {
+    throw new ExpectedFileError(
+      `The multipart boundary is longer than ${MAX_BOUNDARY_LENGTH} characters (RFC 2046); expected a multipart/form-data request with the zip archive in the field "file".`,
     );
   }
   const body = await readBounded(request, maxContentLength);

@@ -5,7 +5,7 @@
  * Timeouts: `timeoutMs` bounds each upstream operation as a whole — one hub
  * call (every attempt, the pauses between them and reading the answer) or one
  * download (every attempt and the whole body). Without it nothing is bounded
- * in time (SPEC §9: `request_timeout` has no default).
+ * in time (the service always passes `request_timeout`, 60 s by default).
  *
  * Retries: both operations are idempotent, so connection failures and HTTP
  * 502/503/504 are retried up to twice (100 ms, then 200 ms later), and only
@@ -136,8 +136,8 @@ export class KojiBuildSystem implements BuildSystem {
     }
   }
 
-  async ping(): Promise<void> {
-    await this.call('getAPIVersion', [], {});
+  async ping(signal?: AbortSignal): Promise<void> {
+    await this.call('getAPIVersion', [], {}, signal);
   }
 
   private async legacyArchivePath(build: XmlRpcStruct, nvr: string, archive: string): Promise<string> {
@@ -156,8 +156,9 @@ export class KojiBuildSystem implements BuildSystem {
     method: string,
     params: XmlRpcValue[],
     fields: Record<string, unknown>,
+    signal?: AbortSignal,
   ): Promise<XmlRpcValue> {
-    const deadline = new Deadline(this.timeoutMs);
+    const deadline = new Deadline(this.timeoutMs, signal);
     try {
       const response = await this.send(
         this.hubUrl,
@@ -233,7 +234,7 @@ interface Failure {
 }
 
 function describe(error: unknown, deadline: Deadline): Failure {
-  if (deadline.expired) return { reason: `timed out after ${deadline.ms} ms` };
+  if (deadline.expired) return { reason: `timed out after ${deadline.limitMs} ms` };
   // A retried answer (onRetry); the answer to the last attempt comes back as an UnexpectedStatus.
   if (error instanceof HTTPError)
     return { reason: `answered HTTP ${error.response.status}`, status: error.response.status };

@@ -36,7 +36,7 @@ import { packBundle, toBase64 } from './bundle-blob.js';
 export interface QuayRegistryOptions {
   /** Quay's base URL, e.g. https://quay.io (a path prefix is kept; trailing slashes are ignored). */
   baseUrl: string;
-  /** `request_timeout` in milliseconds, for every call; none by default. */
+  /** `request_timeout` in milliseconds, for every call; none by default (the service always passes one). */
   timeoutMs?: number;
   logger?: Logger;
   /** The fetch to use (tests, runtimes); globalThis.fetch by default. */
@@ -64,6 +64,8 @@ interface CallOptions {
   json?: unknown;
   /** Retries for idempotent reads; 0 = sent once. */
   retries: number;
+  /** The caller stops waiting when it aborts (sooner than `request_timeout`). */
+  signal?: AbortSignal;
 }
 
 const RETRY_STATUSES = [408, 429, 500, 502, 503, 504];
@@ -237,9 +239,13 @@ export class QuayRegistry implements Registry {
     );
   }
 
-  async ping(): Promise<void> {
+  async ping(signal?: AbortSignal): Promise<void> {
     const started = Date.now();
-    const outcome = await this.call('ping', `${this.base}/cnr/version`, { method: 'get', retries: 1 });
+    const outcome = await this.call('ping', `${this.base}/cnr/version`, {
+      method: 'get',
+      retries: 1,
+      ...(signal ? { signal } : {}),
+    });
     if (outcome.kind === 'failed') throw new Error(capitalize(outcome.reason));
     if (outcome.status !== 200) throw new Error(`Quay answered ${outcome.status}`);
     let reason: string | undefined;
@@ -268,7 +274,7 @@ export class QuayRegistry implements Registry {
       this.logFailure(operation, started, undefined, reason);
       return { kind: 'failed', reason };
     }
-    const deadline = new Deadline(this.timeoutMs);
+    const deadline = new Deadline(this.timeoutMs, options.signal);
     let phase: 'request' | 'response' = 'request';
     try {
       const response = await callUpstream(url, {
@@ -300,7 +306,7 @@ export class QuayRegistry implements Registry {
       return { kind: 'answer', status: response.status, json, isJson: json !== undefined };
     } catch (error) {
       const reason = deadline.expired
-        ? `Quay did not answer within ${formatDuration(this.timeoutMs ?? 0)}`
+        ? `Quay did not answer within ${formatDuration(deadline.limitMs)}`
         : error instanceof AnswerTooLarge
           ? `Quay answered more than ${this.maxAnswerBytes} bytes`
           : phase === 'request'

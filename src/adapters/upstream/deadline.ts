@@ -5,15 +5,29 @@
  * so the adapters switch it off and pass this signal instead.
  */
 
-/** An AbortSignal that fires `ms` after it is made (never, without `ms`); clear() releases the timer. */
+/**
+ * An AbortSignal that fires `ms` after it is made (never, without `ms`), or
+ * when `parent` aborts (a caller that stops waiting sooner, e.g. a health
+ * check); clear() releases the timer.
+ */
 export class Deadline {
   private readonly controller = new AbortController();
   private readonly timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly started = Date.now();
+  private endedAfterMs: number | undefined;
+  private readonly parent: AbortSignal | undefined;
+  private readonly onParentAbort = () => this.end(this.parent?.reason, Date.now() - this.started);
 
-  constructor(readonly ms: number | undefined) {
+  constructor(
+    readonly ms: number | undefined,
+    parent?: AbortSignal,
+  ) {
+    this.parent = parent;
     if (ms !== undefined) {
-      this.timer = setTimeout(() => this.controller.abort(new DeadlineExceeded(ms)), ms);
+      this.timer = setTimeout(() => this.end(new DeadlineExceeded(ms), ms), ms);
     }
+    if (parent?.aborted) this.end(parent.reason, 0);
+    else parent?.addEventListener('abort', this.onParentAbort, { once: true });
   }
 
   get signal(): AbortSignal {
@@ -25,8 +39,20 @@ export class Deadline {
     return this.controller.signal.aborted;
   }
 
+  /** How long the call was given once it expired: `ms`, or less when the parent ended it sooner. */
+  get limitMs(): number {
+    return this.endedAfterMs ?? this.ms ?? 0;
+  }
+
   clear(): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
+    this.parent?.removeEventListener('abort', this.onParentAbort);
+  }
+
+  private end(reason: unknown, afterMs: number): void {
+    if (this.controller.signal.aborted) return;
+    this.endedAfterMs = afterMs;
+    this.controller.abort(reason);
   }
 }
 

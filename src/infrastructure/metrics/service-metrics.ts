@@ -57,7 +57,7 @@ export class ServiceMetrics {
       push: (req) => this.time('quay', 'push', () => inner.push(req)),
       deleteRelease: (o, r, v, t) => this.time('quay', 'delete', () => inner.deleteRelease(o, r, v, t)),
       makePublic: (o, r, t) => this.time('quay', 'publish', () => inner.makePublic(o, r, t)),
-      ping: () => this.time('quay', 'ping', () => inner.ping()),
+      ping: (signal) => this.time('quay', 'ping', () => inner.ping(signal)),
     };
   }
 
@@ -65,14 +65,14 @@ export class ServiceMetrics {
     return {
       locateManifests: (nvr) => this.time('koji', 'locate', () => inner.locateManifests(nvr)),
       download: (loc, max) => this.time('koji', 'download', () => inner.download(loc, max)),
-      ping: () => this.time('koji', 'ping', () => inner.ping()),
+      ping: (signal) => this.time('koji', 'ping', () => inner.ping(signal)),
     };
   }
 
   instrumentPolicyGate(inner: PolicyGate): PolicyGate {
     return {
       check: (nvr) => this.time('greenwave', 'decision', () => inner.check(nvr)),
-      ping: () => this.time('greenwave', 'ping', () => inner.ping()),
+      ping: (signal) => this.time('greenwave', 'ping', () => inner.ping(signal)),
     };
   }
 

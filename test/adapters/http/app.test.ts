@@ -183,6 +183,19 @@ describe('POST zipfile', () => {
     expectError(await json(streamed), 413, 'RequestEntityTooLarge');
   });
 
+  it('a multipart boundary longer than 70 characters (RFC 2046) → 400 OMPSExpectedFileError', async () => {
+    const boundary = 'q'.repeat(71);
+    const res = await h.app.request('/v2/myorg/zipfile', {
+      method: 'POST',
+      headers: { ...AUTH, 'Content-Type': `multipart/form-data; boundary=${boundary}` },
+      body: `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.zip"\r\n\r\nzip\r\n--${boundary}--\r\n`,
+    });
+    const body = await json(res);
+    expectError(body, 400, 'OMPSExpectedFileError');
+    expect(body.message).toMatch(/boundary is longer than 70 characters/);
+    expect(await h.registry.releases('myorg', 'hello-operator', 'any')).toBeUndefined();
+  });
+
   it('a bundle with invalid YAML → 400 PackageValidationError', async () => {
     const zip = zipOf({ ...SAMPLE_OPERATOR_FILES, 'broken.yaml': 'a: [1, 2\n  b: }' });
     const res = await post('/v2/myorg/zipfile', multipart(zip));
@@ -346,7 +359,9 @@ describe('unknown routes, methods and failures', () => {
     expect(res.status).toBe(500);
     expectError(body, 500, 'InternalServerError');
     expect(JSON.stringify(body)).not.toMatch(/boom|secret-token-123|at /);
-    expect(h.logLines.some((l) => l.includes('unexpected error'))).toBe(true);
+    const logged = h.logLines.find((l) => l.includes('unexpected error'));
+    expect(logged).toContain('boom at [redacted] internals');
+    expect(h.logLines.join('\n')).not.toContain('secret-token-123');
   });
 
   it('logs one line per request with method, path, status, duration and error id, never the token', async () => {
