@@ -10,10 +10,19 @@ import { FflateArchive } from '../adapters/fflate/fflate-archive.js';
 import { GreenwavePolicyGate } from '../adapters/greenwave/greenwave-policy-gate.js';
 import { type AppEnv, createApp } from '../adapters/http/app.js';
 import { KojiBuildSystem } from '../adapters/koji/koji-build-system.js';
+import { OciImageRegistry } from '../adapters/oci/oci-image-registry.js';
 import { QuayRegistry } from '../adapters/quay/quay-registry.js';
 import { CheckHealth } from '../application/check-health.js';
 import { DeleteReleases } from '../application/delete-releases.js';
-import type { Archive, BuildSystem, Logger, PolicyGate, Registry } from '../application/ports.js';
+import type {
+  Archive,
+  BuildSystem,
+  ImageRegistry,
+  Logger,
+  PolicyGate,
+  Registry,
+} from '../application/ports.js';
+import { PublishBundleImages } from '../application/publish-bundle-images.js';
 import { PublishRelease } from '../application/publish-release.js';
 import { OPERATOR_COURIER_VERSION } from '../domain/manifest/index.js';
 import type { AppConfig } from './config.js';
@@ -26,6 +35,7 @@ export const TOKENS = {
   Config: Symbol('Config'),
   Logger: Symbol('Logger'),
   Registry: Symbol('Registry'),
+  ImageRegistry: Symbol('ImageRegistry'),
   BuildSystem: Symbol('BuildSystem'),
   PolicyGate: Symbol('PolicyGate'),
   Archive: Symbol('Archive'),
@@ -38,6 +48,8 @@ export const TOKENS = {
 /** Adapters that replace the real ones (the embedded demo and tests use in-memory upstreams). */
 export interface AdapterOverrides {
   registry?: Registry;
+  /** The OCI registries of organizations with bundle_images. */
+  imageRegistry?: ImageRegistry;
   buildSystem?: BuildSystem;
   /** `null` = no policy gate even when Greenwave is configured. */
   policyGate?: PolicyGate | null;
@@ -70,6 +82,10 @@ export function createContainer(config: AppConfig, overrides: AdapterOverrides =
       const registry = overrides.registry ?? new QuayRegistry({ baseUrl: config.quayUrl, ...upstream });
       return measured ? measured.instrumentRegistry(registry) : registry;
     }),
+  );
+  c.register(
+    TOKENS.ImageRegistry,
+    cached(() => overrides.imageRegistry ?? new OciImageRegistry(upstream)),
   );
   c.register(
     TOKENS.BuildSystem,
@@ -107,6 +123,7 @@ export function createContainer(config: AppConfig, overrides: AdapterOverrides =
           archive: d.resolve(TOKENS.Archive),
           buildSystem: d.resolve(TOKENS.BuildSystem),
           ...optionalGate(d),
+          bundleImages: new PublishBundleImages({ imageRegistry: d.resolve(TOKENS.ImageRegistry), logger }),
           settings: {
             defaultReleaseVersion: config.defaultReleaseVersion,
             maxUncompressedSize: config.zipfileMaxUncompressedSize,
@@ -118,7 +135,14 @@ export function createContainer(config: AppConfig, overrides: AdapterOverrides =
   );
   c.register(
     TOKENS.DeleteReleases,
-    cached((d) => new DeleteReleases({ registry: d.resolve(TOKENS.Registry) })),
+    cached(
+      (d) =>
+        new DeleteReleases({
+          registry: d.resolve(TOKENS.Registry),
+          imageRegistry: d.resolve(TOKENS.ImageRegistry),
+          policyFor: (org) => config.organizations[org],
+        }),
+    ),
   );
   c.register(
     TOKENS.CheckHealth,
@@ -128,6 +152,10 @@ export function createContainer(config: AppConfig, overrides: AdapterOverrides =
           registry: d.resolve(TOKENS.Registry),
           buildSystem: d.resolve(TOKENS.BuildSystem),
           ...optionalGate(d),
+          bundleRegistries: {
+            imageRegistry: d.resolve(TOKENS.ImageRegistry),
+            urls: bundleRegistryUrls(config),
+          },
         }),
     ),
   );
@@ -150,6 +178,14 @@ export function createContainer(config: AppConfig, overrides: AdapterOverrides =
     }),
   );
   return c;
+}
+
+/** Each distinct bundle_images registry once, for health checks. */
+function bundleRegistryUrls(config: AppConfig): string[] {
+  const urls = Object.values(config.organizations).flatMap((o) =>
+    o.bundleImages ? [o.bundleImages.registry] : [],
+  );
+  return [...new Set(urls)];
 }
 
 function timeout(config: AppConfig): { timeoutMs?: number } {
