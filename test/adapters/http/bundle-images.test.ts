@@ -1,9 +1,9 @@
 /** The HTTP edge for an organization with bundle_images: the answer's `images`, its schema, errors, health. */
 import { describe, expect, it } from 'vitest';
+import { COMPONENT_SCHEMAS } from '../../../src/adapters/http/schemas.js';
 import { InMemoryBuildSystem } from '../../../src/adapters/memory/in-memory-build-system.js';
 import { InMemoryImageRegistry } from '../../../src/adapters/memory/in-memory-image-registry.js';
 import { InMemoryRegistry } from '../../../src/adapters/memory/in-memory-registry.js';
-import { COMPONENT_SCHEMAS } from '../../../src/adapters/http/schemas.js';
 import { parseConfig } from '../../../src/infrastructure/config.js';
 import { createService } from '../../../src/infrastructure/container.js';
 import { multipart, zipOf } from '../../support/bundles.js';
