@@ -80,7 +80,10 @@ describe('bundle images', () => {
     publish = new PublishRelease({
       registry: quay,
       archive,
-      buildSystem: new InMemoryBuildSystem(),
+      buildSystem: new InMemoryBuildSystem().add('widget-container-2.0.0-1', {
+        kind: 'operator',
+        archive: zipOfFiles(three()),
+      }),
       bundleImages: new PublishBundleImages({ imageRegistry: images, logger }),
       settings: {
         defaultReleaseVersion: '1.0.0',
@@ -106,6 +109,23 @@ describe('bundle images', () => {
       expect(labels[BUNDLE_ANNOTATION.package]).toBe('widget');
     }
     expect(await quay.releases('images', 'widget', 'token')).toBeUndefined();
+  });
+
+  it('publishes a Koji build the same way, naming the NVR', async () => {
+    const result = await publish.execute({
+      organization: 'images',
+      source: { kind: 'koji', nvr: 'widget-container-2.0.0-1' },
+      token: 'Basic dXNlcjpwYXNz',
+    });
+    expect(result).toMatchObject({ nvr: 'widget-container-2.0.0-1', version: '2.0.0' });
+    expect(result.images?.map((i) => i.version)).toEqual(['1.0.0', '1.1.0', '2.0.0']);
+  });
+
+  it('v1: the repository in the URL must still equal the packageName', async () => {
+    const error = await failure(publish.execute(upload(three(), { repository: 'other' })));
+    expect(error).toBeInstanceOf(PackageValidationError);
+    expect(images.pushes).toBe(0);
+    expect((await publish.execute(upload(three(), { repository: 'widget' }))).images).toHaveLength(3);
   });
 
   it('a second identical push is a no-op with the same answer', async () => {
