@@ -85,7 +85,10 @@ export function createContainer(config: AppConfig, overrides: AdapterOverrides =
   );
   c.register(
     TOKENS.ImageRegistry,
-    cached(() => overrides.imageRegistry ?? new OciImageRegistry(upstream)),
+    cached(() => {
+      const images = overrides.imageRegistry ?? new OciImageRegistry(upstream);
+      return measured ? measured.instrumentImageRegistry(images) : images;
+    }),
   );
   c.register(
     TOKENS.BuildSystem,
