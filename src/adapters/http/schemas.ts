@@ -137,7 +137,10 @@ const nvrField = { nvr: z.string().meta({ description: 'The Koji build published
 const dryRunFields = {
   dry_run: z.literal(true),
   validation_info: ValidationReportSchema,
-  files_to_push: strings.meta({ description: 'The files of the bundle that would have been pushed.' }),
+  files_to_push: strings.meta({
+    description:
+      'The files of the bundle that would have been pushed (bundle images: `<tag>/<path in the image layer>`).',
+  }),
 };
 
 const ZIPFILE_EXAMPLE = {
