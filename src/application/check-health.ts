@@ -5,7 +5,7 @@
  * time. The cap lives here, for every adapter; an adapter whose own
  * `request_timeout` is shorter gives up sooner by itself.
  */
-import type { BuildSystem, PolicyGate, Registry } from './ports.js';
+import type { BuildSystem, ImageRegistry, PolicyGate, Registry } from './ports.js';
 
 export interface ServiceHealth {
   ok: boolean;
@@ -15,7 +15,13 @@ export interface ServiceHealth {
 export interface HealthReport {
   ok: boolean;
   status: 200 | 503;
-  services: { quay: ServiceHealth; koji: ServiceHealth; greenwave: ServiceHealth | null };
+  services: {
+    quay: ServiceHealth;
+    koji: ServiceHealth;
+    greenwave: ServiceHealth | null;
+    /** Only when some organization publishes bundle images (SPEC §10): every such registry answers `GET /v2/`. */
+    bundle_registry?: ServiceHealth;
+  };
 }
 
 /** The longest a health check waits for one upstream. */
@@ -33,6 +39,8 @@ export class CheckHealth {
       registry: Registry;
       buildSystem: BuildSystem;
       policyGate?: PolicyGate;
+      /** The image registry and the base URLs of every bundle_images registry configured. */
+      bundleRegistries?: { imageRegistry: ImageRegistry; urls: readonly string[] };
       /** HEALTH_PING_TIMEOUT_MS by default. */
       pingTimeoutMs?: number;
     },
@@ -41,14 +49,19 @@ export class CheckHealth {
   }
 
   async execute(): Promise<HealthReport> {
-    const { registry, buildSystem, policyGate } = this.deps;
-    const [quay, koji, greenwave] = await Promise.all([
+    const { registry, buildSystem, policyGate, bundleRegistries } = this.deps;
+    const images = bundleRegistries?.urls.length ? bundleRegistries : undefined;
+    const [quay, koji, greenwave, bundle] = await Promise.all([
       this.probe((signal) => registry.ping(signal)),
       this.probe((signal) => buildSystem.ping(signal)),
       policyGate ? this.probe((signal) => policyGate.ping(signal)) : Promise.resolve(null),
+      images
+        ? this.probe((signal) => pingAll(images.imageRegistry, images.urls, signal))
+        : Promise.resolve(undefined),
     ]);
-    const ok = quay.ok && koji.ok && (greenwave?.ok ?? true);
-    return { ok, status: ok ? 200 : 503, services: { quay, koji, greenwave } };
+    const ok = quay.ok && koji.ok && (greenwave?.ok ?? true) && (bundle?.ok ?? true);
+    const services = { quay, koji, greenwave, ...(bundle ? { bundle_registry: bundle } : {}) };
+    return { ok, status: ok ? 200 : 503, services };
   }
 
   private async probe(ping: Ping): Promise<ServiceHealth> {
@@ -76,4 +89,17 @@ export class CheckHealth {
 
 function formatDuration(ms: number): string {
   return ms >= 1000 && ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
+}
+
+/** Every registry at once; the first failure's reason names its registry. */
+async function pingAll(
+  imageRegistry: ImageRegistry,
+  urls: readonly string[],
+  signal: AbortSignal,
+): Promise<void> {
+  const outcomes = await Promise.allSettled(urls.map((url) => imageRegistry.ping(url, signal)));
+  const index = outcomes.findIndex((o) => o.status === 'rejected');
+  if (index < 0) return;
+  const reason = (outcomes[index] as PromiseRejectedResult).reason;
+  throw new Error(`${urls[index]}: ${reason instanceof Error ? reason.message : String(reason)}`);
 }

@@ -1,14 +1,20 @@
-/** DeleteReleases (SPEC §3 "Deleting"): one release as given, or every raw release of a repository. */
+/**
+ * DeleteReleases (SPEC §3 "Deleting"): one release as given, or every raw
+ * release of a repository. For organizations with bundle_images (SPEC §10) a
+ * release is an image tag of the repository the package's images go to.
+ */
+import { imageRepository } from '../domain/bundle-image/image-name.js';
 import {
   AuthorizationHeaderRequiredError,
   OmpsError,
   QuayPackageError,
   QuayPackageNotFoundError,
 } from '../domain/errors.js';
-import type { Registry, Token } from './ports.js';
+import type { OrganizationPolicy } from '../domain/organization-policy.js';
+import type { ImageRegistry, Registry, Token } from './ports.js';
 import { settleLimited } from './settle-limited.js';
 
-/** DELETEs in flight at once when deleting every release. */
+/** DELETEs in flight at once when deleting every release (Quay releases and image tags alike). */
 export const MAX_PARALLEL_DELETES = 4;
 
 export interface DeleteCommand {
@@ -25,32 +31,47 @@ export interface DeleteResult {
   deleted: string[];
 }
 
+export interface DeleteDeps {
+  registry: Registry;
+  imageRegistry?: ImageRegistry;
+  policyFor?(organization: string): OrganizationPolicy | undefined;
+}
+
+/** What one kind of registry offers for deleting: list a repository's releases, delete one. */
+interface Releases {
+  list(): Promise<string[] | undefined>;
+  remove(version: string): Promise<void>;
+  /** For messages: `org/repo` in Quay, the image repository in an OCI registry. */
+  name: string;
+  where: string;
+}
+
 export class DeleteReleases {
-  constructor(private readonly deps: { registry: Registry }) {}
+  constructor(private readonly deps: DeleteDeps) {}
 
   async execute(command: DeleteCommand): Promise<DeleteResult> {
     if (!command.token) throw new AuthorizationHeaderRequiredError();
-    const { organization, repository, token } = command;
-    const { registry } = this.deps;
+    const { organization, repository } = command;
+    const releases = this.releasesOf(command);
     const result = { organization, repo: repository };
 
     if (command.version !== undefined) {
-      await registry.deleteRelease(organization, repository, command.version, token);
+      await releases.remove(command.version);
       return { ...result, deleted: [command.version] };
     }
 
-    const releases = await registry.releases(organization, repository, token);
-    if (releases === undefined) {
-      throw new QuayPackageNotFoundError(`Package ${organization}/${repository} does not exist in Quay.`);
+    const versions = await releases.list();
+    if (versions === undefined) {
+      throw new QuayPackageNotFoundError(`Package ${releases.name} does not exist in ${releases.where}.`);
     }
     // Every release is tried, even after a failure: the caller learns exactly what is left.
-    const outcomes = await settleLimited(releases, MAX_PARALLEL_DELETES, (version) =>
-      registry.deleteRelease(organization, repository, version, token),
+    const outcomes = await settleLimited(versions, MAX_PARALLEL_DELETES, (version) =>
+      releases.remove(version),
     );
     const deleted: string[] = [];
     const failed: { version: string; error: unknown }[] = [];
     outcomes.forEach((outcome, i) => {
-      const version = releases[i]!;
+      const version = versions[i]!;
       if (outcome.status === 'fulfilled') deleted.push(version);
       else failed.push({ version, error: outcome.reason });
     });
@@ -62,7 +83,29 @@ export class DeleteReleases {
       .map((f) => `${f.version} (${f.error instanceof Error ? f.error.message : String(f.error)})`)
       .join(', ');
     throw new QuayPackageError(
-      `Deleting releases of ${organization}/${repository} failed. Deleted: [${deleted.join(', ')}]. Not deleted: ${reasons}.`,
+      `Deleting releases of ${releases.name} failed. Deleted: [${deleted.join(', ')}]. Not deleted: ${reasons}.`,
     );
+  }
+
+  private releasesOf({ organization, repository, token }: DeleteCommand): Releases {
+    const { registry, imageRegistry, policyFor } = this.deps;
+    const images = policyFor?.(organization)?.bundleImages;
+    if (images && imageRegistry) {
+      const name = imageRepository(images.repository, organization, repository);
+      // One session: a bearer token from the registry's challenge serves every call of this request.
+      const session = imageRegistry.session(images.registry, token);
+      return {
+        list: () => session.tags(name),
+        remove: (tag) => session.deleteTag(name, tag),
+        name,
+        where: images.registry,
+      };
+    }
+    return {
+      list: () => registry.releases(organization, repository, token),
+      remove: (version) => registry.deleteRelease(organization, repository, version, token),
+      name: `${organization}/${repository}`,
+      where: 'Quay',
+    };
   }
 }

@@ -3,6 +3,7 @@
  * Greenwave). Adapters translate vendor failures into the domain errors named
  * on each method.
  */
+import type { OciImage } from '../domain/bundle-image/oci-image.js';
 import type { FileEntry } from '../domain/files.js';
 
 /** The caller's Quay token, passed to the registry as it came. Never logged. */
@@ -38,6 +39,38 @@ export interface Registry {
    * once `signal` aborts (the health check stopped waiting).
    */
   ping(signal?: AbortSignal): Promise<void>;
+}
+
+/**
+ * An OCI registry (SPEC §10), the sibling of Registry for organizations that
+ * publish bundle images. Not the same port: an App Registry release is one
+ * versioned blob in an organization's package, listed and deleted by version;
+ * an image is content-addressed blobs plus a manifest under a tag, in any
+ * registry, with its own auth handshake.
+ */
+export interface ImageRegistry {
+  /**
+   * One caller's conversation with the registry at `registry` (base URL):
+   * `token` is sent as given; a bearer token obtained from a `401` challenge
+   * is reused for the session's later calls.
+   */
+  session(registry: string, token: Token): ImageRegistrySession;
+  /**
+   * Resolves when the registry answers `GET /v2/` (an auth challenge counts);
+   * rejects with a reason otherwise. `signal` ends the ping early (as Registry.ping).
+   */
+  ping(registry: string, signal?: AbortSignal): Promise<void>;
+}
+
+export interface ImageRegistrySession {
+  /** The digest of the manifest `repository:tag` points at; undefined when there is none. Throws QuayAuthorizationError / QuayCourierError. */
+  manifestDigest(repository: string, tag: string): Promise<string | undefined>;
+  /** Uploads the blobs the registry lacks, then puts the manifest under `tag`. Throws QuayAuthorizationError / QuayCourierError. */
+  pushImage(repository: string, tag: string, image: OciImage): Promise<void>;
+  /** The repository's tags; undefined when the registry does not know it. Throws QuayAuthorizationError / QuayPackageError. */
+  tags(repository: string): Promise<string[] | undefined>;
+  /** Deletes the manifest `tag` points at (by digest). Throws QuayPackageNotFoundError or QuayPackageError. */
+  deleteTag(repository: string, tag: string): Promise<void>;
 }
 
 /** Where a build's operator manifests archive is; opaque to the use cases. */

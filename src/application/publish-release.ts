@@ -4,15 +4,21 @@
  */
 import {
   AuthorizationHeaderRequiredError,
+  BundleImageVersionError,
   QuayPackageError,
   ReleaseAlreadyExistsError,
   type ValidationInfo,
 } from '../domain/errors.js';
 import { rootedFiles } from '../domain/files.js';
-import { loadBundle, prepareBundle } from '../domain/manifest/index.js';
-import { DEFAULT_POLICY, type OrganizationPolicy } from '../domain/organization-policy.js';
+import { type LoadedBundle, loadBundle, prepareBundle } from '../domain/manifest/index.js';
+import {
+  type BundleImagesPolicy,
+  DEFAULT_POLICY,
+  type OrganizationPolicy,
+} from '../domain/organization-policy.js';
 import { assertValidVersion, nextVersion } from '../domain/release-version.js';
 import type { Archive, BuildSystem, Logger, PolicyGate, Registry, Token } from './ports.js';
+import type { PublishBundleImages, PublishedImage } from './publish-bundle-images.js';
 
 export type PublishSource = { kind: 'upload'; bytes: Uint8Array } | { kind: 'koji'; nvr: string };
 
@@ -38,6 +44,8 @@ export interface PublishResult {
   dry_run?: true;
   validation_info?: ValidationInfo;
   files_to_push?: string[];
+  /** Organizations with bundle_images (SPEC §10): the images published (or that would be). */
+  images?: PublishedImage[];
 }
 
 export interface PublishSettings {
@@ -57,6 +65,8 @@ export interface PublishDeps {
   archive: Archive;
   buildSystem: BuildSystem;
   policyGate?: PolicyGate;
+  /** Publishes for organizations with bundle_images (SPEC §10). */
+  bundleImages?: PublishBundleImages;
   settings: PublishSettings;
   logger: Logger;
 }
@@ -67,6 +77,10 @@ export class PublishRelease {
   async execute(command: PublishCommand): Promise<PublishResult> {
     const { registry, settings, logger } = this.deps;
     if (!command.token) throw new AuthorizationHeaderRequiredError();
+    const policy = settings.policyFor(command.organization) ?? DEFAULT_POLICY;
+    if (policy.bundleImages && command.version !== undefined) {
+      throw new BundleImageVersionError(command.organization, command.version);
+    }
     if (command.version !== undefined) assertValidVersion(command.version);
 
     const archiveBytes = await this.fetchArchive(command.source);
@@ -75,9 +89,11 @@ export class PublishRelease {
     });
     const extracted = files.map((f) => f.path);
 
-    const policy = settings.policyFor(command.organization) ?? DEFAULT_POLICY;
     const loaded = loadBundle(rootedFiles(files), policy);
     const repository = command.repository ?? loaded.packageName;
+    if (policy.bundleImages) {
+      return this.publishImages(command, policy.bundleImages, loaded, { repo: repository, extracted });
+    }
 
     let version =
       command.version ?? (await this.autoVersion(command.organization, repository, command.token));
@@ -123,6 +139,38 @@ export class PublishRelease {
 
     await this.publishIfPublic(command.organization, repository, version, policy);
     return { ...answer, version };
+  }
+
+  private async publishImages(
+    command: PublishCommand,
+    policy: BundleImagesPolicy,
+    loaded: LoadedBundle,
+    answer: { repo: string; extracted: string[] },
+  ): Promise<PublishResult> {
+    if (!this.deps.bundleImages) throw new Error('bundle images are configured but cannot be published');
+    const prepared = prepareBundle(
+      loaded,
+      command.repository !== undefined ? { repository: answer.repo } : {},
+    );
+    const outcome = await this.deps.bundleImages.execute({
+      organization: command.organization,
+      policy,
+      loaded,
+      prepared,
+      token: command.token,
+      dryRun: command.dryRun === true,
+    });
+    return {
+      organization: command.organization,
+      repo: answer.repo,
+      version: outcome.version,
+      ...(command.source.kind === 'koji' ? { nvr: command.source.nvr } : {}),
+      extracted_files: answer.extracted,
+      ...(command.dryRun
+        ? { dry_run: true, validation_info: outcome.validationInfo, files_to_push: outcome.files }
+        : {}),
+      images: outcome.images,
+    };
   }
 
   private async fetchArchive(source: PublishSource): Promise<Uint8Array> {

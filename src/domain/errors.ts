@@ -78,6 +78,16 @@ export class InvalidVersionFormatError extends OmpsError {
   }
 }
 
+/** SPEC §10: a bundle-image organization tags each image with its CSV's spec.version, never the URL's. */
+export class BundleImageVersionError extends OmpsError {
+  constructor(organization: string, version: string) {
+    super(
+      'OMPSInvalidVersionFormat',
+      `Version "${version}" is not accepted: organization ${organization} publishes bundle images, each tagged with its CSV's spec.version; publish without a version in the URL.`,
+    );
+  }
+}
+
 export class AuthorizationHeaderRequiredError extends OmpsError {
   constructor() {
     super(
@@ -163,6 +173,18 @@ export class ReleaseAlreadyExistsError extends QuayCourierError {
     response: unknown = {},
   ) {
     super(message, response);
+  }
+}
+
+/** SPEC §10: an image tag already holds other content; it is never overwritten. */
+export class ImageTagTakenError extends QuayCourierError {
+  constructor(
+    readonly image: string,
+    readonly existingDigest: string,
+  ) {
+    super(
+      `Failed to push manifest: the tag ${image} already holds different content (${existingDigest}); tags are not overwritten.`,
+    );
   }
 }
 

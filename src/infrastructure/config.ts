@@ -5,7 +5,7 @@
  */
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import type { OrganizationPolicy } from '../domain/organization-policy.js';
+import { DEFAULT_BUNDLE_REPOSITORY, type OrganizationPolicy } from '../domain/organization-policy.js';
 import { isValidVersion } from '../domain/release-version.js';
 import { unknownKeys } from './unknown-keys.js';
 
@@ -33,6 +33,21 @@ const replacement = z
     }
   });
 
+/** SPEC §10. The repository template may use only the two placeholders the service fills. */
+const bundleImages = z
+  .object({
+    registry: httpUrl,
+    repository: z
+      .string()
+      .min(1, 'must be a non-empty string')
+      .refine(
+        (t) => !/\{(?!organization\}|package_name\})[^}]*\}/.test(t),
+        'may use only the placeholders {organization} and {package_name}',
+      )
+      .default(DEFAULT_BUNDLE_REPOSITORY),
+  })
+  .strict();
+
 const organization = z
   .object({
     public: z.boolean().default(false),
@@ -40,6 +55,7 @@ const organization = z
     replace_registry: z.array(replacement).default([]),
     package_name_suffix: z.string().min(1).optional(),
     csv_annotations: z.array(z.object({ name: z.string().min(1), value: z.string() }).strict()).default([]),
+    bundle_images: bundleImages.optional(),
   })
   .strict();
 
@@ -123,6 +139,9 @@ export function parseConfig(raw: unknown): AppConfig {
       replaceRegistry: org.replace_registry.map((r) => ({ old: r.old, new: r.new, regexp: r.regexp })),
       ...(org.package_name_suffix ? { packageNameSuffix: org.package_name_suffix } : {}),
       csvAnnotations: org.csv_annotations,
+      ...(org.bundle_images
+        ? { bundleImages: { registry: org.bundle_images.registry, repository: org.bundle_images.repository } }
+        : {}),
     };
   }
   return {

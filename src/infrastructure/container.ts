@@ -11,10 +11,19 @@ import { GreenwavePolicyGate } from '../adapters/greenwave/greenwave-policy-gate
 import { type AppEnv, createApp } from '../adapters/http/app.js';
 import type { DocsAssets } from '../adapters/http/docs-assets.js';
 import { KojiBuildSystem } from '../adapters/koji/koji-build-system.js';
+import { OciImageRegistry } from '../adapters/oci/oci-image-registry.js';
 import { QuayRegistry } from '../adapters/quay/quay-registry.js';
 import { CheckHealth } from '../application/check-health.js';
 import { DeleteReleases } from '../application/delete-releases.js';
-import type { Archive, BuildSystem, Logger, PolicyGate, Registry } from '../application/ports.js';
+import type {
+  Archive,
+  BuildSystem,
+  ImageRegistry,
+  Logger,
+  PolicyGate,
+  Registry,
+} from '../application/ports.js';
+import { PublishBundleImages } from '../application/publish-bundle-images.js';
 import { PublishRelease } from '../application/publish-release.js';
 import { OPERATOR_COURIER_VERSION } from '../domain/manifest/index.js';
 import type { AppConfig } from './config.js';
@@ -28,6 +37,7 @@ export const TOKENS = {
   Config: Symbol('Config'),
   Logger: Symbol('Logger'),
   Registry: Symbol('Registry'),
+  ImageRegistry: Symbol('ImageRegistry'),
   BuildSystem: Symbol('BuildSystem'),
   PolicyGate: Symbol('PolicyGate'),
   Archive: Symbol('Archive'),
@@ -40,6 +50,8 @@ export const TOKENS = {
 /** Adapters that replace the real ones (the embedded demo and tests use in-memory upstreams). */
 export interface AdapterOverrides {
   registry?: Registry;
+  /** The OCI registries of organizations with bundle_images. */
+  imageRegistry?: ImageRegistry;
   buildSystem?: BuildSystem;
   /** `null` = no policy gate even when Greenwave is configured. */
   policyGate?: PolicyGate | null;
@@ -83,6 +95,13 @@ export function createContainer(config: AppConfig, overrides: AdapterOverrides =
     }),
   );
   c.register(
+    TOKENS.ImageRegistry,
+    cached(() => {
+      const images = overrides.imageRegistry ?? new OciImageRegistry(upstream);
+      return measured ? measured.instrumentImageRegistry(images) : images;
+    }),
+  );
+  c.register(
     TOKENS.BuildSystem,
     cached(() => {
       const koji =
@@ -118,6 +137,7 @@ export function createContainer(config: AppConfig, overrides: AdapterOverrides =
           archive: d.resolve(TOKENS.Archive),
           buildSystem: d.resolve(TOKENS.BuildSystem),
           ...optionalGate(d),
+          bundleImages: new PublishBundleImages({ imageRegistry: d.resolve(TOKENS.ImageRegistry), logger }),
           settings: {
             defaultReleaseVersion: config.defaultReleaseVersion,
             maxUncompressedSize: config.zipfileMaxUncompressedSize,
@@ -129,7 +149,14 @@ export function createContainer(config: AppConfig, overrides: AdapterOverrides =
   );
   c.register(
     TOKENS.DeleteReleases,
-    cached((d) => new DeleteReleases({ registry: d.resolve(TOKENS.Registry) })),
+    cached(
+      (d) =>
+        new DeleteReleases({
+          registry: d.resolve(TOKENS.Registry),
+          imageRegistry: d.resolve(TOKENS.ImageRegistry),
+          policyFor: (org) => config.organizations[org],
+        }),
+    ),
   );
   c.register(
     TOKENS.CheckHealth,
@@ -140,6 +167,10 @@ export function createContainer(config: AppConfig, overrides: AdapterOverrides =
           buildSystem: d.resolve(TOKENS.BuildSystem),
           ...optionalGate(d),
           ...(overrides.healthPingTimeoutMs ? { pingTimeoutMs: overrides.healthPingTimeoutMs } : {}),
+          bundleRegistries: {
+            imageRegistry: d.resolve(TOKENS.ImageRegistry),
+            urls: bundleRegistryUrls(config),
+          },
         }),
     ),
   );
@@ -168,6 +199,14 @@ export function createContainer(config: AppConfig, overrides: AdapterOverrides =
 
 function oauthTokens(config: AppConfig): string[] {
   return Object.values(config.organizations).flatMap((org) => (org.oauthToken ? [org.oauthToken] : []));
+}
+
+/** Each distinct bundle_images registry once, for health checks. */
+function bundleRegistryUrls(config: AppConfig): string[] {
+  const urls = Object.values(config.organizations).flatMap((o) =>
+    o.bundleImages ? [o.bundleImages.registry] : [],
+  );
+  return [...new Set(urls)];
 }
 
 function optionalGate(d: DependencyContainer): { policyGate?: PolicyGate } {

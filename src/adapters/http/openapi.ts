@@ -266,8 +266,10 @@ function operations(v: ApiVersion): [path: string, method: 'get' | 'post' | 'del
         operationId: `${v}${withVersion ? 'DeleteRelease' : 'DeleteReleases'}`,
         summary: withVersion ? 'Delete one release' : 'Delete every release of a repository',
         description: withVersion
-          ? 'Deletes the release as Quay names it (its format is not checked).'
-          : 'Deletes every release of the repository, conforming or not; every release is tried, and a partial failure names what is left.',
+          ? 'Deletes the release as Quay names it (its format is not checked). ' +
+            'For an organization with `bundle_images`: deletes that tag of the package’s bundle image repository (by digest).'
+          : 'Deletes every release of the repository, conforming or not; every release is tried, and a partial failure names what is left. ' +
+            'For an organization with `bundle_images`: every tag of the package’s bundle image repository.',
         tags: ['delete'],
         ...deprecated,
         security: [{ [SECURITY_SCHEME]: [] }],

@@ -54,7 +54,8 @@ export const pathParamSchemas = {
       .meta({
         description:
           'Release version to publish, `<int>.<int>.<int>` without leading zeros; otherwise 400 OMPSInvalidVersionFormat. ' +
-          '(Without it, the latest conforming release with its major bumped, or the configured default.)',
+          '(Without it, the latest conforming release with its major bumped, or the configured default.) ' +
+          'Refused (400 OMPSInvalidVersionFormat) for organizations with `bundle_images`: their images are tagged with each CSV’s `spec.version`.',
         examples: ['1.0.0'],
       }),
   },
@@ -97,6 +98,23 @@ export const ValidationReportSchema = z.strictObject({ errors: strings, warnings
   examples: [{ errors: [], warnings: ['csv metadata.annotations not defined.'] }],
 });
 
+export const PublishedImageSchema = z
+  .strictObject({
+    version: z.string().meta({ description: 'The image tag: the CSV’s `spec.version`.' }),
+    image: z.string().meta({ description: '`<registry host[:port]>/<repository>:<tag>`, ready to pull.' }),
+    digest: z.string().meta({ description: 'The image manifest’s digest (`sha256:…`).' }),
+  })
+  .meta({
+    description: 'A bundle image (organizations with `bundle_images`, SPEC §10): one per CSV.',
+    examples: [
+      {
+        version: '1.0.0',
+        image: 'registry.example.com/myorg/hello-operator-bundle:1.0.0',
+        digest: 'sha256:5b0bcabd1ed22e9fb1310cf6c2dec7cdef19f0ad69efa1f392e94a4333501270',
+      },
+    ],
+  });
+
 const zipfileFields = {
   organization: z.string().meta({ description: 'The Quay namespace published to.' }),
   repo: z.string().meta({ description: 'The Quay repository published to (v2: the bundle’s packageName).' }),
@@ -106,12 +124,23 @@ const zipfileFields = {
   extracted_files: strings.meta({
     description: 'The archive’s file paths, sorted, relative, `/`-separated, directories omitted.',
   }),
+  images: z
+    .array(PublishedImageSchema)
+    .optional()
+    .meta({
+      description:
+        'Organizations with `bundle_images` only: the bundle images published, or that would be in a dry run ' +
+        '(then `version` is the tag of the default channel’s head).',
+    }),
 };
 const nvrField = { nvr: z.string().meta({ description: 'The Koji build published from.' }) };
 const dryRunFields = {
   dry_run: z.literal(true),
   validation_info: ValidationReportSchema,
-  files_to_push: strings.meta({ description: 'The files of the bundle that would have been pushed.' }),
+  files_to_push: strings.meta({
+    description:
+      'The files of the bundle that would have been pushed (bundle images: `<tag>/<path in the image layer>`).',
+  }),
 };
 
 const ZIPFILE_EXAMPLE = {
@@ -176,6 +205,10 @@ export const HealthReportSchema = z
       koji: ServiceHealthSchema,
       greenwave: ServiceHealthSchema.nullable().meta({
         description: 'null when Greenwave is not configured.',
+      }),
+      bundle_registry: ServiceHealthSchema.optional().meta({
+        description:
+          'Only when some organization has `bundle_images`: every such OCI registry answers `GET /v2/` (200, or 401 asking for credentials).',
       }),
     }),
   })
@@ -293,6 +326,7 @@ function exampleErrors(): Record<ErrorId, ErrorBody> {
 
 /** The schemas the document shares under components/schemas, by name. */
 export const COMPONENT_SCHEMAS = {
+  PublishedImage: PublishedImageSchema,
   ZipfileRelease: ZipfileReleaseSchema,
   ZipfileDryRun: ZipfileDryRunSchema,
   ZipfileResponse: ZipfileResponseSchema,

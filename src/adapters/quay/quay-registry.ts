@@ -28,6 +28,7 @@ import {
 } from '../../domain/errors.js';
 import { callUpstream } from '../upstream/call.js';
 import { Deadline } from '../upstream/deadline.js';
+import { errorCode } from '../upstream/error-code.js';
 import { logUpstreamFailure } from '../upstream/failure-log.js';
 import { isRecord, parseJson } from '../upstream/json.js';
 import { readTextAtMost } from '../upstream/read-body.js';
@@ -370,24 +371,6 @@ function quayErrorCode(json: unknown): string | undefined {
 function quayDetail(json: unknown): string {
   const message = quayMessage(json);
   return message ? `: ${message.replace(/\.$/, '')}.` : '.';
-}
-
-/** ` (ECONNREFUSED)` from undici's "fetch failed" cause chain; never the platform's message. */
-function errorCode(error: unknown): string {
-  let current: unknown = error;
-  for (let depth = 0; depth < 4 && current; depth++) {
-    if (isRecord(current) || current instanceof Error) {
-      const record = current as unknown as Record<string, unknown>;
-      if (typeof record.code === 'string' && /^[A-Z][A-Z0-9_]*$/.test(record.code))
-        return ` (${record.code})`;
-      if (Array.isArray(record.errors) && record.errors.length > 0) {
-        current = record.errors[0];
-        continue;
-      }
-      current = record.cause;
-    } else break;
-  }
-  return '';
 }
 
 function formatDuration(ms: number): string {

@@ -28,12 +28,12 @@ export interface RetryPolicy {
 }
 
 export interface UpstreamRequest {
-  method: 'get' | 'post' | 'delete';
+  method: 'get' | 'head' | 'post' | 'put' | 'delete';
   headers: HeadersInit;
   /** A JSON body (sent as application/json). */
   json?: unknown;
-  /** A text body; its content type goes in `headers`. */
-  body?: string;
+  /** A text or binary body; its content type goes in `headers`. */
+  body?: string | Uint8Array;
   /** The deadline: aborting it ends the call, whatever it is doing. */
   signal: AbortSignal;
   /** The fetch to use; globalThis.fetch by default. */
@@ -53,7 +53,7 @@ export async function callUpstream(url: string, request: UpstreamRequest): Promi
       method: request.method,
       headers: request.headers,
       ...(request.json === undefined ? {} : { json: request.json }),
-      ...(request.body === undefined ? {} : { body: request.body }),
+      ...(request.body === undefined ? {} : { body: request.body as BodyInit }),
       signal,
       timeout: false,
       ...(request.fetch ? { fetch: request.fetch } : {}),

@@ -82,15 +82,9 @@ export function loadBundle(files: readonly FileEntry[], policy: OrganizationPoli
  * has errors. `repository` (v1) must equal the package name.
  */
 export function prepareBundle(loaded: LoadedBundle, options: { repository?: string }): PreparedBundle {
-  const { packageName, packageFile, csvAnnotations } = loaded;
+  const { packageFile } = loaded;
 
-  // csv_annotations: annotated copies, by file; the loaded objects stay untouched.
-  const csvOf = new Map<BundleFile, Manifest>();
-  for (const file of loaded.files) {
-    if (file.kind === 'csv' && file.manifest) {
-      csvOf.set(file, annotateCsv(file.manifest, csvAnnotations, packageName));
-    }
-  }
+  const csvOf = annotatedCsvs(loaded);
   const csv = (file: BundleFile) => csvOf.get(file) as Manifest;
   const crd = (file: BundleFile) => file.manifest as Manifest;
 
@@ -125,17 +119,26 @@ export function prepareBundle(loaded: LoadedBundle, options: { repository?: stri
     return { layout: 'flat', files: [{ path: 'bundle.yaml', data: encoder.encode(text) }], validationInfo };
   }
 
-  const files: FileEntry[] = [];
-  for (const file of loaded.files) {
-    const annotated = csvOf.get(file);
-    // An annotated CSV is re-emitted (comments are not kept; long lines never fold).
-    const data =
-      annotated && annotated !== file.manifest
-        ? encoder.encode(emitYaml(withLiterals(annotated)))
-        : file.data;
-    files.push({ path: file.path, data });
-  }
+  const files = loaded.files.map((file) => ({ path: file.path, data: pushedData(file, csvOf.get(file)) }));
   return { layout: 'nested', files, validationInfo };
+}
+
+/** csv_annotations applied: an annotated copy of every CSV, by file; the loaded objects stay untouched. */
+export function annotatedCsvs(loaded: LoadedBundle): Map<BundleFile, Manifest> {
+  const csvOf = new Map<BundleFile, Manifest>();
+  for (const file of loaded.files) {
+    if (file.kind === 'csv' && file.manifest) {
+      csvOf.set(file, annotateCsv(file.manifest, loaded.csvAnnotations, loaded.packageName));
+    }
+  }
+  return csvOf;
+}
+
+/** The bytes pushed for a file: an annotated CSV is re-emitted (comments are not kept; long lines never fold). */
+export function pushedData(file: BundleFile, annotated: Manifest | undefined): Uint8Array {
+  return annotated && annotated !== file.manifest
+    ? encoder.encode(emitYaml(withLiterals(annotated)))
+    : file.data;
 }
 
 function invalidBundle(info: ValidationInfo): PackageValidationError {

@@ -4,6 +4,7 @@
  */
 import { strToU8, zipSync } from 'fflate';
 import { InMemoryBuildSystem } from '../../adapters/memory/in-memory-build-system.js';
+import { InMemoryImageRegistry } from '../../adapters/memory/in-memory-image-registry.js';
 import { InMemoryPolicyGate } from '../../adapters/memory/in-memory-policy-gate.js';
 import { InMemoryRegistry } from '../../adapters/memory/in-memory-registry.js';
 import { type AppConfig, parseConfig } from '../config.js';
@@ -25,13 +26,19 @@ export interface EmbeddedUpstreams extends AdapterOverrides {
   registry: InMemoryRegistry;
   buildSystem: InMemoryBuildSystem;
   policyGate: InMemoryPolicyGate;
+  imageRegistry: InMemoryImageRegistry;
 }
 
 export function embeddedUpstreams(): EmbeddedUpstreams {
   const buildSystem = new InMemoryBuildSystem()
     .add(SAMPLE_NVR, { kind: 'operator', archive: sampleOperatorZip() })
     .add(NOT_AN_OPERATOR_NVR, { kind: 'not-an-operator' });
-  return { registry: new InMemoryRegistry(), buildSystem, policyGate: new InMemoryPolicyGate() };
+  return {
+    registry: new InMemoryRegistry(),
+    buildSystem,
+    policyGate: new InMemoryPolicyGate(),
+    imageRegistry: new InMemoryImageRegistry(),
+  };
 }
 
 /** The demo configuration: defaults, plus an organization with every policy to try. */
@@ -45,6 +52,8 @@ export function embeddedConfig(): AppConfig {
         replace_registry: [{ old: 'quay.io/example', new: 'registry.example.com/mirror' }],
         csv_annotations: [{ name: 'omps.example.com/package', value: '{package_name}' }],
       },
+      // Bundle images (SPEC §10) to an in-memory OCI registry.
+      'demo-images': { bundle_images: { registry: 'https://registry.demo.example' } },
     },
   });
 }

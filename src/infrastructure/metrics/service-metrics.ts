@@ -4,7 +4,7 @@
  * upstream/operation/outcome, bytes inflated from archives.
  */
 import type { RequestObservation } from '../../adapters/http/request-log.js';
-import type { Archive, BuildSystem, PolicyGate, Registry } from '../../application/ports.js';
+import type { Archive, BuildSystem, ImageRegistry, PolicyGate, Registry } from '../../application/ports.js';
 import { OmpsError } from '../../domain/errors.js';
 import { MetricsRegistry } from './registry.js';
 
@@ -58,6 +58,22 @@ export class ServiceMetrics {
       deleteRelease: (o, r, v, t) => this.time('quay', 'delete', () => inner.deleteRelease(o, r, v, t)),
       makePublic: (o, r, t) => this.time('quay', 'publish', () => inner.makePublic(o, r, t)),
       ping: (signal) => this.time('quay', 'ping', () => inner.ping(signal)),
+    };
+  }
+
+  instrumentImageRegistry(inner: ImageRegistry): ImageRegistry {
+    const time = <T>(operation: string, call: () => Promise<T>) => this.time('oci_registry', operation, call);
+    return {
+      session: (registry, token) => {
+        const session = inner.session(registry, token);
+        return {
+          manifestDigest: (r, tag) => time('manifest', () => session.manifestDigest(r, tag)),
+          pushImage: (r, tag, image) => time('push', () => session.pushImage(r, tag, image)),
+          tags: (r) => time('tags', () => session.tags(r)),
+          deleteTag: (r, tag) => time('delete', () => session.deleteTag(r, tag)),
+        };
+      },
+      ping: (registry, signal) => time('ping', () => inner.ping(registry, signal)),
     };
   }
 

@@ -1,0 +1,503 @@
+#!/usr/bin/env node
+/**
+ * `npm run test:registry`: bundle images (SPEC §10) against the real CNCF
+ * distribution registry (Debian package `docker-registry`), checked with
+ * skopeo. Not part of `npm test`: it needs both binaries.
+ *
+ * For each mode — an anonymous registry, then one with htpasswd basic auth —
+ * it starts `docker-registry serve` on 127.0.0.1 (a free port, a temporary
+ * storage dir, `storage.delete.enabled: true`) and OMPS itself (dist/, real
+ * adapters, an organization with `bundle_images`), then drives OMPS's HTTP
+ * API: a nested operator with three versions uploaded to /v2/<org>/zipfile
+ * must give three tags, each image carrying the six bundle labels and a layer
+ * with manifests/ and metadata/annotations.yaml; a second identical push is a
+ * no-op; changed content under an existing tag is refused; deletes remove tags.
+ *
+ * Ends with "N passed, M failed"; exits non-zero when anything failed. Every
+ * process it starts is stopped; every step is bounded in time.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import bcrypt from 'bcryptjs';
+import { gunzipSync, strToU8, zipSync } from 'fflate';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const REGISTRY_BIN = process.env.DOCKER_REGISTRY_BIN ?? '/usr/bin/docker-registry';
+const SKOPEO_BIN = process.env.SKOPEO_BIN ?? 'skopeo';
+const ORG = 'bundles';
+const PACKAGE = 'widget';
+const USER = 'omps';
+const PASSWORD = 'registry-s3cret';
+const LABELS = {
+  mediatype: 'operators.operatorframework.io.bundle.mediatype.v1',
+  manifests: 'operators.operatorframework.io.bundle.manifests.v1',
+  metadata: 'operators.operatorframework.io.bundle.metadata.v1',
+  package: 'operators.operatorframework.io.bundle.package.v1',
+  channels: 'operators.operatorframework.io.bundle.channels.v1',
+  defaultChannel: 'operators.operatorframework.io.bundle.channel.default.v1',
+};
+/** What each version's image must announce: stable's head is 2.0.0, alpha's is 1.1.0. */
+const EXPECTED_CHANNELS = { '1.0.0': 'stable,alpha', '1.1.0': 'stable,alpha', '2.0.0': 'stable' };
+
+let passed = 0;
+let failed = 0;
+const children = new Set();
+
+function check(name, ok, detail = '') {
+  if (ok) passed++;
+  else failed++;
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}${ok || !detail ? '' : `: ${detail}`}`);
+}
+
+// ------------------------------------------------------------------ processes
+
+/** `log` keeps everything the process wrote (the registry's access log is counted). */
+function start(command, args, env, log = false) {
+  const child = spawn(command, args, {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let output = '';
+  const keep = (d) => {
+    output = log ? output + d : (output + d).slice(-8000);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  children.add(child);
+  child.on('exit', () => children.delete(child));
+  return { child, output: () => output };
+}
+
+async function stop(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  try {
+    process.kill(-child.pid, 'SIGTERM');
+  } catch {}
+  const timer = setTimeout(() => {
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {}
+  }, 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor(url, accept, what, proc, ms = 30_000) {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      await res.arrayBuffer();
+      if (accept(res.status)) return;
+    } catch {}
+    if (proc.child.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${what} did not start:\n${proc.output()}`);
+}
+
+function skopeo(args, creds) {
+  const [command, ...rest] = args;
+  const credsFlag = command === 'copy' ? '--src-creds' : '--creds';
+  const full = [command, '--tls-verify=false', ...(creds ? [credsFlag, creds] : []), ...rest];
+  const r = spawnSync(SKOPEO_BIN, full, { encoding: 'utf8', timeout: 60_000 });
+  if (r.status !== 0) throw new Error(`skopeo ${args[0]} failed: ${r.stderr || r.error?.message}`);
+  return r.stdout;
+}
+
+// ---------------------------------------------------------------- test data
+
+const crdText = `apiVersion: apiextensions.k8s.io/v1beta1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+spec:
+  group: example.com
+  names: {kind: Widget, listKind: WidgetList, plural: widgets, singular: widget}
+  scope: Namespaced
+  version: v1
+`;
+
+function csvText(version, replaces, description = 'Runs widgets.') {
+  return `apiVersion: operators.coreos.com/v1alpha1
+kind: ClusterServiceVersion
+metadata:
+  name: widget-operator.v${version}
+  namespace: placeholder
+  annotations:
+    alm-examples: '[{"apiVersion":"example.com/v1","kind":"Widget","metadata":{"name":"example"},"spec":{}}]'
+    capabilities: Basic Install
+    categories: Developer Tools
+    certified: "false"
+    containerImage: quay.io/example/widget-operator:v${version}
+    createdAt: "2020-01-01T00:00:00Z"
+    description: Runs widgets.
+    support: Example
+spec:
+  displayName: Widget Operator
+  description: ${description}
+  version: ${version}
+${replaces ? `  replaces: widget-operator.v${replaces}\n` : ''}  maturity: stable
+  provider: {name: Example}
+  icon: [{base64data: iVBORw0KGgo=, mediatype: image/png}]
+  installModes:
+  - {type: OwnNamespace, supported: true}
+  - {type: AllNamespaces, supported: true}
+  customresourcedefinitions:
+    owned:
+    - {name: widgets.example.com, kind: Widget, version: v1, displayName: Widget, description: A widget}
+  install:
+    strategy: deployment
+    spec:
+      deployments:
+      - name: widget-operator
+        spec:
+          replicas: 1
+          selector: {matchLabels: {name: widget-operator}}
+          template:
+            metadata: {labels: {name: widget-operator}}
+            spec:
+              containers:
+              - {name: widget-operator, image: "quay.io/example/widget-operator:v${version}"}
+`;
+}
+
+/** A nested operator with three versions (1.0.0 ← 1.1.0 ← 2.0.0), zipped in a folder. */
+function operatorZip(description) {
+  const files = {
+    'widget/widget.package.yaml': `packageName: ${PACKAGE}
+channels:
+- {name: stable, currentCSV: widget-operator.v2.0.0}
+- {name: alpha, currentCSV: widget-operator.v1.1.0}
+defaultChannel: stable
+`,
+    'widget/1.0.0/widget.v1.0.0.clusterserviceversion.yaml': csvText('1.0.0', undefined, description),
+    'widget/1.0.0/widgets.crd.yaml': crdText,
+    'widget/1.1.0/widget.v1.1.0.clusterserviceversion.yaml': csvText('1.1.0', '1.0.0'),
+    'widget/1.1.0/widgets.crd.yaml': crdText,
+    'widget/2.0.0/widget.v2.0.0.clusterserviceversion.yaml': csvText('2.0.0', '1.1.0'),
+    'widget/2.0.0/widgets.crd.yaml': crdText,
+    'widget/2.0.0/metrics.service.yaml':
+      'apiVersion: v1\nkind: Service\nmetadata: {name: widget-metrics}\nspec:\n  ports: [{port: 8443}]\n',
+  };
+  return zipSync(Object.fromEntries(Object.entries(files).map(([p, t]) => [p, strToU8(t)])));
+}
+
+// -------------------------------------------------------------- the checks
+
+/** The names and contents of a tar's regular files (ustar, as OMPS writes them). */
+function untar(tar) {
+  const files = new Map();
+  for (let offset = 0; offset + 512 <= tar.length; ) {
+    const header = tar.subarray(offset, offset + 512);
+    if (header.every((b) => b === 0)) break;
+    const field = (start, length) =>
+      new TextDecoder().decode(header.subarray(start, start + length)).replace(/\0.*$/s, '');
+    const prefix = field(345, 155);
+    const name = (prefix ? `${prefix}/` : '') + field(0, 100);
+    const size = Number.parseInt(field(124, 12).trim() || '0', 8);
+    const type = field(156, 1);
+    if (type === '0' || type === '') files.set(name, tar.subarray(offset + 512, offset + 512 + size));
+    offset += 512 + Math.ceil(size / 512) * 512;
+  }
+  return files;
+}
+
+async function layerFiles(reference, creds, work) {
+  const dir = await mkdtemp(path.join(work, 'oci-'));
+  skopeo(['copy', '--insecure-policy', `docker://${reference}`, `oci:${dir}:image`], creds);
+  const blob = async (digest) => readFile(path.join(dir, 'blobs', 'sha256', digest.slice('sha256:'.length)));
+  const index = JSON.parse(await readFile(path.join(dir, 'index.json'), 'utf8'));
+  const manifest = JSON.parse(await blob(index.manifests[0].digest));
+  const layers = manifest.layers.map((l) => l.digest);
+  const tar = gunzipSync(new Uint8Array(await blob(layers[0])));
+  return { layerCount: layers.length, files: untar(tar) };
+}
+
+async function runMode(mode, work) {
+  console.log(`# ${mode === 'htpasswd' ? 'registry with htpasswd basic auth' : 'anonymous registry'}`);
+  const dir = await mkdtemp(path.join(work, `${mode}-`));
+  const registryPort = await freePort();
+  const ompsPort = await freePort();
+  const registryHost = `127.0.0.1:${registryPort}`;
+  const auth = mode === 'htpasswd';
+  if (auth) await writeFile(path.join(dir, 'htpasswd'), `${USER}:${bcrypt.hashSync(PASSWORD, 10)}\n`);
+  await writeFile(
+    path.join(dir, 'registry.yml'),
+    [
+      'version: 0.1',
+      'log: {level: error, accesslog: {disabled: false}}',
+      'storage:',
+      `  filesystem: {rootdirectory: ${JSON.stringify(path.join(dir, 'data'))}}`,
+      '  delete: {enabled: true}',
+      `http: {addr: "${registryHost}"}`,
+      ...(auth
+        ? [`auth: {htpasswd: {realm: omps-test, path: ${JSON.stringify(path.join(dir, 'htpasswd'))}}}`]
+        : []),
+      '',
+    ].join('\n'),
+  );
+  await writeFile(
+    path.join(dir, 'omps.yml'),
+    [
+      'request_timeout: 30',
+      'log_level: ERROR',
+      'quay_url: http://127.0.0.1:9',
+      'organizations:',
+      `  ${ORG}:`,
+      '    bundle_images:',
+      `      registry: http://${registryHost}`,
+      '',
+    ].join('\n'),
+  );
+
+  const registry = start(REGISTRY_BIN, ['serve', path.join(dir, 'registry.yml')], {}, true);
+  const omps = start(process.execPath, [path.join(ROOT, 'dist/src/infrastructure/main.js')], {
+    OMPS_CONF_FILE: path.join(dir, 'omps.yml'),
+    PORT: String(ompsPort),
+    HOST: '127.0.0.1',
+    WORKERS: '1',
+  });
+  try {
+    await waitFor(`http://${registryHost}/v2/`, (s) => s === 200 || s === 401, 'docker-registry', registry);
+    await waitFor(`http://127.0.0.1:${ompsPort}/v2/about`, (s) => s === 200, 'OMPS', omps);
+    const writes = () => (registry.output().match(/"(?:PUT|POST|PATCH|DELETE) \/v2\//g) ?? []).length;
+    await flow({ auth, registryHost, omps: `http://127.0.0.1:${ompsPort}`, work: dir, writes });
+  } finally {
+    await Promise.all([stop(omps.child), stop(registry.child)]);
+  }
+}
+
+async function flow({ auth, registryHost, omps, work, writes }) {
+  const creds = auth ? `${USER}:${PASSWORD}` : undefined;
+  const authorization = `Basic ${btoa(`${USER}:${PASSWORD}`)}`;
+  const repository = `${ORG}/${PACKAGE}-bundle`;
+  const upload = async (zip, { token = authorization, suffix = '' } = {}) => {
+    const form = new FormData();
+    form.append('file', new Blob([zip], { type: 'application/zip' }), 'widget.zip');
+    const res = await fetch(`${omps}/v2/${ORG}/zipfile${suffix}`, {
+      method: 'POST',
+      headers: { Authorization: token },
+      body: form,
+      signal: AbortSignal.timeout(120_000),
+    });
+    return { status: res.status, body: await res.json() };
+  };
+  const tagsNow = () => {
+    try {
+      return JSON.parse(skopeo(['list-tags', `docker://${registryHost}/${repository}`], creds)).Tags.sort();
+    } catch {
+      return [];
+    }
+  };
+
+  const health = await (await fetch(`${omps}/v2/health/ping`)).json();
+  check(
+    'health reports the registry as up',
+    health.services?.bundle_registry?.ok === true,
+    JSON.stringify(health),
+  );
+
+  if (auth) {
+    const refused = await upload(operatorZip(), { token: `Basic ${btoa(`${USER}:wrong`)}` });
+    check(
+      'wrong registry credentials are refused (403 QuayAuthorizationError), nothing pushed',
+      refused.status === 403 && refused.body.error === 'QuayAuthorizationError' && tagsNow().length === 0,
+      JSON.stringify(refused),
+    );
+  }
+
+  const explicit = await upload(operatorZip(), { suffix: '/1.0.0' });
+  check(
+    'an explicit version in the URL is refused (400 OMPSInvalidVersionFormat)',
+    explicit.status === 400 && explicit.body.error === 'OMPSInvalidVersionFormat',
+    JSON.stringify(explicit),
+  );
+
+  const first = await upload(operatorZip());
+  const images = first.body.images ?? [];
+  check(
+    'the nested operator publishes three images',
+    first.status === 200 &&
+      images.length === 3 &&
+      first.body.repo === PACKAGE &&
+      first.body.version === '2.0.0',
+    JSON.stringify(first.body),
+  );
+  check(
+    'the answer names each image as <host:port>/<repository>:<version>',
+    images.every(
+      (i) =>
+        i.image === `${registryHost}/${repository}:${i.version}` && /^sha256:[0-9a-f]{64}$/.test(i.digest),
+    ),
+    JSON.stringify(images),
+  );
+  check(
+    'the registry holds three tags',
+    JSON.stringify(tagsNow()) === JSON.stringify(['1.0.0', '1.1.0', '2.0.0']),
+    String(tagsNow()),
+  );
+
+  for (const image of images) {
+    const reference = `${registryHost}/${repository}:${image.version}`;
+    const inspected = JSON.parse(skopeo(['inspect', `docker://${reference}`], creds));
+    const labels = inspected.Labels ?? {};
+    const expected = {
+      [LABELS.mediatype]: 'registry+v1',
+      [LABELS.manifests]: 'manifests/',
+      [LABELS.metadata]: 'metadata/',
+      [LABELS.package]: PACKAGE,
+      [LABELS.channels]: EXPECTED_CHANNELS[image.version],
+      [LABELS.defaultChannel]: 'stable',
+    };
+    check(
+      `${image.version}: skopeo inspect shows the six bundle labels`,
+      Object.entries(expected).every(([k, v]) => labels[k] === v) && Object.keys(labels).length === 6,
+      JSON.stringify(labels),
+    );
+    check(
+      `${image.version}: the digest is the one OMPS answered`,
+      inspected.Digest === image.digest,
+      inspected.Digest,
+    );
+
+    const { layerCount, files } = await layerFiles(reference, creds, work);
+    const names = [...files.keys()].sort();
+    const wanted = [
+      `manifests/widget.v${image.version}.clusterserviceversion.yaml`,
+      'manifests/widgets.crd.yaml',
+      ...(image.version === '2.0.0' ? ['manifests/metrics.service.yaml'] : []),
+      'metadata/annotations.yaml',
+    ].sort();
+    check(
+      `${image.version}: one layer holding manifests/ and metadata/annotations.yaml`,
+      layerCount === 1 && JSON.stringify(names) === JSON.stringify(wanted),
+      JSON.stringify(names),
+    );
+    const annotations = new TextDecoder().decode(files.get('metadata/annotations.yaml'));
+    check(
+      `${image.version}: annotations.yaml holds the six annotations`,
+      annotations.startsWith('annotations:\n') &&
+        Object.entries(expected).every(([k, v]) => annotations.includes(`  ${k}: ${v}\n`)),
+      annotations,
+    );
+  }
+
+  const writesBefore = writes();
+  const again = await upload(operatorZip());
+  // The access log is written as requests finish; give it a moment to reach us.
+  await new Promise((r) => setTimeout(r, 300));
+  const writesDuring = writes() - writesBefore;
+  check(
+    'a second identical push is a no-op (same digests, same tags, no write reached the registry)',
+    again.status === 200 &&
+      writesDuring === 0 &&
+      JSON.stringify(again.body.images) === JSON.stringify(images) &&
+      JSON.stringify(tagsNow()) === JSON.stringify(['1.0.0', '1.1.0', '2.0.0']),
+    `${writesDuring} writes; ${JSON.stringify(again.body)}`,
+  );
+  check(
+    'the first push did write to the registry (the count above is meaningful)',
+    writesBefore > 0,
+    String(writesBefore),
+  );
+
+  const changed = await upload(operatorZip('Runs widgets, differently.'));
+  const stillFirst = JSON.parse(
+    skopeo(['inspect', `docker://${registryHost}/${repository}:1.0.0`], creds),
+  ).Digest;
+  check(
+    'changed content under an existing tag is refused (500 QuayCourierError), nothing overwritten',
+    changed.status === 500 && changed.body.error === 'QuayCourierError' && stillFirst === images[0].digest,
+    JSON.stringify(changed.body),
+  );
+
+  const del = async (suffix) => {
+    const res = await fetch(`${omps}/v2/${ORG}/${PACKAGE}${suffix}`, {
+      method: 'DELETE',
+      headers: { Authorization: authorization },
+      signal: AbortSignal.timeout(60_000),
+    });
+    return { status: res.status, body: await res.json() };
+  };
+  const one = await del('/1.0.0');
+  check(
+    'DELETE /v2/<org>/<package>/1.0.0 removes that tag',
+    one.status === 200 &&
+      JSON.stringify(one.body.deleted) === '["1.0.0"]' &&
+      JSON.stringify(tagsNow()) === JSON.stringify(['1.1.0', '2.0.0']),
+    JSON.stringify(one.body),
+  );
+  const all = await del('');
+  check(
+    'DELETE /v2/<org>/<package> removes every tag',
+    all.status === 200 &&
+      JSON.stringify([...all.body.deleted].sort()) === '["1.1.0","2.0.0"]' &&
+      tagsNow().length === 0,
+    JSON.stringify(all.body),
+  );
+  const gone = await del('/1.0.0');
+  check(
+    'deleting a tag that is gone answers 404 QuayPackageNotFound',
+    gone.status === 404,
+    JSON.stringify(gone.body),
+  );
+}
+
+// ---------------------------------------------------------------------- main
+
+async function main() {
+  const overall = setTimeout(() => {
+    console.error('test:registry: overall time limit reached');
+    for (const child of children) {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {}
+    }
+    process.exit(1);
+  }, 10 * 60_000);
+  const missing = [REGISTRY_BIN, SKOPEO_BIN].filter(
+    (bin) => !(bin.includes('/') ? existsSync(bin) : spawnSync(bin, ['--version']).status === 0),
+  );
+  if (!existsSync(path.join(ROOT, 'dist/src/infrastructure/main.js'))) missing.push('dist/ (npm run build)');
+  if (missing.length > 0) {
+    check('prerequisites', false, `missing: ${missing.join(', ')}`);
+  } else {
+    const work = await mkdtemp(path.join(tmpdir(), 'omps-registry-'));
+    try {
+      for (const mode of ['anonymous', 'htpasswd']) {
+        try {
+          await runMode(mode, work);
+        } catch (error) {
+          check(`${mode}: the run completed`, false, error instanceof Error ? error.message : String(error));
+        }
+      }
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+  }
+  clearTimeout(overall);
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exitCode = failed === 0 ? 0 : 1;
+}
+
+await main();

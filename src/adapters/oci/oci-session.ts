@@ -1,0 +1,232 @@
+/**
+ * One caller's conversation with one OCI registry (the ImageRegistrySession
+ * port): the distribution API's calls, and the Bearer handshake whose token
+ * then serves the session's later calls.
+ */
+import type { ImageRegistrySession, Token } from '../../application/ports.js';
+import { isValidTag } from '../../domain/bundle-image/image-name.js';
+import { OCI_MEDIA_TYPE, type OciBlob, type OciImage, sha256 } from '../../domain/bundle-image/oci-image.js';
+import {
+  QuayAuthorizationError,
+  QuayCourierError,
+  QuayPackageError,
+  QuayPackageNotFoundError,
+} from '../../domain/errors.js';
+import { isRecord, parseJson } from '../upstream/json.js';
+import { parseBearerChallenge, tokenUrl } from './auth-challenge.js';
+import type { Answer, Exchange, Exchanger, Operation, Outcome } from './oci-exchange.js';
+
+const MAX_TAG_PAGES = 100;
+/** Whatever a tag may point at, so that any tag can be resolved (and deleted). */
+const MANIFEST_ACCEPT = [
+  OCI_MEDIA_TYPE.manifest,
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+].join(', ');
+
+export class OciSession implements ImageRegistrySession {
+  /** What goes in Authorization: the caller's value, until a challenge trades it for a bearer token. */
+  private authorization: string;
+
+  constructor(
+    private readonly call: Exchanger,
+    private readonly base: string,
+    private readonly callerToken: Token,
+  ) {
+    this.authorization = callerToken;
+  }
+
+  async manifestDigest(repository: string, tag: string): Promise<string | undefined> {
+    const what = `${repository}:${tag}`;
+    const outcome = await this.send('manifest', this.url(repository, 'manifests', tag), {
+      method: 'get',
+      headers: { Accept: MANIFEST_ACCEPT },
+      retries: 2,
+    });
+    if (outcome.kind === 'failed')
+      throw new QuayCourierError(`Failed to push manifest: could not read ${what}: ${outcome.reason}.`);
+    if (outcome.status === 404) return undefined;
+    if (outcome.status === 200) return sha256(outcome.body);
+    throw pushError(`could not read ${what}`, outcome);
+  }
+
+  async pushImage(repository: string, tag: string, image: OciImage): Promise<void> {
+    for (const blob of [image.config, ...image.layers]) await this.ensureBlob(repository, blob);
+    const outcome = await this.send('push', this.url(repository, 'manifests', tag), {
+      method: 'put',
+      headers: { 'Content-Type': image.manifest.mediaType },
+      body: image.manifest.data,
+      retries: 0,
+    });
+    const what = `the manifest of ${repository}:${tag}`;
+    if (outcome.kind === 'failed')
+      throw new QuayCourierError(`Failed to push manifest: could not put ${what}: ${outcome.reason}.`);
+    if (outcome.status !== 201 && outcome.status !== 200) throw pushError(`could not put ${what}`, outcome);
+  }
+
+  async tags(repository: string): Promise<string[] | undefined> {
+    const tags: string[] = [];
+    let url: string | undefined = `${this.url(repository, 'tags', 'list')}`;
+    for (let page = 0; url && page < MAX_TAG_PAGES; page++) {
+      const outcome = await this.send('tags', url, {
+        method: 'get',
+        headers: { Accept: 'application/json' },
+        retries: 2,
+      });
+      const what = `the tags of ${repository}`;
+      if (outcome.kind === 'failed')
+        throw new QuayPackageError(`Cannot retrieve ${what}: ${outcome.reason}.`);
+      if (outcome.status === 404) return page === 0 ? undefined : tags;
+      if (outcome.status === 401 || outcome.status === 403) {
+        throw new QuayAuthorizationError(
+          `The registry refused to list ${what} (${outcome.status})${detail(outcome)}`,
+          errorJson(outcome),
+        );
+      }
+      const json = parseJson(new TextDecoder().decode(outcome.body));
+      if (outcome.status !== 200 || !isRecord(json)) {
+        throw new QuayPackageError(
+          `Cannot retrieve ${what}: the registry answered ${outcome.status}${detail(outcome)}`,
+        );
+      }
+      const listed = Array.isArray(json.tags) ? json.tags : [];
+      tags.push(...listed.filter((t): t is string => typeof t === 'string'));
+      url = nextPage(outcome.headers.get('link'), url);
+    }
+    return tags;
+  }
+
+  async deleteTag(repository: string, tag: string): Promise<void> {
+    const what = `${repository}:${tag}`;
+    if (!isValidTag(tag)) throw new QuayPackageNotFoundError(`The registry has no image ${what}.`);
+    const found = await this.send('delete', this.url(repository, 'manifests', tag), {
+      method: 'get',
+      headers: { Accept: MANIFEST_ACCEPT },
+      retries: 2,
+    });
+    if (found.kind === 'failed') throw new QuayPackageError(`Could not delete ${what}: ${found.reason}.`);
+    if (found.status === 404) throw new QuayPackageNotFoundError(`The registry has no image ${what}.`);
+    if (found.status !== 200)
+      throw new QuayPackageError(
+        `Could not delete ${what}: the registry answered ${found.status}${detail(found)}`,
+      );
+    const digest = found.headers.get('docker-content-digest') ?? (await sha256(found.body));
+    const outcome = await this.send('delete', this.url(repository, 'manifests', digest), {
+      method: 'delete',
+      retries: 0,
+    });
+    if (outcome.kind === 'failed') throw new QuayPackageError(`Could not delete ${what}: ${outcome.reason}.`);
+    if (outcome.status === 202 || outcome.status === 200) return;
+    if (outcome.status === 404) throw new QuayPackageNotFoundError(`The registry has no image ${what}.`);
+    const refused = outcome.status === 405 ? ' (deleting is disabled in this registry)' : '';
+    throw new QuayPackageError(
+      `Could not delete ${what}: the registry answered ${outcome.status}${refused}${detail(outcome)}`,
+    );
+  }
+
+  /** HEAD first: a blob the registry has is never sent again. */
+  private async ensureBlob(repository: string, blob: OciBlob): Promise<void> {
+    const what = `blob ${blob.digest} of ${repository}`;
+    const head = await this.send('push', this.url(repository, 'blobs', blob.digest), {
+      method: 'head',
+      retries: 2,
+    });
+    if (head.kind === 'failed')
+      throw new QuayCourierError(`Failed to push manifest: could not check ${what}: ${head.reason}.`);
+    if (head.status === 200) return;
+    if (head.status !== 404) throw pushError(`could not check ${what}`, head);
+
+    const started = await this.send('push', `${this.base}/v2/${repository}/blobs/uploads/`, {
+      method: 'post',
+      retries: 0,
+    });
+    if (started.kind === 'failed')
+      throw new QuayCourierError(`Failed to push manifest: could not upload ${what}: ${started.reason}.`);
+    const location = started.headers.get('location');
+    if (started.status !== 202 || !location) throw pushError(`could not start uploading ${what}`, started);
+    let target: string;
+    try {
+      // Location may be relative and may already carry a query (the upload's state).
+      const resolved = new URL(location, `${this.base}/v2/${repository}/blobs/uploads/`).href;
+      target = `${resolved}${resolved.includes('?') ? '&' : '?'}digest=${encodeURIComponent(blob.digest)}`;
+    } catch {
+      throw new QuayCourierError(
+        `Failed to push manifest: the registry's upload location for ${what} is not a URL.`,
+      );
+    }
+    const put = await this.send('push', target, {
+      method: 'put',
+      headers: { 'Content-Type': 'application/octet-stream' },
+      body: blob.data,
+      retries: 0,
+    });
+    if (put.kind === 'failed')
+      throw new QuayCourierError(`Failed to push manifest: could not upload ${what}: ${put.reason}.`);
+    if (put.status !== 201) throw pushError(`could not upload ${what}`, put);
+  }
+
+  /** A call with the session's credentials; a Bearer challenge is answered once, then the call is repeated. */
+  private async send(operation: Operation, url: string, exchange: Exchange): Promise<Outcome> {
+    const withAuth = (authorization: string) => ({
+      ...exchange,
+      headers: { ...exchange.headers, Authorization: authorization },
+    });
+    const first = await this.call(operation, url, withAuth(this.authorization));
+    if (first.kind === 'failed' || first.status !== 401) return first;
+    const challenge = parseBearerChallenge(first.headers.get('www-authenticate'));
+    const realm = challenge && tokenUrl(challenge);
+    if (!realm) return first;
+    const basic = /^basic\s/i.test(this.callerToken) ? { Authorization: this.callerToken } : undefined;
+    const answer = await this.call('token', realm, {
+      method: 'get',
+      ...(basic ? { headers: basic } : {}),
+      retries: 1,
+    });
+    if (answer.kind === 'failed')
+      return { kind: 'failed', reason: `the registry's token service failed: ${answer.reason}` };
+    const json = answer.status === 200 ? parseJson(new TextDecoder().decode(answer.body)) : undefined;
+    const token = isRecord(json) ? (json.token ?? json.access_token) : undefined;
+    // No token: the registry's own 401 is the answer (refused credentials).
+    if (typeof token !== 'string' || token === '') return first;
+    this.authorization = `Bearer ${token}`;
+    return this.call(operation, url, withAuth(this.authorization));
+  }
+
+  private url(repository: string, kind: 'manifests' | 'blobs' | 'tags', reference: string): string {
+    return `${this.base}/v2/${repository}/${kind}/${kind === 'tags' ? reference : encodeURIComponent(reference)}`;
+  }
+}
+
+/** A push step that got an answer it did not want: 401/403 → QuayAuthorizationError, else QuayCourierError. */
+function pushError(step: string, outcome: Answer) {
+  const message = `Failed to push manifest: ${step}: the registry answered ${outcome.status}${detail(outcome)}`;
+  return outcome.status === 401 || outcome.status === 403
+    ? new QuayAuthorizationError(message, errorJson(outcome))
+    : new QuayCourierError(message, errorJson(outcome));
+}
+
+function errorJson(outcome: Answer): unknown {
+  const json = parseJson(new TextDecoder().decode(outcome.body));
+  return isRecord(json) ? json : {};
+}
+
+/** `: <the registry's first error message>.` (`{"errors": [{"code", "message"}]}`) or `.` */
+function detail(outcome: Answer): string {
+  const json = errorJson(outcome);
+  const first = isRecord(json) && Array.isArray(json.errors) ? json.errors[0] : undefined;
+  const message = isRecord(first) && typeof first.message === 'string' ? first.message.trim() : '';
+  const code = isRecord(first) && typeof first.code === 'string' ? `${first.code}: ` : '';
+  return message ? `: ${code}${message.replace(/\.$/, '')}.` : '.';
+}
+
+/** The `rel="next"` target of a Link header, resolved against the current page. */
+function nextPage(link: string | null, current: string): string | undefined {
+  const match = link ? /<([^>]+)>\s*;\s*rel="?next"?/i.exec(link) : null;
+  if (!match) return undefined;
+  try {
+    return new URL(match[1]!, current).href;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * The bundle-image half of publishing (SPEC §10), for organizations with
+ * `bundle_images`: the validated package manifests become one `registry+v1`
+ * image per CSV, pushed under the CSV's version. PublishRelease hands over the
+ * loaded and prepared bundle; this collaborator never sees the archive.
+ *
+ * Tags are checked before anything is pushed: a tag holding other content
+ * stops the whole publish (nothing overwritten, nothing half-pushed by it); a
+ * tag already holding the same image is left as it is.
+ */
+import { imageReference, imageRepository } from '../domain/bundle-image/image-name.js';
+import { buildOciImage, type OciImage } from '../domain/bundle-image/oci-image.js';
+import { registryBundles } from '../domain/bundle-image/registry-bundles.js';
+import { ImageTagTakenError, type ValidationInfo } from '../domain/errors.js';
+import type { LoadedBundle, PreparedBundle } from '../domain/manifest/index.js';
+import type { BundleImagesPolicy } from '../domain/organization-policy.js';
+import type { ImageRegistry, Logger, Token } from './ports.js';
+
+export interface BundleImagesCommand {
+  organization: string;
+  policy: BundleImagesPolicy;
+  loaded: LoadedBundle;
+  prepared: PreparedBundle;
+  token: Token;
+  dryRun: boolean;
+}
+
+export interface PublishedImage {
+  /** The tag: the CSV's spec.version. */
+  version: string;
+  /** `<registry host[:port]>/<repository>:<tag>`. */
+  image: string;
+  digest: string;
+}
+
+export interface BundleImagesOutcome {
+  /** The tag of the default channel's head. */
+  version: string;
+  images: PublishedImage[];
+  validationInfo: ValidationInfo;
+  /** Every file of every image, as `<tag>/<path in the layer>`. */
+  files: string[];
+}
+
+export class PublishBundleImages {
+  constructor(private readonly deps: { imageRegistry: ImageRegistry; logger: Logger }) {}
+
+  async execute(command: BundleImagesCommand): Promise<BundleImagesOutcome> {
+    const { organization, policy, loaded, prepared } = command;
+    const repository = imageRepository(policy.repository, organization, loaded.packageName);
+    const converted = registryBundles(loaded);
+    const built: { tag: string; image: OciImage }[] = [];
+    for (const bundle of converted.bundles) {
+      built.push({ tag: bundle.tag, image: await buildOciImage(bundle.files, bundle.annotations) });
+    }
+    const outcome: BundleImagesOutcome = {
+      version: converted.headTag,
+      images: built.map(({ tag, image }) => ({
+        version: tag,
+        image: imageReference(policy.registry, repository, tag),
+        digest: image.manifest.digest,
+      })),
+      validationInfo: {
+        errors: prepared.validationInfo.errors,
+        warnings: [...prepared.validationInfo.warnings, ...converted.warnings],
+      },
+      files: converted.bundles.flatMap((b) => b.files.map((f) => `${b.tag}/${f.path}`)),
+    };
+    if (command.dryRun) return outcome;
+
+    const session = this.deps.imageRegistry.session(policy.registry, command.token);
+    const missing: typeof built = [];
+    for (const entry of built) {
+      const existing = await session.manifestDigest(repository, entry.tag);
+      if (existing === undefined) missing.push(entry);
+      else if (existing !== entry.image.manifest.digest) {
+        throw new ImageTagTakenError(imageReference(policy.registry, repository, entry.tag), existing);
+      }
+    }
+    for (const { tag, image } of missing) await session.pushImage(repository, tag, image);
+    this.deps.logger.info('bundle images published', {
+      organization,
+      repository,
+      pushed: missing.map((m) => m.tag),
+      unchanged: built.length - missing.length,
+    });
+    return outcome;
+  }
+}

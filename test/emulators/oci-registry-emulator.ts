@@ -1,0 +1,227 @@
+/**
+ * An OCI distribution registry emulator, with the habits of the CNCF
+ * distribution registry that clients trip over: manifests GET answers only
+ * the media types in Accept, the upload Location is relative and already
+ * carries a query (`_state`), DELETE works by digest and not by tag, errors
+ * are `{"errors": [{"code", "message"}]}`. Auth: none, Basic, or Bearer (a
+ * `401` challenge naming its own `/token` realm, which wants Basic credentials).
+ * Every request is recorded; `hang` makes chosen calls never answer.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { Hono } from 'hono';
+import { EmulatorServer } from './serve.js';
+
+export type OciAuth =
+  | { kind: 'none' }
+  /** `Authorization: Basic base64(user:password)` on every call. */
+  | { kind: 'basic'; user: string; password: string }
+  /** Bearer tokens from `GET /token`, which wants Basic user:password. */
+  | { kind: 'bearer'; user: string; password: string };
+
+export interface RecordedOciRequest {
+  method: string;
+  path: string;
+  query: string;
+  authorization: string | undefined;
+}
+
+export interface StoredManifest {
+  mediaType: string;
+  data: Uint8Array;
+}
+
+export class OciRegistryState {
+  readonly blobs = new Map<string, Uint8Array>();
+  readonly manifests = new Map<string, Map<string, StoredManifest>>();
+  readonly tags = new Map<string, Map<string, string>>();
+  readonly requests: RecordedOciRequest[] = [];
+  readonly issuedTokens = new Set<string>();
+  /** Requests whose `METHOD path` matches never get an answer (until close). */
+  hang: RegExp | undefined;
+  /** Answers DELETE with 405, as a registry without `storage.delete.enabled` does. */
+  deleteDisabled = false;
+
+  constructor(readonly auth: OciAuth) {}
+
+  tagsOf(name: string): string[] {
+    return [...(this.tags.get(name)?.keys() ?? [])].sort();
+  }
+
+  manifestOf(name: string, tag: string): StoredManifest | undefined {
+    const digest = this.tags.get(name)?.get(tag);
+    return digest ? this.manifests.get(name)?.get(digest) : undefined;
+  }
+
+  tokenRequests(): RecordedOciRequest[] {
+    return this.requests.filter((r) => r.path === '/token');
+  }
+}
+
+export interface OciRegistryEmulator {
+  /** Base URL, e.g. `http://127.0.0.1:40123`. */
+  url: string;
+  state: OciRegistryState;
+  close(): Promise<void>;
+}
+
+const ROUTE = /^\/v2\/(.+?)\/(blobs\/uploads\/[^/]*|blobs\/[^/]+|manifests\/[^/]+|tags\/list)$/;
+
+export function sha256(data: Uint8Array): string {
+  return `sha256:${createHash('sha256').update(data).digest('hex')}`;
+}
+
+export async function startOciRegistryEmulator(
+  auth: OciAuth = { kind: 'none' },
+): Promise<OciRegistryEmulator> {
+  const state = new OciRegistryState(auth);
+  const server = new EmulatorServer();
+  const uploads = new Set<string>();
+  const app = new Hono();
+  const basic = auth.kind === 'none' ? '' : `Basic ${btoa(`${auth.user}:${auth.password}`)}`;
+  let base = '';
+
+  const error = (status: number, code: string, message: string, headers: Record<string, string> = {}) =>
+    new Response(JSON.stringify({ errors: [{ code, message, detail: null }] }), {
+      status,
+      headers: { 'Content-Type': 'application/json', ...headers },
+    });
+
+  const unauthorized = (name?: string) => {
+    const challenge =
+      auth.kind === 'bearer'
+        ? `Bearer realm="${base}/token",service="emulator",scope="repository:${name ?? ''}:pull,push"`
+        : 'Basic realm="emulator"';
+    return error(401, 'UNAUTHORIZED', 'authentication required', { 'WWW-Authenticate': challenge });
+  };
+
+  const authorized = (header: string | undefined) => {
+    if (auth.kind === 'none') return true;
+    if (auth.kind === 'basic') return header === basic;
+    return header?.startsWith('Bearer ') === true && state.issuedTokens.has(header.slice(7));
+  };
+
+  app.use('*', async (c, next) => {
+    const url = new URL(c.req.url);
+    state.requests.push({
+      method: c.req.method,
+      path: url.pathname,
+      query: url.search,
+      authorization: c.req.header('authorization'),
+    });
+    if (state.hang?.test(`${c.req.method} ${url.pathname}`)) {
+      await server.wait(60_000);
+      return c.body(null, 503);
+    }
+    await next();
+  });
+
+  app.get('/token', (c) => {
+    if (auth.kind !== 'bearer' || c.req.header('authorization') !== basic) {
+      return error(401, 'UNAUTHORIZED', 'bad credentials');
+    }
+    const token = randomUUID();
+    state.issuedTokens.add(token);
+    return c.json({ token, access_token: token, expires_in: 300 });
+  });
+
+  app.get('/v2/', (c) => (authorized(c.req.header('authorization')) ? c.json({}) : unauthorized()));
+
+  app.all('/v2/*', async (c) => {
+    const url = new URL(c.req.url);
+    const match = ROUTE.exec(url.pathname);
+    if (!match) return error(404, 'NOT_FOUND', 'no such route');
+    const name = match[1]!;
+    const [kind, ...rest] = match[2]!.split('/');
+    const reference = decodeURIComponent(rest.at(-1) ?? '');
+    if (!authorized(c.req.header('authorization'))) return unauthorized(name);
+    const method = c.req.method;
+
+    if (kind === 'blobs' && rest[0] === 'uploads') {
+      if (method === 'POST' && reference === '') {
+        const id = randomUUID();
+        uploads.add(id);
+        // Relative, with the upload's state already in the query, like distribution.
+        return c.body(null, 202, { Location: `/v2/${name}/blobs/uploads/${id}?_state=${btoa(id)}%3D%3D` });
+      }
+      if (method === 'PUT' && uploads.has(reference)) {
+        if (url.searchParams.get('_state') !== `${btoa(reference)}==`)
+          return error(400, 'BLOB_UPLOAD_INVALID', 'bad state');
+        const digest = url.searchParams.get('digest');
+        const data = new Uint8Array(await c.req.arrayBuffer());
+        if (!digest || sha256(data) !== digest) return error(400, 'DIGEST_INVALID', 'digest does not match');
+        uploads.delete(reference);
+        state.blobs.set(digest, data);
+        return c.body(null, 201, {
+          Location: `/v2/${name}/blobs/${digest}`,
+          'Docker-Content-Digest': digest,
+        });
+      }
+      return error(404, 'BLOB_UPLOAD_UNKNOWN', 'upload unknown');
+    }
+
+    if (kind === 'blobs') {
+      const data = state.blobs.get(reference);
+      if (method !== 'HEAD' && method !== 'GET') return error(405, 'UNSUPPORTED', 'unsupported');
+      if (!data) return method === 'HEAD' ? c.body(null, 404) : error(404, 'BLOB_UNKNOWN', 'blob unknown');
+      const headers = { 'Content-Length': String(data.byteLength), 'Docker-Content-Digest': reference };
+      return method === 'HEAD'
+        ? c.body(null, 200, headers)
+        : c.body(data as Uint8Array<ArrayBuffer>, 200, headers);
+    }
+
+    if (kind === 'tags') {
+      if (!state.tags.has(name)) return error(404, 'NAME_UNKNOWN', 'repository name not known to registry');
+      return c.json({ name, tags: state.tagsOf(name) });
+    }
+
+    // manifests
+    if (method === 'PUT') {
+      const mediaType = c.req.header('content-type') ?? '';
+      const data = new Uint8Array(await c.req.arrayBuffer());
+      let parsed: { mediaType?: string; config?: { digest?: string }; layers?: { digest?: string }[] };
+      try {
+        parsed = JSON.parse(new TextDecoder().decode(data));
+      } catch {
+        return error(400, 'MANIFEST_INVALID', 'manifest invalid');
+      }
+      if (mediaType !== parsed.mediaType) return error(400, 'MANIFEST_INVALID', 'media type mismatch');
+      const referenced = [parsed.config?.digest, ...(parsed.layers ?? []).map((l) => l.digest)];
+      if (referenced.some((d) => !d || !state.blobs.has(d)))
+        return error(400, 'MANIFEST_BLOB_UNKNOWN', 'blob unknown');
+      const digest = sha256(data);
+      if (!state.manifests.has(name)) state.manifests.set(name, new Map());
+      if (!state.tags.has(name)) state.tags.set(name, new Map());
+      state.manifests.get(name)!.set(digest, { mediaType, data });
+      if (!reference.startsWith('sha256:')) state.tags.get(name)!.set(reference, digest);
+      return c.body(null, 201, {
+        'Docker-Content-Digest': digest,
+        Location: `/v2/${name}/manifests/${digest}`,
+      });
+    }
+    const digest = reference.startsWith('sha256:') ? reference : state.tags.get(name)?.get(reference);
+    const stored = digest ? state.manifests.get(name)?.get(digest) : undefined;
+    if (method === 'GET' || method === 'HEAD') {
+      const accept = c.req.header('accept') ?? '';
+      if (!stored || !accept.includes(stored.mediaType))
+        return error(404, 'MANIFEST_UNKNOWN', 'manifest unknown');
+      const headers = { 'Content-Type': stored.mediaType, 'Docker-Content-Digest': digest! };
+      return method === 'HEAD'
+        ? c.body(null, 200, headers)
+        : c.body(stored.data as Uint8Array<ArrayBuffer>, 200, headers);
+    }
+    if (method === 'DELETE') {
+      if (state.deleteDisabled) return error(405, 'UNSUPPORTED', 'The operation is unsupported.');
+      if (!reference.startsWith('sha256:')) return error(400, 'UNSUPPORTED', 'delete by digest only');
+      if (!stored) return error(404, 'MANIFEST_UNKNOWN', 'manifest unknown');
+      state.manifests.get(name)!.delete(reference);
+      const tags = state.tags.get(name)!;
+      for (const [tag, target] of tags) if (target === reference) tags.delete(tag);
+      return c.body(null, 202);
+    }
+    return error(405, 'UNSUPPORTED', 'unsupported');
+  });
+
+  const port = await server.listen(app.fetch);
+  base = `http://127.0.0.1:${port}`;
+  return { url: base, state, close: () => server.close() };
+}
