@@ -6,7 +6,6 @@ type Options = NonNullable<ParseArgsConfig['options']>;
 
 export interface Command {
   readonly name: string;
-  readonly summary: string;
   /** The usage text `omps <name> --help` prints. */
   readonly usage: string;
   run(argv: readonly string[]): Promise<number>;

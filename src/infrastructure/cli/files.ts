@@ -7,11 +7,14 @@ import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { FflateArchive } from '../../adapters/fflate/fflate-archive.js';
 import { type FileEntry, rootedFiles } from '../../domain/files.js';
-import { parseConfig } from '../config.js';
 import { CliError, EXIT_USAGE } from './cli-error.js';
 
 /** The service's default `zipfile_max_uncompressed_size`, for zips read from disk too. */
-const MAX_UNCOMPRESSED = parseConfig({}).zipfileMaxUncompressedSize;
+async function maxUncompressed(): Promise<number> {
+  // Loaded here only: the configuration schema is slow to load, and folders do not need it.
+  const { parseConfig } = await import('../config.js');
+  return parseConfig({}).zipfileMaxUncompressedSize;
+}
 
 export const isZipPath = (path: string) => /\.zip$/i.test(path);
 
@@ -40,7 +43,7 @@ export async function readBundle(source: string): Promise<FileEntry[]> {
   }
   if (info.isFile() && isZipPath(source)) {
     const files = await new FflateArchive().unpack(await readZipBytes(source), {
-      maxUncompressedSize: MAX_UNCOMPRESSED,
+      maxUncompressedSize: await maxUncompressed(),
     });
     return rootedFiles(files);
   }

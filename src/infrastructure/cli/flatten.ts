@@ -4,7 +4,6 @@ import { treeCommand } from './tree-command.js';
 
 export const flattenCommand = treeCommand(
   'flatten',
-  'Turn a nested bundle into one flat folder',
   `Usage: omps flatten SOURCE_DIR DEST_DIR
 
 From a bundle with one folder per version (or a .zip of one), write to DEST_DIR

@@ -9,19 +9,41 @@ import { OPERATOR_COURIER_VERSION } from '../../domain/manifest/index.js';
 import { SERVICE_VERSION } from '../version.js';
 import type { Command } from './args.js';
 import { CliError, EXIT_OK, EXIT_REFUSED, EXIT_USAGE } from './cli-error.js';
-import { flattenCommand } from './flatten.js';
-import { nestCommand } from './nest.js';
-import { publishCommand } from './publish.js';
-import { pushCommand } from './push.js';
 import { isValidationInfo, printFindings } from './report.js';
-import { verifyCommand } from './verify.js';
 
-const COMMANDS: readonly Command[] = [
-  verifyCommand,
-  nestCommand,
-  flattenCommand,
-  pushCommand,
-  publishCommand,
+interface CommandEntry {
+  readonly name: string;
+  readonly summary: string;
+  /** Loaded on use: a command pays only for the adapters it needs (start-up time). */
+  readonly load: () => Promise<Command>;
+}
+
+const COMMANDS: readonly CommandEntry[] = [
+  {
+    name: 'verify',
+    summary: 'Build a bundle and check it for correctness',
+    load: async () => (await import('./verify.js')).verifyCommand,
+  },
+  {
+    name: 'nest',
+    summary: 'Turn a flat bundle into version folders',
+    load: async () => (await import('./nest.js')).nestCommand,
+  },
+  {
+    name: 'flatten',
+    summary: 'Turn a nested bundle into one flat folder',
+    load: async () => (await import('./flatten.js')).flattenCommand,
+  },
+  {
+    name: 'push',
+    summary: 'Build, verify and push a bundle to a Quay app registry',
+    load: async () => (await import('./push.js')).pushCommand,
+  },
+  {
+    name: 'publish',
+    summary: 'Publish a bundle through a running OMPS service',
+    load: async () => (await import('./publish.js')).publishCommand,
+  },
 ];
 
 function help(): string {
@@ -51,22 +73,22 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`omps ${SERVICE_VERSION} (operator-courier ${OPERATOR_COURIER_VERSION} rules)\n`);
     return EXIT_OK;
   }
-  const command = COMMANDS.find((c) => c.name === first);
-  if (!command) {
+  const entry = COMMANDS.find((c) => c.name === first);
+  if (!entry) {
     process.stderr.write(`omps: unknown command '${first}'\n\n${help()}`);
     return EXIT_USAGE;
   }
   try {
-    return await command.run(rest);
+    return await (await entry.load()).run(rest);
   } catch (error) {
-    return reportFailure(command, error);
+    return reportFailure(entry.name, error);
   }
 }
 
-function reportFailure(command: Command, error: unknown): number {
+function reportFailure(command: string, error: unknown): number {
   if (error instanceof CliError) {
-    const hint = error.badArguments ? `\nRun 'omps ${command.name} --help' for usage.` : '';
-    process.stderr.write(`omps ${command.name}: ${error.message}${hint}\n`);
+    const hint = error.badArguments ? `\nRun 'omps ${command} --help' for usage.` : '';
+    process.stderr.write(`omps ${command}: ${error.message}${hint}\n`);
     return error.exitCode;
   }
   if (error instanceof PackageValidationError) {
@@ -83,9 +105,7 @@ function reportFailure(command: Command, error: unknown): number {
     // A source that cannot be read as a zip is an input error, like an unreadable folder.
     return error instanceof UploadedFileError ? EXIT_USAGE : EXIT_REFUSED;
   }
-  process.stderr.write(
-    `omps ${command.name}: unexpected error: ${(error as Error)?.message ?? String(error)}\n`,
-  );
+  process.stderr.write(`omps ${command}: unexpected error: ${(error as Error)?.message ?? String(error)}\n`);
   return EXIT_USAGE;
 }
 

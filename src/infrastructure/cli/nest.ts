@@ -4,7 +4,6 @@ import { treeCommand } from './tree-command.js';
 
 export const nestCommand = treeCommand(
   'nest',
-  'Turn a flat bundle into version folders',
   `Usage: omps nest SOURCE_DIR REGISTRY_DIR
 
 Take a flat bundle (package, CSVs and CRDs in one folder, or a .zip) and write it

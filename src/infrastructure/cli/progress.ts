@@ -20,25 +20,30 @@ export interface Meter {
   done(): void;
 }
 
-export function meteredBody(
-  bytes: Uint8Array,
-  label: string,
-  out: NodeJS.WriteStream = process.stderr,
-): Meter {
+export interface MeterOptions {
+  /** Where the meter goes (default stderr); nothing is written unless it is a TTY. */
+  out?: Pick<NodeJS.WriteStream, 'isTTY' | 'write'>;
+  /** How long an upload runs before the meter appears. */
+  showAfterMs?: number;
+}
+
+export function meteredBody(bytes: Uint8Array, label: string, options: MeterOptions = {}): Meter {
+  const out = options.out ?? process.stderr;
+  const showAfter = options.showAfterMs ?? SHOW_AFTER_MS;
   const started = Date.now();
   let sent = 0;
   let shown = false;
   let lastDraw = 0;
   const draw = (force = false) => {
     const now = Date.now();
-    if (!out.isTTY || now - started < SHOW_AFTER_MS || (!force && now - lastDraw < REFRESH_MS)) return;
+    if (!out.isTTY || now - started < showAfter || (!force && now - lastDraw < REFRESH_MS)) return;
     lastDraw = now;
     shown = true;
     const percent = bytes.length === 0 ? 100 : Math.floor((sent / bytes.length) * 100);
     const tail = sent >= bytes.length ? ', waiting for the service' : '';
     out.write(`\r\x1b[KUploading ${label}: ${percent}% (${size(sent)} of ${size(bytes.length)})${tail}`);
   };
-  const timer = setInterval(() => draw(true), SHOW_AFTER_MS);
+  const timer = setInterval(() => draw(true), Math.max(showAfter, REFRESH_MS));
   timer.unref();
   const body = new ReadableStream<Uint8Array>({
     pull(controller) {

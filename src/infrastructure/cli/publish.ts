@@ -40,7 +40,6 @@ type Json = Record<string, unknown>;
 
 export const publishCommand: Command = {
   name: 'publish',
-  summary: 'Publish a bundle through a running OMPS service',
   usage,
   async run(argv) {
     const args = parseCommand(argv, {

@@ -29,7 +29,6 @@ Exit status: 0 pushed, 1 invalid bundle or refused by Quay, 2 usage or I/O error
 
 export const pushCommand: Command = {
   name: 'push',
-  summary: 'Build, verify and push a bundle to a Quay app registry',
   usage,
   async run(argv) {
     const args = parseCommand(argv, {

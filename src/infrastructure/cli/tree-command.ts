@@ -7,14 +7,12 @@ import { readBundle, writeTree } from './files.js';
 
 export function treeCommand(
   name: string,
-  summary: string,
   usage: string,
   destination: string,
   transform: (files: readonly FileEntry[]) => TransformedTree,
 ): Command {
   return {
     name,
-    summary,
     usage,
     async run(argv) {
       const args = parseCommand(argv, { options: {}, positionals: ['SOURCE_DIR', destination] as const });

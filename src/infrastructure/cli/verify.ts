@@ -19,7 +19,6 @@ Exit status: 0 valid, 1 invalid, 2 usage or I/O error.
 
 export const verifyCommand: Command = {
   name: 'verify',
-  summary: 'Build a bundle and check it for correctness',
   usage,
   async run(argv) {
     const args = parseCommand(argv, {
