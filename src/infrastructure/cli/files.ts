@@ -61,8 +61,8 @@ async function readFolder(root: string): Promise<FileEntry[]> {
     const entries = await readdir(dir, { withFileTypes: true });
     for (const entry of entries) {
       const full = join(dir, entry.name);
-      // Like os.walk: symbolic links to folders are not followed; links to files are read.
-      const isFile = entry.isFile() || (entry.isSymbolicLink() && (await stat(full)).isFile());
+      // Like os.walk: symbolic links to folders are not followed; links to files are read, broken ones skipped.
+      const isFile = entry.isFile() || (entry.isSymbolicLink() && (await linkedFile(full)));
       if (entry.isDirectory()) await walk(full);
       else if (isFile) {
         out.push({
@@ -74,6 +74,14 @@ async function readFolder(root: string): Promise<FileEntry[]> {
   };
   await walk(root);
   return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+async function linkedFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
 }
 
 /** Writes the files under `root` (created if needed), replacing files of the same name. */

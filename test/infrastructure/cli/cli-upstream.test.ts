@@ -182,6 +182,15 @@ describe('omps publish (a client of the service)', { timeout: 60_000 }, () => {
     expect(refused.stderr).toMatch(/^QuayAuthorizationError: /);
   });
 
+  it("reports the service's refusal of an upload larger than its limit", async () => {
+    const big = join(dir, 'big.zip');
+    const noise = new Uint8Array(3 * 1024 * 1024).map((_, i) => (i * 2654435761) >>> 24);
+    writeFileSync(big, zipSync({ 'noise.bin': noise }, { level: 0 }));
+    const run = await publish([big, '--org', 'acme']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^RequestEntityTooLarge: /);
+  });
+
   it('publishes a Koji build with --koji', async () => {
     const run = await publish(['--koji', 'widget-1.0-1', '--org', 'acme']);
     expect(run.code).toBe(1);

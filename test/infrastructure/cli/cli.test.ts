@@ -4,7 +4,7 @@
  * versions, exit codes (0 ok, 1 invalid, 2 usage or I/O).
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { zipSync } from 'fflate';
@@ -140,6 +140,26 @@ describe('omps verify', { timeout: 60_000 }, () => {
         'ERROR: UI validation failed to verify that required fields for operatorhub.io are properly formatted.\n' +
         `${INVALID}\n`,
     );
+  });
+
+  it('reads files through symbolic links, skips broken ones and does not follow linked folders', async () => {
+    const source = bundleDir(flatBundle());
+    // Followed, this folder (a CSV and its CRD) would make the bundle nested.
+    const version = writeFiles(
+      join(dir, 'elsewhere', '2.0.0'),
+      filesOf({ 'csv.yaml': aCsv(), 'crd.yaml': aCrd() }),
+    );
+    symlinkSync(version, join(source, '2.0.0'));
+    symlinkSync(join(dir, 'no-such-file.yaml'), join(source, 'broken.yaml'));
+    const run = await omps(['verify', source]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('valid flat bundle');
+
+    const extra = writeFiles(join(dir, 'elsewhere'), filesOf({ 'extra.package.yaml': aPackage() }));
+    symlinkSync(join(extra, 'extra.package.yaml'), join(source, 'extra.package.yaml'));
+    const twoPackages = await omps(['verify', source]);
+    expect(twoPackages.code).toBe(1);
+    expect(twoPackages.stderr).toContain('Only 1 package is expected to exist in source root folder.');
   });
 
   it('reads a .zip, whose single top folder is the root', async () => {
