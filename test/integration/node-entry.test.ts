@@ -5,8 +5,8 @@
  * worker cluster, graceful SIGTERM with a request in flight, and refusing an
  * invalid configuration (SPEC §9).
  */
-import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -18,6 +18,7 @@ import { type GreenwaveEmulator, startGreenwaveEmulator } from '../emulators/gre
 import { type KojiEmulator, startKojiEmulator } from '../emulators/koji-emulator.js';
 import { type QuayEmulator, startQuayEmulator, unpackBlob } from '../emulators/quay-emulator.js';
 import { fixtureZip, multipart, zipOf } from '../support/bundles.js';
+import { ensureBuilt } from '../support/dist.js';
 
 /** One request on its own connection (no keep-alive pool), so the cluster's primary picks the worker. */
 async function rawRequest(
@@ -71,34 +72,6 @@ const WAIT_MS = 20_000;
 type Json = Record<string, unknown>;
 
 // ------------------------------------------------------------------ helpers
-
-/** Newest modification time of the TypeScript sources the build compiles. */
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestSource(full));
-    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(full).mtimeMs);
-  }
-  return newest;
-}
-
-/** Builds dist/ when it is missing or older than src/ (there is no `pretest` build). */
-async function ensureBuilt(): Promise<void> {
-  if (existsSync(MAIN) && statSync(MAIN).mtimeMs >= newestSource(join(ROOT, 'src'))) return;
-  const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-  const output = await new Promise<string>((done) => {
-    execFile(
-      process.execPath,
-      [tsc, '-p', 'tsconfig.build.json'],
-      { cwd: ROOT, timeout: 170_000 },
-      (error, stdout, stderr) => done(error ? `${stdout}${stderr}`.trim() || error.message : ''),
-    );
-  });
-  // tsc emits even with type errors (those are `tsc --noEmit`'s business); a missing entry is fatal.
-  if (!existsSync(MAIN)) throw new Error(`could not build ${MAIN}:\n${output}`);
-  if (output) console.warn(`tsc -p tsconfig.build.json reported:\n${output}`);
-}
 
 async function freePort(): Promise<number> {
   return new Promise((done, fail) => {
@@ -243,7 +216,7 @@ describe('the Node entry (dist/src/infrastructure/main.js)', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'omps-entry-'));
-    await ensureBuilt();
+    await ensureBuilt(MAIN);
   }, 180_000);
 
   afterAll(() => {

@@ -81,7 +81,10 @@ export function loadBundle(files: readonly FileEntry[], policy: OrganizationPoli
  * Throws PackageValidationError with the full validation_info when the bundle
  * has errors. `repository` (v1) must equal the package name.
  */
-export function prepareBundle(loaded: LoadedBundle, options: { repository?: string }): PreparedBundle {
+export function prepareBundle(
+  loaded: LoadedBundle,
+  options: { repository?: string; uiValidateIo?: boolean },
+): PreparedBundle {
   const { packageFile } = loaded;
 
   const csvOf = annotatedCsvs(loaded);
@@ -100,12 +103,14 @@ export function prepareBundle(loaded: LoadedBundle, options: { repository?: stri
           sets: [{ csvs: layout.csvs.map(csv), crds: layout.crds.map(crd) }],
           nested: false,
           repository: options.repository,
+          uiValidateIo: options.uiValidateIo,
         })
       : validateBundle({
           pkg: packageFile.manifest,
           sets: layout.versions.map((v) => ({ csvs: v.csvs.map(csv), crds: v.crds.map(crd) })),
           nested: true,
           repository: options.repository,
+          uiValidateIo: options.uiValidateIo,
           warnings: layout.ignoredFolders.map(ignoredFolderWarning),
         });
   if (validationInfo.errors.length > 0) throw invalidBundle(validationInfo);

@@ -7,6 +7,7 @@ import type { ValidationInfo } from '../errors.js';
 import { validateCrd } from './validate-crd.js';
 import { type CrdIndex, indexCrds, validateCsv } from './validate-csv.js';
 import { validatePackage } from './validate-package.js';
+import { validateUiIo } from './validate-ui.js';
 import { get, type Obj, ValidationLog } from './validation-log.js';
 
 export interface ManifestSet {
@@ -22,6 +23,8 @@ export interface BundleToValidate {
   readonly repository?: string;
   /** Warnings found before validation (e.g. ignored folders), reported first. */
   readonly warnings?: readonly string[];
+  /** Also run operator-courier's operatorhub.io UI checks (`verify --ui_validate_io`). */
+  readonly uiValidateIo?: boolean;
 }
 
 export function validateBundle(bundle: BundleToValidate): ValidationInfo {
@@ -46,6 +49,14 @@ export function validateBundle(bundle: BundleToValidate): ValidationInfo {
     ? undefined
     : new Set(bundle.sets.flatMap((s) => s.csvs.map((csv) => get(get(csv, 'metadata'), 'name'))));
   validatePackage(bundle.pkg, log, { csvNames, repository: bundle.repository });
+
+  if (bundle.uiValidateIo) {
+    for (const set of bundle.sets) {
+      // courier runs these as one more required kind, so an empty kind is reported again.
+      if (set.csvs.length === 0) log.error('Bundle does not contain any clusterServiceVersions.');
+      else validateUiIo(set.csvs, log);
+    }
+  }
 
   return { errors: log.errors, warnings: log.warnings };
 }
