@@ -93,7 +93,7 @@ export const UploadFormSchema = z.looseObject({
 const strings = z.array(z.string());
 
 export const ValidationReportSchema = z.strictObject({ errors: strings, warnings: strings }).meta({
-  description: 'What bundle validation (operator-courier 2.1.10 rules) reported.',
+  description: 'What bundle validation (operator-courier 2.1.11 rules) reported.',
   examples: [{ errors: [], warnings: ['csv metadata.annotations not defined.'] }],
 });
 
@@ -197,7 +197,7 @@ export const AboutSchema = z
       description: 'The operator-courier version whose bundle format and validation rules are implemented.',
     }),
   })
-  .meta({ examples: [{ version: '0.1.0', operatorcourier: '2.1.10' }] });
+  .meta({ examples: [{ version: '0.1.0', operatorcourier: '2.1.11' }] });
 
 // -------------------------------------------------------------------- errors
 

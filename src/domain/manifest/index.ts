@@ -3,7 +3,7 @@
  * the release version between them:
  *   loadBundle    — identify files, find the package at the root, apply the
  *                   package-name suffix (and replace_registry), parse once;
- *   prepareBundle — csv_annotations, validate (operator-courier 2.1 rules),
+ *   prepareBundle — csv_annotations, validate (operator-courier 2.1.11 rules),
  *                   build the push-ready files.
  */
 import { PackageValidationError, type ValidationInfo } from '../errors.js';
@@ -17,7 +17,7 @@ import { validateBundle } from './validate.js';
 import { emitYaml } from './yaml-emit.js';
 
 /** The operator-courier release whose bundle format and validation rules this engine implements. */
-export const OPERATOR_COURIER_VERSION = '2.1.10';
+export const OPERATOR_COURIER_VERSION = '2.1.11';
 
 export interface LoadedBundle {
   /** packageName after the organization's suffix. */

@@ -1,5 +1,5 @@
 /**
- * Bundle validation (SPEC §6, operator-courier 2.1.x): CRD, CSV, then package
+ * Bundle validation (SPEC §6, operator-courier 2.1.11): CRD, CSV, then package
  * rules, collected into errors and warnings. Flat bundles are validated once;
  * nested bundles per version folder, the package rules once for the root package.
  */

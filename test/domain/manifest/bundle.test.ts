@@ -103,7 +103,7 @@ describe('loadBundle', () => {
   });
 
   it('exports the implemented operator-courier version', () => {
-    expect(OPERATOR_COURIER_VERSION).toBe('2.1.10');
+    expect(OPERATOR_COURIER_VERSION).toBe('2.1.11');
   });
 
   it('finds the package only at the root', () => {
