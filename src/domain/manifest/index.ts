@@ -11,7 +11,7 @@ import type { FileEntry } from '../files.js';
 import type { CsvAnnotation, OrganizationPolicy } from '../organization-policy.js';
 import { flatBundleYaml, withLiterals } from './flat-bundle.js';
 import { type BundleFile, identifyFiles, type Manifest } from './identify.js';
-import { detectLayout, ignoredFolderWarning, NO_VALID_CSV_MESSAGE } from './layout.js';
+import { detectLayout, ignoredFolderWarning, type Layout, NO_VALID_CSV_MESSAGE } from './layout.js';
 import { annotateCsv, rewritePackageName, withSuffix } from './policies.js';
 import { validateBundle } from './validate.js';
 import { emitYaml } from './yaml-emit.js';
@@ -36,6 +36,12 @@ export interface PreparedBundle {
   readonly validationInfo: ValidationInfo;
 }
 
+/** The original OMPS's messages, which clients match on (SPEC §2 "Messages"). */
+const NO_PACKAGE_NAME = 'Could not find packageName in manifests.';
+/** How the original prefixes what operator-courier refused. */
+const COURIER_FAILED = 'Failed to push manifest:';
+const INVALID_BUNDLE = `${COURIER_FAILED} Resulting bundle is invalid, input yaml is improperly defined.`;
+
 /** Files never pushed, wherever they are (build-system metadata). */
 const DROPPED_NAMES: ReadonlySet<string> = new Set(['art.yaml', 'image-references']);
 
@@ -48,17 +54,18 @@ export function loadBundle(files: readonly FileEntry[], policy: OrganizationPoli
   const identified = identifyFiles(kept, policy.replaceRegistry);
   const packages = identified.filter((f) => f.kind === 'package' && f.dir === '');
   if (packages.length === 0) {
-    const message = 'Bundle does not contain any packages.';
-    throw new PackageValidationError(message, { errors: [message], warnings: [] });
+    // The original OMPS refuses before validating; validating anyway tells the caller everything at once.
+    const info = validateLayout(detectLayout(identified), undefined, {});
+    throw new PackageValidationError(`${NO_PACKAGE_NAME} ${info.errors.join(' ')}`, info);
   }
   if (packages.length > 1) {
     const message = 'Only 1 package is expected to exist in source root folder.';
-    throw new PackageValidationError(message, { errors: [message], warnings: [] });
+    throw new PackageValidationError(`${COURIER_FAILED} ${message}`, { errors: [message], warnings: [] });
   }
   const original = packages[0] as BundleFile & { manifest: Manifest; text: string };
   const name = original.manifest.packageName;
   if (typeof name !== 'string' || name.trim() === '') {
-    const message = `The package file "${original.path}" must define packageName as a non-empty string.`;
+    const message = `${NO_PACKAGE_NAME} The package file "${original.path}" must define packageName as a non-empty string.`;
     throw new PackageValidationError(message, { errors: [message], warnings: [] });
   }
 
@@ -96,24 +103,13 @@ export function prepareBundle(loaded: LoadedBundle, options: { repository?: stri
 
   const layout = detectLayout(loaded.files);
   if (layout.kind === 'none') {
-    throw new PackageValidationError(NO_VALID_CSV_MESSAGE, { errors: [NO_VALID_CSV_MESSAGE], warnings: [] });
+    throw new PackageValidationError(`${COURIER_FAILED} ${NO_VALID_CSV_MESSAGE}`, {
+      errors: [NO_VALID_CSV_MESSAGE],
+      warnings: [],
+    });
   }
 
-  const validationInfo =
-    layout.kind === 'flat'
-      ? validateBundle({
-          pkg: packageFile.manifest,
-          sets: [{ csvs: layout.csvs.map(csv), crds: layout.crds.map(crd) }],
-          nested: false,
-          repository: options.repository,
-        })
-      : validateBundle({
-          pkg: packageFile.manifest,
-          sets: layout.versions.map((v) => ({ csvs: v.csvs.map(csv), crds: v.crds.map(crd) })),
-          nested: true,
-          repository: options.repository,
-          warnings: layout.ignoredFolders.map(ignoredFolderWarning),
-        });
+  const validationInfo = validateLayout(layout, packageFile.manifest, options, csv);
   if (validationInfo.errors.length > 0) throw invalidBundle(validationInfo);
 
   if (layout.kind === 'flat') {
@@ -138,8 +134,39 @@ export function prepareBundle(loaded: LoadedBundle, options: { repository?: stri
   return { layout: 'nested', files, validationInfo };
 }
 
+/** operator-courier's rules over a layout; `pkg` is absent when the bundle has no package file. */
+function validateLayout(
+  layout: Layout,
+  pkg: Manifest | undefined,
+  options: { repository?: string },
+  csv: (file: BundleFile) => Manifest = (file) => file.manifest as Manifest,
+): ValidationInfo {
+  const crd = (file: BundleFile) => file.manifest as Manifest;
+  const { repository } = options;
+  switch (layout.kind) {
+    case 'none':
+      return validateBundle({ pkg, sets: [{ csvs: [], crds: [] }], nested: false, repository });
+    case 'flat':
+      return validateBundle({
+        pkg,
+        sets: [{ csvs: layout.csvs.map(csv), crds: layout.crds.map(crd) }],
+        nested: false,
+        repository,
+      });
+    case 'nested':
+      return validateBundle({
+        pkg,
+        sets: layout.versions.map((v) => ({ csvs: v.csvs.map(csv), crds: v.crds.map(crd) })),
+        nested: true,
+        repository,
+        warnings: layout.ignoredFolders.map(ignoredFolderWarning),
+      });
+  }
+}
+
+/** The original OMPS's message (operator-courier's, prefixed), then the first error and a count. */
 function invalidBundle(info: ValidationInfo): PackageValidationError {
   const [first, ...rest] = info.errors;
   const more = rest.length > 0 ? ` (and ${rest.length} more)` : '';
-  return new PackageValidationError(`Operator bundle is invalid: ${first}${more}`, info);
+  return new PackageValidationError(`${INVALID_BUNDLE} ${first}${more}`, info);
 }

@@ -15,7 +15,8 @@ export interface ManifestSet {
 }
 
 export interface BundleToValidate {
-  readonly pkg: Obj;
+  /** Absent when the bundle has no package file: validated anyway, so the caller gets every message. */
+  readonly pkg?: Obj;
   /** One set for a flat bundle; one per version folder for a nested one. */
   readonly sets: readonly ManifestSet[];
   readonly nested: boolean;
@@ -23,6 +24,8 @@ export interface BundleToValidate {
   /** Warnings found before validation (e.g. ignored folders), reported first. */
   readonly warnings?: readonly string[];
 }
+
+export const NO_PACKAGES = 'Bundle does not contain any packages.';
 
 export function validateBundle(bundle: BundleToValidate): ValidationInfo {
   const log = new ValidationLog();
@@ -45,7 +48,8 @@ export function validateBundle(bundle: BundleToValidate): ValidationInfo {
   const csvNames = bundle.nested
     ? undefined
     : new Set(bundle.sets.flatMap((s) => s.csvs.map((csv) => get(get(csv, 'metadata'), 'name'))));
-  validatePackage(bundle.pkg, log, { csvNames, repository: bundle.repository });
+  if (bundle.pkg === undefined) log.error(NO_PACKAGES);
+  else validatePackage(bundle.pkg, log, { csvNames, repository: bundle.repository });
 
   return { errors: log.errors, warnings: log.warnings };
 }

@@ -255,7 +255,7 @@ describe('csv_annotations', () => {
   it('does not touch CSVs without a metadata mapping (validation reports them)', () => {
     const csv = withValue(aCsv(), 'metadata', 'oops');
     expect(() => prepare(flatBundle({ csv }), { policy: annotate })).toThrow(
-      'Operator bundle is invalid: csv metadata.name not defined.',
+      'Failed to push manifest: Resulting bundle is invalid, input yaml is improperly defined. csv metadata.name not defined.',
     );
   });
 

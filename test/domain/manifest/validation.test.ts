@@ -266,7 +266,9 @@ describe('operator-courier validation rules', () => {
     expect(error).toBeInstanceOf(PackageValidationError);
     const info = (error as PackageValidationError).validationInfo as { errors: string[] };
     expect(info.errors).toContain(message);
-    expect((error as PackageValidationError).message).toMatch(/^Operator bundle is invalid: /);
+    expect((error as PackageValidationError).message).toMatch(
+      /^Failed to push manifest: Resulting bundle is invalid, input yaml is improperly defined\. /,
+    );
   });
 
   it.each(warningCases)('warning: $rule', ({ parts, message }) => {
@@ -292,7 +294,9 @@ describe('operator-courier validation rules', () => {
   it('the error message summarises the first error and counts the others', () => {
     const csv = without(without(aCsv(), 'apiVersion'), 'spec.installModes');
     const error = thrown(() => prepare(flatBundle({ csv }))) as PackageValidationError;
-    expect(error.message).toBe('Operator bundle is invalid: csv apiVersion not defined. (and 1 more)');
+    expect(error.message).toBe(
+      'Failed to push manifest: Resulting bundle is invalid, input yaml is improperly defined. csv apiVersion not defined. (and 1 more)',
+    );
     expect(error.id).toBe('PackageValidationError');
   });
 
