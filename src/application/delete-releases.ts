@@ -5,6 +5,7 @@ import {
   QuayPackageError,
   QuayPackageNotFoundError,
 } from '../domain/errors.js';
+import { packageNotFound } from '../domain/original-messages.js';
 import type { Registry, Token } from './ports.js';
 
 export interface DeleteCommand {
@@ -37,7 +38,7 @@ export class DeleteReleases {
 
     const releases = await registry.releases(organization, repository, token);
     if (releases === undefined) {
-      throw new QuayPackageNotFoundError(`Package ${organization}/${repository} does not exist in Quay.`);
+      throw new QuayPackageNotFoundError(packageNotFound(organization, repository));
     }
     // Every release is tried, even after a failure: the caller learns exactly what is left.
     const outcomes = await Promise.allSettled(

@@ -9,6 +9,7 @@
 import { PackageValidationError, type ValidationInfo } from '../errors.js';
 import type { FileEntry } from '../files.js';
 import type { CsvAnnotation, OrganizationPolicy } from '../organization-policy.js';
+import { COURIER_FAILED, INVALID_BUNDLE, NO_PACKAGE_NAME } from '../original-messages.js';
 import { flatBundleYaml, withLiterals } from './flat-bundle.js';
 import { type BundleFile, identifyFiles, type Manifest } from './identify.js';
 import { detectLayout, ignoredFolderWarning, type Layout, NO_VALID_CSV_MESSAGE } from './layout.js';
@@ -35,12 +36,6 @@ export interface PreparedBundle {
   readonly files: FileEntry[];
   readonly validationInfo: ValidationInfo;
 }
-
-/** The original OMPS's messages, which clients match on (SPEC §2 "Messages"). */
-const NO_PACKAGE_NAME = 'Could not find packageName in manifests.';
-/** How the original prefixes what operator-courier refused. */
-const COURIER_FAILED = 'Failed to push manifest:';
-const INVALID_BUNDLE = `${COURIER_FAILED} Resulting bundle is invalid, input yaml is improperly defined.`;
 
 /** Files never pushed, wherever they are (build-system metadata). */
 const DROPPED_NAMES: ReadonlySet<string> = new Set(['art.yaml', 'image-references']);
