@@ -10,6 +10,7 @@ import { PackageValidationError, type ValidationInfo } from '../errors.js';
 import type { FileEntry } from '../files.js';
 import type { CsvAnnotation, OrganizationPolicy } from '../organization-policy.js';
 import { COURIER_FAILED, INVALID_BUNDLE, NO_PACKAGE_NAME } from '../original-messages.js';
+import { unsafeSegmentReason } from '../path-segment.js';
 import { flatBundleYaml, withLiterals } from './flat-bundle.js';
 import { type BundleFile, identifyFiles, type Manifest } from './identify.js';
 import { detectLayout, ignoredFolderWarning, type Layout, NO_VALID_CSV_MESSAGE } from './layout.js';
@@ -65,6 +66,12 @@ export function loadBundle(files: readonly FileEntry[], policy: OrganizationPoli
   }
 
   const packageName = withSuffix(name, policy.packageNameSuffix);
+  // The name becomes a folder and a URL segment downstream: a bad one is the bundle's fault, not ours.
+  const unsafe = unsafeSegmentReason(packageName);
+  if (unsafe !== undefined) {
+    const message = `The packageName ${JSON.stringify(packageName)} cannot name a repository: ${unsafe}.`;
+    throw new PackageValidationError(message, { errors: [message], warnings: [] });
+  }
   let packageFile = original;
   if (packageName !== name) {
     const text = rewritePackageName(original.path, original.text, packageName);
