@@ -131,10 +131,10 @@ describe('replace_registry', () => {
     expect(text).toContain('r$&x$1/example/widget-operator');
   });
 
-  it('applies a multiline regular expression everywhere, with $1 groups', () => {
+  it('applies a multiline regular expression everywhere, in Python re syntax (\\1 groups)', () => {
     const replace = policy({
       replaceRegistry: [
-        { old: '^(\\s+image: )quay\\.io/(\\w+)', new: '$1registry.example.com/$2-mirror', regexp: true },
+        { old: '^(\\s+image: )quay\\.io/(\\w+)', new: '\\1registry.example.com/\\2-mirror', regexp: true },
       ],
     });
     const text = fileText(prepare(nested(), { policy: replace }).files, '1.0.0/csv.yaml');

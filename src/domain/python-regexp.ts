@@ -1,0 +1,547 @@
+/**
+ * `replace_registry` rules with `regexp: true` are written in Python `re`
+ * syntax (configs made for the original OMPS, which ran
+ * `re.sub(old, new, text, flags=re.MULTILINE)`). This module translates such
+ * a rule into an equivalent JavaScript replace-all, or refuses it, saying why,
+ * when JavaScript cannot do the same thing.
+ *
+ * Python matches a `str` pattern on code points with Unicode classes; the
+ * translation therefore uses the `u` flag and spells out Python's `\w`, `\d`,
+ * `\s`, `\b`, `.`, `^` and `$` instead of relying on JavaScript's own (which
+ * are ASCII, or know other line terminators).
+ */
+
+/** Why a rule cannot be translated. */
+export class PythonRegexpError extends Error {}
+
+export type Substitution = (text: string) => string;
+
+const WORD = '\\p{L}\\p{N}_';
+/** Python's str.isspace() characters (JavaScript's \s lacks \x1c-\x1f and \x85, and adds \ufeff). */
+const SPACE = '\\t-\\r\\x1c- \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+const NOT_AT_START = '(?<=[\\s\\S])';
+const AT_START = '(?<![\\s\\S])';
+const AT_END = '(?![\\s\\S])';
+
+const SYNTAX = new Set('^$\\.*+?()[]{}|/');
+const CHAR_ESCAPES: Record<string, string> = { a: '\x07', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
+const TEMPLATE_ESCAPES: Record<string, string> = {
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  v: '\v',
+  '\\': '\\',
+};
+
+interface Group {
+  index: number;
+  /** A match may succeed without this group taking part. */
+  optional: boolean;
+  closed: boolean;
+}
+
+/** A parenthesised part of the pattern (or the whole pattern). */
+interface Scope {
+  group?: Group;
+  /** A negative lookaround: the groups inside never take part in a match. */
+  negative?: boolean;
+  hasAlternation: boolean;
+  /** Groups opened inside this scope, at any depth. */
+  members: Group[];
+}
+
+interface Translated {
+  source: string;
+  groupCount: number;
+  names: Map<string, number>;
+}
+
+const cache = new Map<string, Substitution>();
+
+/**
+ * The equivalent of Python's `re.sub(pattern, repl, text, flags=re.MULTILINE)`,
+ * compiled once per distinct rule. Throws PythonRegexpError when the rule cannot
+ * be translated faithfully (or is not valid Python).
+ */
+export function pythonSubstitution(pattern: string, repl: string): Substitution {
+  const key = `${pattern}\u0000${repl}`;
+  const known = cache.get(key);
+  if (known) return known;
+  const translated = translatePattern(pattern);
+  let regexp: RegExp;
+  try {
+    regexp = new RegExp(translated.source, 'gu');
+  } catch (error) {
+    throw new PythonRegexpError(`old: cannot be translated (${(error as Error).message})`);
+  }
+  const template = parseTemplate(repl, translated);
+  const substitution: Substitution = (text) =>
+    text.replace(regexp, (...args: unknown[]) => {
+      let out = '';
+      for (const part of template) {
+        out += typeof part === 'string' ? part : ((args[part] as string | undefined) ?? '');
+      }
+      return out;
+    });
+  cache.set(key, substitution);
+  return substitution;
+}
+
+/** Python `re` pattern → JavaScript source for the `u` flag, with Python's MULTILINE semantics. */
+export function translatePattern(pattern: string): Translated {
+  const p = new PatternReader(pattern);
+  return p.translate();
+}
+
+class PatternReader {
+  private i = 0;
+  private out = '';
+  private dotAll = false;
+  private readonly groups: Group[] = [];
+  private readonly names = new Map<string, number>();
+  private readonly scopes: Scope[] = [{ hasAlternation: false, members: [] }];
+  /** The scope just closed, for a quantifier that may follow it. */
+  private lastClosed: Scope | undefined;
+  /** References to check once the whole pattern is read. */
+  private readonly references: { group: Group; at: number }[] = [];
+
+  constructor(private readonly src: string) {}
+
+  translate(): Translated {
+    this.leadingFlags();
+    while (this.i < this.src.length) this.atom();
+    if (this.scopes.length > 1) fail('old: missing ), unterminated subpattern');
+    for (const ref of this.references) this.checkReference(ref.group);
+    return { source: this.out, groupCount: this.groups.length, names: this.names };
+  }
+
+  /** Global inline flags at the start: (?m) and (?u) change nothing here, (?s) makes `.` match newlines. */
+  private leadingFlags(): void {
+    for (;;) {
+      const m = /^\(\?([a-zA-Z]+)\)/.exec(this.src.slice(this.i));
+      if (!m) return;
+      for (const flag of m[1] as string) {
+        if (flag === 's') this.dotAll = true;
+        else if (flag !== 'm' && flag !== 'u') {
+          fail(
+            `old: the inline flag (?${flag}) has no faithful JavaScript equivalent; write the pattern without it`,
+          );
+        }
+      }
+      this.i += m[0].length;
+    }
+  }
+
+  private atom(): void {
+    const c = this.src[this.i] as string;
+    const before = this.out.length;
+    this.lastClosed = undefined;
+    switch (c) {
+      case '\\':
+        this.escape();
+        break;
+      case '[':
+        this.characterClass();
+        break;
+      case '(':
+        this.openGroup();
+        return;
+      case ')':
+        this.closeGroup();
+        this.quantifier(before, false);
+        return;
+      case '|':
+        this.i++;
+        (this.scopes.at(-1) as Scope).hasAlternation = true;
+        this.out += '|';
+        return;
+      case '.':
+        this.i++;
+        this.out += this.dotAll ? '[\\s\\S]' : '[^\\n]';
+        break;
+      case '^':
+        this.i++;
+        this.out += `(?:${AT_START}|(?<=\\n))`;
+        break;
+      case '$':
+        this.i++;
+        this.out += `(?=\\n|${AT_END})`;
+        break;
+      default:
+        if (c === '*' || c === '+' || c === '?' || (c === '{' && this.quantifierAt(this.i))) {
+          fail(`old: nothing to repeat at position ${this.i}`);
+        }
+        this.i++;
+        this.out += literal(c);
+    }
+    this.quantifier(before);
+  }
+
+  /** A quantifier after the atom that was emitted from `before` (wrapped, unless it is a group). */
+  private quantifier(before: number, wrap = true): void {
+    const q = this.quantifierAt(this.i);
+    if (!q) return;
+    this.i += q.length;
+    let text = q.js;
+    const next = this.src[this.i];
+    if (next === '?') {
+      text += '?';
+      this.i++;
+    } else if (next === '+') {
+      fail('old: possessive quantifiers (*+, ++, ?+, {m,n}+) are not supported');
+    }
+    if (q.min === 0 && this.lastClosed) {
+      if (this.lastClosed.group) this.lastClosed.group.optional = true;
+      for (const g of this.lastClosed.members) g.optional = true;
+    }
+    if (this.quantifierAt(this.i)) fail(`old: multiple repeat at position ${this.i}`);
+    // Translated atoms can be several JavaScript atoms: the quantifier applies to the whole.
+    this.out = wrap ? `${this.out.slice(0, before)}(?:${this.out.slice(before)})${text}` : this.out + text;
+  }
+
+  private quantifierAt(at: number): { length: number; js: string; min: number } | undefined {
+    const c = this.src[at];
+    if (c === '*') return { length: 1, js: '*', min: 0 };
+    if (c === '+') return { length: 1, js: '+', min: 1 };
+    if (c === '?') return { length: 1, js: '?', min: 0 };
+    if (c !== '{') return undefined;
+    const m = /^\{(\d*)(,?)(\d*)\}/.exec(this.src.slice(at));
+    if (!m) return undefined;
+    const [whole, lo, comma, hi] = m as unknown as [string, string, string, string];
+    if (!comma && lo === '') return undefined;
+    const min = lo === '' ? 0 : Number(lo);
+    if (hi !== '' && Number(hi) < min) fail('old: min repeat greater than max repeat');
+    const js = comma ? `{${min},${hi}}` : `{${min}}`;
+    return { length: whole.length, js, min };
+  }
+
+  private openGroup(): void {
+    const rest = this.src.slice(this.i);
+    if (rest.startsWith('(?#')) {
+      const end = this.src.indexOf(')', this.i);
+      if (end < 0) fail('old: missing ), unterminated comment');
+      this.i = end + 1;
+      return;
+    }
+    const named = /^\(\?P<([^>]*)>/.exec(rest);
+    if (named) {
+      const name = named[1] as string;
+      if (!/^[\p{L}_][\p{L}\p{N}_]*$/u.test(name)) fail(`old: bad character in group name '${name}'`);
+      if (this.names.has(name)) fail(`old: redefinition of group name '${name}'`);
+      this.i += named[0].length;
+      const group = this.newGroup();
+      this.names.set(name, group.index);
+      this.out += `(?<${name}>`;
+      return;
+    }
+    const backref = /^\(\?P=([^)]*)\)/.exec(rest);
+    if (backref) {
+      const name = backref[1] as string;
+      const index = this.names.get(name);
+      if (index === undefined) fail(`old: unknown group name '${name}'`);
+      this.i += backref[0].length;
+      const before = this.out.length;
+      this.reference(this.groups[(index as number) - 1] as Group);
+      this.lastClosed = undefined;
+      this.quantifier(before);
+      return;
+    }
+    for (const [python, js] of [
+      ['(?:', '(?:'],
+      ['(?=', '(?='],
+      ['(?!', '(?!'],
+      ['(?<=', '(?<='],
+      ['(?<!', '(?<!'],
+    ] as const) {
+      if (rest.startsWith(python)) {
+        this.i += python.length;
+        this.scopes.push({ hasAlternation: false, members: [], negative: python.endsWith('!') });
+        this.out += js;
+        return;
+      }
+    }
+    if (rest.startsWith('(?(')) fail('old: conditional groups (?(id)yes|no) have no JavaScript equivalent');
+    if (rest.startsWith('(?>')) fail('old: atomic groups (?>...) are not supported');
+    if (rest.startsWith('(?<')) fail('old: Python writes a named group (?P<name>...), not (?<name>...)');
+    if (/^\(\?[-aiLmsux]/.test(rest)) {
+      fail('old: scoped or late inline flags (?flags:...) have no faithful JavaScript equivalent');
+    }
+    if (rest.startsWith('(?')) fail(`old: unknown extension ${rest.slice(0, 3)}`);
+    this.i++;
+    this.newGroup();
+    this.out += '(';
+  }
+
+  private newGroup(): Group {
+    const group: Group = { index: this.groups.length + 1, optional: false, closed: false };
+    this.groups.push(group);
+    for (const scope of this.scopes) scope.members.push(group);
+    this.scopes.push({ group, hasAlternation: false, members: [] });
+    return group;
+  }
+
+  private closeGroup(): void {
+    if (this.scopes.length === 1) fail(`old: unbalanced parenthesis at position ${this.i}`);
+    const scope = this.scopes.pop() as Scope;
+    // A group inside an alternation or a negative lookaround may not take part in a match.
+    if (scope.hasAlternation || scope.negative) for (const g of scope.members) g.optional = true;
+    this.i++;
+    this.out += ')';
+    if (scope.group) scope.group.closed = true;
+    this.lastClosed = scope;
+  }
+
+  private reference(group: Group): void {
+    if (!group.closed) fail('old: cannot refer to an open group');
+    this.references.push({ group, at: this.i });
+    this.out += `(?:\\${group.index})`;
+  }
+
+  /**
+   * Python's backreference to a group that took no part fails to match;
+   * JavaScript's matches the empty string. Only references to groups that
+   * always take part are therefore the same.
+   */
+  private checkReference(group: Group): void {
+    const top = this.scopes[0] as Scope;
+    if (group.optional || (top.hasAlternation && top.members.includes(group))) {
+      fail(
+        `old: a backreference to group ${group.index}, which may not take part in the match, behaves differently in JavaScript`,
+      );
+    }
+  }
+
+  private escape(): void {
+    const c = this.src[this.i + 1];
+    if (c === undefined) fail('old: bad escape (end of pattern)');
+    const next = c as string;
+    if (/[1-9]/.test(next)) {
+      const m = /^\\([1-9]\d?)/.exec(this.src.slice(this.i)) as RegExpExecArray;
+      const octal = /^\\([0-3][0-7]{2})/.exec(this.src.slice(this.i));
+      if (octal) {
+        this.i += 4;
+        this.out += literal(String.fromCodePoint(Number.parseInt(octal[1] as string, 8)));
+        return;
+      }
+      const index = Number(m[1]);
+      if (index > this.groups.length) fail(`old: invalid group reference ${index}`);
+      this.i += m[0].length;
+      this.reference(this.groups[index - 1] as Group);
+      return;
+    }
+    this.i += 2;
+    switch (next) {
+      case 'A':
+        this.out += AT_START;
+        return;
+      case 'Z':
+        this.out += AT_END;
+        return;
+      case 'b':
+        this.out += `(?:(?<=[${WORD}])(?![${WORD}])|(?<![${WORD}])(?=[${WORD}]))`;
+        return;
+      case 'B':
+        // Python's \B never matches in an empty string.
+        this.out += `(?:(?<=[${WORD}])(?=[${WORD}])|(?<![${WORD}])(?![${WORD}])(?:${NOT_AT_START}|(?=[\\s\\S])))`;
+        return;
+      case 'w':
+        this.out += `[${WORD}]`;
+        return;
+      case 'W':
+        this.out += `[^${WORD}]`;
+        return;
+      case 'd':
+        this.out += '\\p{Nd}';
+        return;
+      case 'D':
+        this.out += '\\P{Nd}';
+        return;
+      case 's':
+        this.out += `[${SPACE}]`;
+        return;
+      case 'S':
+        this.out += `[^${SPACE}]`;
+        return;
+      default:
+        this.i -= 2;
+        this.out += literal(this.charEscape(false));
+    }
+  }
+
+  /** A character escape (also valid inside classes) → the character it stands for. */
+  private charEscape(inClass: boolean): string {
+    const rest = this.src.slice(this.i);
+    const c = rest[1] as string;
+    if (c === undefined) fail('old: bad escape (end of pattern)');
+    const named = CHAR_ESCAPES[c];
+    if (named !== undefined) {
+      this.i += 2;
+      return named;
+    }
+    if (inClass && c === 'b') {
+      this.i += 2;
+      return '\b';
+    }
+    const hex = { x: 2, u: 4, U: 8 }[c];
+    if (hex !== undefined) {
+      const digits = rest.slice(2, 2 + hex);
+      if (!new RegExp(`^[0-9a-fA-F]{${hex}}$`).test(digits)) fail(`old: incomplete escape \\${c}${digits}`);
+      const code = Number.parseInt(digits, 16);
+      if (code > 0x10ffff) fail(`old: bad escape \\${c}${digits}`);
+      this.i += 2 + hex;
+      return String.fromCodePoint(code);
+    }
+    if (/[0-7]/.test(c)) {
+      const m = inClass || c === '0' ? /^\\([0-7]{1,3})/.exec(rest) : null;
+      if (!m) fail(`old: invalid group reference \\${c}`);
+      const code = Number.parseInt((m as RegExpExecArray)[1] as string, 8);
+      if (code > 0o377)
+        fail(`old: octal escape value \\${(m as RegExpExecArray)[1]} outside of range 0-0o377`);
+      this.i += (m as RegExpExecArray)[0].length;
+      return String.fromCodePoint(code);
+    }
+    if (c === 'N') fail('old: named character escapes \\N{...} are not supported');
+    if (/[A-Za-z0-9]/.test(c)) fail(`old: bad escape \\${c}`);
+    const char = String.fromCodePoint(rest.codePointAt(1) as number);
+    this.i += 1 + char.length;
+    return char;
+  }
+
+  private characterClass(): void {
+    this.i++;
+    let body = '';
+    if (this.src[this.i] === '^') {
+      body += '^';
+      this.i++;
+    }
+    let first = true;
+    for (;;) {
+      const c = this.src[this.i];
+      if (c === undefined) fail('old: unterminated character set');
+      if (c === ']' && !first) break;
+      first = false;
+      const start = this.classAtom();
+      if (this.src[this.i] === '-' && this.src[this.i + 1] !== ']' && this.src[this.i + 1] !== undefined) {
+        this.i++;
+        const end = this.classAtom();
+        if (start.set || end.set) fail('old: bad character range');
+        if ((start.char as string).codePointAt(0)! > (end.char as string).codePointAt(0)!) {
+          fail('old: bad character range');
+        }
+        body += `${classLiteral(start.char as string)}-${classLiteral(end.char as string)}`;
+      } else {
+        body += start.set ?? classLiteral(start.char as string);
+      }
+    }
+    this.i++;
+    this.out += `[${body}]`;
+  }
+
+  /** One member of a class: a character, or a class escape (`set`). */
+  private classAtom(): { char?: string; set?: string } {
+    const c = this.src[this.i] as string;
+    if (c !== '\\') {
+      const char = String.fromCodePoint(this.src.codePointAt(this.i) as number);
+      this.i += char.length;
+      return { char };
+    }
+    const e = this.src[this.i + 1];
+    const sets: Record<string, string> = { d: '\\p{Nd}', D: '\\P{Nd}', w: WORD, s: SPACE };
+    if (e !== undefined && sets[e] !== undefined) {
+      this.i += 2;
+      return { set: sets[e] };
+    }
+    if (e === 'W' || e === 'S') {
+      fail(`old: \\${e} inside a character class has no faithful JavaScript equivalent; list what you mean`);
+    }
+    if (e === 'A' || e === 'Z' || e === 'B') fail(`old: bad escape \\${e}`);
+    return { char: this.charEscape(true) };
+  }
+}
+
+function literal(char: string): string {
+  return SYNTAX.has(char) ? `\\${char}` : escapeControl(char);
+}
+
+function classLiteral(char: string): string {
+  return char === '\\' || char === ']' || char === '[' || char === '^' || char === '-' || char === '/'
+    ? `\\${char}`
+    : escapeControl(char);
+}
+
+function escapeControl(char: string): string {
+  const code = char.codePointAt(0) as number;
+  return code < 0x20 || code === 0x7f ? `\\x${code.toString(16).padStart(2, '0')}` : char;
+}
+
+/** Python's replacement template: literal text and group numbers (0 = the whole match). */
+function parseTemplate(repl: string, pattern: Translated): (string | number)[] {
+  const parts: (string | number)[] = [];
+  let text = '';
+  const group = (index: number) => {
+    if (index > pattern.groupCount) fail(`new: invalid group reference ${index}`);
+    parts.push(text, index);
+    text = '';
+  };
+  for (let i = 0; i < repl.length; ) {
+    const c = repl[i] as string;
+    if (c !== '\\') {
+      text += c;
+      i++;
+      continue;
+    }
+    const next = repl[i + 1];
+    if (next === undefined) fail('new: bad escape (end of replacement)');
+    if (next === 'g') {
+      const m = /^\\g<([^>]*)>/.exec(repl.slice(i));
+      if (!m) fail('new: missing < or > after \\g');
+      const ref = (m as RegExpExecArray)[1] as string;
+      if (/^\d+$/.test(ref)) group(Number(ref));
+      else {
+        const index = pattern.names.get(ref);
+        if (index === undefined) fail(`new: unknown group name '${ref}'`);
+        group(index as number);
+      }
+      i += (m as RegExpExecArray)[0].length;
+      continue;
+    }
+    if (next === '0') {
+      const m = /^\\(0[0-7]{0,2})/.exec(repl.slice(i)) as RegExpExecArray;
+      text += String.fromCodePoint(Number.parseInt(m[1] as string, 8));
+      i += m[0].length;
+      continue;
+    }
+    if (/[1-9]/.test(next)) {
+      const octal = /^\\([0-3][0-7]{2})/.exec(repl.slice(i));
+      if (octal) {
+        text += String.fromCodePoint(Number.parseInt(octal[1] as string, 8));
+        i += 4;
+        continue;
+      }
+      const m = /^\\(\d\d?)/.exec(repl.slice(i)) as RegExpExecArray;
+      group(Number(m[1]));
+      i += m[0].length;
+      continue;
+    }
+    const escaped = TEMPLATE_ESCAPES[next];
+    if (escaped !== undefined) {
+      text += escaped;
+      i += 2;
+      continue;
+    }
+    if (/[A-Za-z]/.test(next)) fail(`new: bad escape \\${next}`);
+    // Python keeps other escapes as written: backslash and character.
+    text += `\\${next}`;
+    i += 2;
+  }
+  parts.push(text);
+  // args[n] of String.prototype.replace's callback is group n (args[0] is the match).
+  return parts.filter((p) => p !== '');
+}
+
+function fail(message: string): never {
+  throw new PythonRegexpError(message);
+}
