@@ -3,7 +3,7 @@
  * id, a human message and, for some ids, one extra payload field. No HTTP here:
  * the edge maps ids to statuses in one table.
  */
-import { archiveNotInBuild, notAnOperatorImage, nvrNotFound } from './original-messages.js';
+import { archiveNotInBuild, NO_FILE_FIELD, notAnOperatorImage, nvrNotFound } from './original-messages.js';
 
 export type ErrorId =
   | 'OMPSUploadedFileError'
@@ -57,7 +57,7 @@ export class UploadedFileError extends OmpsError {
 }
 
 export class ExpectedFileError extends OmpsError {
-  constructor(message: string) {
+  constructor(message = NO_FILE_FIELD) {
     super('OMPSExpectedFileError', message);
   }
 }

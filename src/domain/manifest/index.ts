@@ -15,7 +15,7 @@ import { flatBundleYaml, withLiterals } from './flat-bundle.js';
 import { type BundleFile, identifyFiles, type Manifest } from './identify.js';
 import { detectLayout, ignoredFolderWarning, type Layout, NO_VALID_CSV_MESSAGE } from './layout.js';
 import { annotateCsv, rewritePackageName, withSuffix } from './policies.js';
-import { validateBundle } from './validate.js';
+import { NO_PACKAGES, validateBundle } from './validate.js';
 import { emitYaml } from './yaml-emit.js';
 
 /** The operator-courier release whose bundle format and validation rules this engine implements. */
@@ -52,7 +52,9 @@ export function loadBundle(files: readonly FileEntry[], policy: OrganizationPoli
   if (packages.length === 0) {
     // The original OMPS refuses before validating; validating anyway tells the caller everything at once.
     const info = validateLayout(detectLayout(identified), undefined, {});
-    throw new PackageValidationError(`${NO_PACKAGE_NAME} ${info.errors.join(' ')}`, info);
+    const others = info.errors.length - 1;
+    const more = others > 0 ? ` (and ${others} more)` : '';
+    throw new PackageValidationError(`${NO_PACKAGE_NAME} ${NO_PACKAGES}${more}`, info);
   }
   if (packages.length > 1) {
     const message = 'Only 1 package is expected to exist in source root folder.';
