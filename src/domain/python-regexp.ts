@@ -51,12 +51,43 @@ interface Scope {
   hasAlternation: boolean;
   /** Groups opened inside this scope, at any depth. */
   members: Group[];
+  /** A lookaround matches no text, whatever it holds. */
+  lookaround?: boolean;
+  /** The branch being read: can it match the empty string, can it match text? */
+  branch: Width;
+  /** The same for the branches already read. */
+  done: Width;
 }
+
+/** What an atom, a branch or a group can match: the empty string, text, or both. */
+interface Width {
+  empty: boolean;
+  text: boolean;
+}
+
+const NO_WIDTH: Width = { empty: false, text: false };
+const newScope = (extra: Partial<Scope> = {}): Scope => ({
+  hasAlternation: false,
+  members: [],
+  branch: { empty: true, text: false },
+  done: { ...NO_WIDTH },
+  ...extra,
+});
 
 interface Translated {
   source: string;
   groupCount: number;
   names: Map<string, number>;
+}
+
+const CHAR: Width = { empty: false, text: true };
+const ZERO: Width = { empty: true, text: false };
+
+function widthOf(scope: Scope): Width {
+  return {
+    empty: scope.done.empty || scope.branch.empty,
+    text: scope.done.text || scope.branch.text,
+  };
 }
 
 const cache = new Map<string, Substitution>();
@@ -78,14 +109,24 @@ export function pythonSubstitution(pattern: string, repl: string): Substitution 
     throw new PythonRegexpError(`old: cannot be translated (${(error as Error).message})`);
   }
   const template = parseTemplate(repl, translated);
-  const substitution: Substitution = (text) =>
-    text.replace(regexp, (...args: unknown[]) => {
-      let out = '';
-      for (const part of template) {
-        out += typeof part === 'string' ? part : ((args[part] as string | undefined) ?? '');
+  const substitution: Substitution = (text) => {
+    let out = '';
+    let copied = 0;
+    regexp.lastIndex = 0;
+    for (let m = regexp.exec(text); m !== null; m = regexp.exec(text)) {
+      const at = m.index;
+      // Python matches code points: never at a position inside a surrogate pair.
+      if (insidePair(text, at)) {
+        regexp.lastIndex = at + 1;
+        continue;
       }
-      return out;
-    });
+      out += text.slice(copied, at);
+      for (const part of template) out += typeof part === 'string' ? part : (m[part] ?? '');
+      copied = at + m[0].length;
+      if (m[0] === '') regexp.lastIndex = at + (text.codePointAt(at)! > 0xffff ? 2 : 1);
+    }
+    return out + text.slice(copied);
+  };
   cache.set(key, substitution);
   return substitution;
 }
@@ -102,7 +143,7 @@ class PatternReader {
   private dotAll = false;
   private readonly groups: Group[] = [];
   private readonly names = new Map<string, number>();
-  private readonly scopes: Scope[] = [{ hasAlternation: false, members: [] }];
+  private readonly scopes: Scope[] = [newScope()];
   /** The scope just closed, for a quantifier that may follow it. */
   private lastClosed: Scope | undefined;
   /** References to check once the whole pattern is read. */
@@ -115,6 +156,14 @@ class PatternReader {
     while (this.i < this.src.length) this.atom();
     if (this.scopes.length > 1) fail('old: missing ), unterminated subpattern');
     for (const ref of this.references) this.checkReference(ref.group);
+    const whole = widthOf(this.scopes[0] as Scope);
+    // After an empty match, Python's re.sub tries a non-empty match at the same place; JavaScript
+    // moves on one character. The answers differ whenever a pattern can match both.
+    if (whole.empty && whole.text) {
+      fail(
+        'old: a pattern that can match both the empty string and text is replaced differently by JavaScript',
+      );
+    }
     return { source: this.out, groupCount: this.groups.length, names: this.names };
   }
 
@@ -136,12 +185,13 @@ class PatternReader {
   }
 
   private atom(): void {
-    const c = this.src[this.i] as string;
+    const c = String.fromCodePoint(this.src.codePointAt(this.i) as number);
     const before = this.out.length;
     this.lastClosed = undefined;
+    let width: Width = { empty: false, text: true };
     switch (c) {
       case '\\':
-        this.escape();
+        width = this.escape();
         break;
       case '[':
         this.characterClass();
@@ -149,15 +199,20 @@ class PatternReader {
       case '(':
         this.openGroup();
         return;
-      case ')':
-        this.closeGroup();
-        this.quantifier(before, false);
+      case ')': {
+        const closed = this.closeGroup();
+        this.addToBranch(closed, this.quantifier(before, false));
         return;
-      case '|':
+      }
+      case '|': {
         this.i++;
-        (this.scopes.at(-1) as Scope).hasAlternation = true;
+        const scope = this.scopes.at(-1) as Scope;
+        scope.hasAlternation = true;
+        scope.done = widthOf(scope);
+        scope.branch = { empty: true, text: false };
         this.out += '|';
         return;
+      }
       case '.':
         this.i++;
         this.out += this.dotAll ? '[\\s\\S]' : '[^\\n]';
@@ -165,25 +220,35 @@ class PatternReader {
       case '^':
         this.i++;
         this.out += `(?:${AT_START}|(?<=\\n))`;
+        width = { empty: true, text: false };
         break;
       case '$':
         this.i++;
         this.out += `(?=\\n|${AT_END})`;
+        width = { empty: true, text: false };
         break;
       default:
         if (c === '*' || c === '+' || c === '?' || (c === '{' && this.quantifierAt(this.i))) {
           fail(`old: nothing to repeat at position ${this.i}`);
         }
-        this.i++;
+        this.i += c.length;
         this.out += literal(c);
     }
-    this.quantifier(before);
+    this.addToBranch(width, this.quantifier(before));
+  }
+
+  /** Appends an atom (quantified: `min` repeats at least) to the branch being read. */
+  private addToBranch(width: Width, min: number | undefined): void {
+    const branch = (this.scopes.at(-1) as Scope).branch;
+    const empty = width.empty || min === 0;
+    branch.empty = branch.empty && empty;
+    branch.text = branch.text || width.text;
   }
 
   /** A quantifier after the atom that was emitted from `before` (wrapped, unless it is a group). */
-  private quantifier(before: number, wrap = true): void {
+  private quantifier(before: number, wrap = true): number | undefined {
     const q = this.quantifierAt(this.i);
-    if (!q) return;
+    if (!q) return undefined;
     this.i += q.length;
     let text = q.js;
     const next = this.src[this.i];
@@ -200,6 +265,7 @@ class PatternReader {
     if (this.quantifierAt(this.i)) fail(`old: multiple repeat at position ${this.i}`);
     // Translated atoms can be several JavaScript atoms: the quantifier applies to the whole.
     this.out = wrap ? `${this.out.slice(0, before)}(?:${this.out.slice(before)})${text}` : this.out + text;
+    return q.min;
   }
 
   private quantifierAt(at: number): { length: number; js: string; min: number } | undefined {
@@ -246,7 +312,7 @@ class PatternReader {
       const before = this.out.length;
       this.reference(this.groups[(index as number) - 1] as Group);
       this.lastClosed = undefined;
-      this.quantifier(before);
+      this.addToBranch({ empty: true, text: true }, this.quantifier(before));
       return;
     }
     for (const [python, js] of [
@@ -258,7 +324,8 @@ class PatternReader {
     ] as const) {
       if (rest.startsWith(python)) {
         this.i += python.length;
-        this.scopes.push({ hasAlternation: false, members: [], negative: python.endsWith('!') });
+        const lookaround = python !== '(?:';
+        this.scopes.push(newScope({ negative: python.endsWith('!'), lookaround }));
         this.out += js;
         return;
       }
@@ -279,11 +346,11 @@ class PatternReader {
     const group: Group = { index: this.groups.length + 1, optional: false, closed: false };
     this.groups.push(group);
     for (const scope of this.scopes) scope.members.push(group);
-    this.scopes.push({ group, hasAlternation: false, members: [] });
+    this.scopes.push(newScope({ group }));
     return group;
   }
 
-  private closeGroup(): void {
+  private closeGroup(): Width {
     if (this.scopes.length === 1) fail(`old: unbalanced parenthesis at position ${this.i}`);
     const scope = this.scopes.pop() as Scope;
     // A group inside an alternation or a negative lookaround may not take part in a match.
@@ -292,6 +359,7 @@ class PatternReader {
     this.out += ')';
     if (scope.group) scope.group.closed = true;
     this.lastClosed = scope;
+    return scope.lookaround ? { empty: true, text: false } : widthOf(scope);
   }
 
   private reference(group: Group): void {
@@ -314,7 +382,7 @@ class PatternReader {
     }
   }
 
-  private escape(): void {
+  private escape(): Width {
     const c = this.src[this.i + 1];
     if (c === undefined) fail('old: bad escape (end of pattern)');
     const next = c as string;
@@ -324,50 +392,51 @@ class PatternReader {
       if (octal) {
         this.i += 4;
         this.out += literal(String.fromCodePoint(Number.parseInt(octal[1] as string, 8)));
-        return;
+        return CHAR;
       }
       const index = Number(m[1]);
       if (index > this.groups.length) fail(`old: invalid group reference ${index}`);
       this.i += m[0].length;
       this.reference(this.groups[index - 1] as Group);
-      return;
+      return { empty: true, text: true };
     }
     this.i += 2;
     switch (next) {
       case 'A':
         this.out += AT_START;
-        return;
+        return ZERO;
       case 'Z':
         this.out += AT_END;
-        return;
+        return ZERO;
       case 'b':
         this.out += `(?:(?<=[${WORD}])(?![${WORD}])|(?<![${WORD}])(?=[${WORD}]))`;
-        return;
+        return ZERO;
       case 'B':
         // Python's \B never matches in an empty string.
         this.out += `(?:(?<=[${WORD}])(?=[${WORD}])|(?<![${WORD}])(?![${WORD}])(?:${NOT_AT_START}|(?=[\\s\\S])))`;
-        return;
+        return ZERO;
       case 'w':
         this.out += `[${WORD}]`;
-        return;
+        return CHAR;
       case 'W':
         this.out += `[^${WORD}]`;
-        return;
+        return CHAR;
       case 'd':
         this.out += '\\p{Nd}';
-        return;
+        return CHAR;
       case 'D':
         this.out += '\\P{Nd}';
-        return;
+        return CHAR;
       case 's':
         this.out += `[${SPACE}]`;
-        return;
+        return CHAR;
       case 'S':
         this.out += `[^${SPACE}]`;
-        return;
+        return CHAR;
       default:
         this.i -= 2;
         this.out += literal(this.charEscape(false));
+        return CHAR;
     }
   }
 
@@ -540,6 +609,13 @@ function parseTemplate(repl: string, pattern: Translated): (string | number)[] {
   parts.push(text);
   // args[n] of String.prototype.replace's callback is group n (args[0] is the match).
   return parts.filter((p) => p !== '');
+}
+
+function insidePair(text: string, at: number): boolean {
+  if (at === 0 || at >= text.length) return false;
+  const before = text.charCodeAt(at - 1);
+  const here = text.charCodeAt(at);
+  return before >= 0xd800 && before <= 0xdbff && here >= 0xdc00 && here <= 0xdfff;
 }
 
 function fail(message: string): never {
