@@ -10,9 +10,10 @@
  * `\s`, `\b`, `.`, `^` and `$` instead of relying on JavaScript's own (which
  * are ASCII, or know other line terminators).
  */
+import { fail, PythonRegexpError } from './python-regexp-error.js';
+import { parseTemplate } from './python-template.js';
 
-/** Why a rule cannot be translated. */
-export class PythonRegexpError extends Error {}
+export { PythonRegexpError };
 
 export type Substitution = (text: string) => string;
 
@@ -25,16 +26,6 @@ const AT_END = '(?![\\s\\S])';
 
 const SYNTAX = new Set('^$\\.*+?()[]{}|/');
 const CHAR_ESCAPES: Record<string, string> = { a: '\x07', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
-const TEMPLATE_ESCAPES: Record<string, string> = {
-  a: '\x07',
-  b: '\b',
-  f: '\f',
-  n: '\n',
-  r: '\r',
-  t: '\t',
-  v: '\v',
-  '\\': '\\',
-};
 
 interface Group {
   index: number;
@@ -74,7 +65,7 @@ const newScope = (extra: Partial<Scope> = {}): Scope => ({
   ...extra,
 });
 
-interface Translated {
+export interface Translated {
   source: string;
   groupCount: number;
   names: Map<string, number>;
@@ -546,78 +537,9 @@ function escapeControl(char: string): string {
   return code < 0x20 || code === 0x7f ? `\\x${code.toString(16).padStart(2, '0')}` : char;
 }
 
-/** Python's replacement template: literal text and group numbers (0 = the whole match). */
-function parseTemplate(repl: string, pattern: Translated): (string | number)[] {
-  const parts: (string | number)[] = [];
-  let text = '';
-  const group = (index: number) => {
-    if (index > pattern.groupCount) fail(`new: invalid group reference ${index}`);
-    parts.push(text, index);
-    text = '';
-  };
-  for (let i = 0; i < repl.length; ) {
-    const c = repl[i] as string;
-    if (c !== '\\') {
-      text += c;
-      i++;
-      continue;
-    }
-    const next = repl[i + 1];
-    if (next === undefined) fail('new: bad escape (end of replacement)');
-    if (next === 'g') {
-      const m = /^\\g<([^>]*)>/.exec(repl.slice(i));
-      if (!m) fail('new: missing < or > after \\g');
-      const ref = (m as RegExpExecArray)[1] as string;
-      if (/^\d+$/.test(ref)) group(Number(ref));
-      else {
-        const index = pattern.names.get(ref);
-        if (index === undefined) fail(`new: unknown group name '${ref}'`);
-        group(index as number);
-      }
-      i += (m as RegExpExecArray)[0].length;
-      continue;
-    }
-    if (next === '0') {
-      const m = /^\\(0[0-7]{0,2})/.exec(repl.slice(i)) as RegExpExecArray;
-      text += String.fromCodePoint(Number.parseInt(m[1] as string, 8));
-      i += m[0].length;
-      continue;
-    }
-    if (/[1-9]/.test(next)) {
-      const octal = /^\\([0-3][0-7]{2})/.exec(repl.slice(i));
-      if (octal) {
-        text += String.fromCodePoint(Number.parseInt(octal[1] as string, 8));
-        i += 4;
-        continue;
-      }
-      const m = /^\\(\d\d?)/.exec(repl.slice(i)) as RegExpExecArray;
-      group(Number(m[1]));
-      i += m[0].length;
-      continue;
-    }
-    const escaped = TEMPLATE_ESCAPES[next];
-    if (escaped !== undefined) {
-      text += escaped;
-      i += 2;
-      continue;
-    }
-    if (/[A-Za-z]/.test(next)) fail(`new: bad escape \\${next}`);
-    // Python keeps other escapes as written: backslash and character.
-    text += `\\${next}`;
-    i += 2;
-  }
-  parts.push(text);
-  // args[n] of String.prototype.replace's callback is group n (args[0] is the match).
-  return parts.filter((p) => p !== '');
-}
-
 function insidePair(text: string, at: number): boolean {
   if (at === 0 || at >= text.length) return false;
   const before = text.charCodeAt(at - 1);
   const here = text.charCodeAt(at);
   return before >= 0xd800 && before <= 0xdbff && here >= 0xdc00 && here <= 0xdfff;
-}
-
-function fail(message: string): never {
-  throw new PythonRegexpError(message);
 }
