@@ -1,6 +1,6 @@
 /**
  * Python's `re.sub` replacement template (the `new` of a replace_registry
- * rule): `\\1`…`\\99`, `\\g<n>`, `\\g<name>`, the escapes Python knows; a `$`
+ * rule): `\1`…`\99`, `\g<n>`, `\g<name>`, the escapes Python knows; a `$`
  * is plain text.
  */
 
