@@ -10,6 +10,8 @@
  * feed an already-built bundle dict to ValidateCmd; ours start from the files an
  * archive holds, which is what the service receives. Two cases therefore meet
  * courier's directory-level message instead of the dict-level one (noted per row).
+ * The inputs of its test_nest.py get their verdict here too; those of
+ * test_flatten.py (CSVs from before installModes existed) only test its flatten command.
  */
 import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
@@ -496,6 +498,46 @@ const apiCases: CourierCase[] = [
   },
 ];
 
+// test_nest.py's inputs (courier checks the nested tree it makes of them; here, the verdict).
+const nestInputs: CourierCase[] = [
+  {
+    courier: 'test_nest.py input nest/flat_bundle1 (three CSVs at the root, folders without CSVs)',
+    files: filesOf({
+      'op.package.yaml': opPkg('op.v3'),
+      'op.v1.csv.yaml': csv('op.v1', [owned('monitors', 'Monitor')]),
+      'op.v2.csv.yaml': csv('op.v2', [owned('monitors', 'Monitor')]),
+      'op.v3.csv.yaml': csv('op.v3', [owned('monitors', 'Monitor'), owned('rules', 'Rule')]),
+      'monitors.crd.yaml': crd('monitors', 'Monitor'),
+      'rules.crd.yaml': crd('rules', 'Rule'),
+      'random_folder1/package.yaml': pkg('other', 'other.v1'),
+      'random_folder1/random_file.txt': 'text',
+      'random_folder2/random_file.txt': 'text',
+    }),
+    valid: true,
+    info: { errors: [], warnings: [] },
+  },
+  {
+    courier: 'test_nest.py input nest/flat_bundle2_without_crds',
+    files: svcat(null),
+    valid: true,
+    info: { errors: [], warnings: [ICON, 'csv spec.maturity not defined'] },
+  },
+  {
+    courier: 'test_nest.py input nest/nested_bundle1 (random files and folders beside the versions)',
+    files: filesOf({
+      'op.package.yaml': opPkg('op.v0.22.2'),
+      'random_file1.txt': 'text',
+      'random_folder/package.yaml': pkg('other', 'other.v1'),
+      ...version('0.14.0', ['monitors']),
+      '0.14.0/random_file1.txt': 'text',
+      '0.14.0/random_folder/package.yaml': pkg('other', 'other.v1'),
+      ...version('0.22.2', ['monitors', 'rules']),
+    }),
+    valid: true,
+    info: { errors: [], warnings: [IGNORED('random_folder')] },
+  },
+];
+
 function verdict(files: FileEntry[], repository?: string) {
   try {
     const prepared = prepare(files, { repository });
@@ -509,6 +551,7 @@ function verdict(files: FileEntry[], repository?: string) {
 describe.each([
   ['tests/test_validate.py', verificationCases],
   ['tests/test_api.py', apiCases],
+  ['tests/test_nest.py', nestInputs],
 ])('operator-courier 2.1.11 %s', (_file, cases) => {
   it.each(cases)('$courier', (c) => {
     const result = verdict(c.files, c.repository);
