@@ -11,6 +11,7 @@ import {
   QuayPackageNotFoundError,
 } from '../domain/errors.js';
 import type { OrganizationPolicy } from '../domain/organization-policy.js';
+import { packageNotFound } from '../domain/original-messages.js';
 import type { ImageRegistry, Registry, Token } from './ports.js';
 import { settleLimited } from './settle-limited.js';
 
@@ -62,7 +63,10 @@ export class DeleteReleases {
 
     const versions = await releases.list();
     if (versions === undefined) {
-      throw new QuayPackageNotFoundError(`Package ${releases.name} does not exist in ${releases.where}.`);
+      const where = releases.name === `${organization}/${repository}` ? '' : ` as ${releases.name}`;
+      throw new QuayPackageNotFoundError(
+        `${packageNotFound(organization, repository)}${where} in ${releases.where}.`,
+      );
     }
     // Every release is tried, even after a failure: the caller learns exactly what is left.
     const outcomes = await settleLimited(versions, MAX_PARALLEL_DELETES, (version) =>

@@ -3,6 +3,8 @@
  * id, a human message and, for some ids, one extra payload field. No HTTP here:
  * the edge maps ids to statuses in one table.
  */
+import { archiveNotInBuild, NO_FILE_FIELD, notAnOperatorImage, nvrNotFound } from './original-messages.js';
+
 export type ErrorId =
   | 'OMPSUploadedFileError'
   | 'OMPSExpectedFileError'
@@ -55,7 +57,7 @@ export class UploadedFileError extends OmpsError {
 }
 
 export class ExpectedFileError extends OmpsError {
-  constructor(message = 'No file was attached: expected a zip archive in the multipart field "file".') {
+  constructor(message = NO_FILE_FIELD) {
     super('OMPSExpectedFileError', message);
   }
 }
@@ -101,23 +103,20 @@ export class KojiNotAnOperatorImageError extends OmpsError {
   constructor(nvr: string) {
     super(
       'KojiNotAnOperatorImage',
-      `Koji build ${nvr} is not an operator image: it has no operator manifests archive.`,
+      `${notAnOperatorImage(nvr)} (the build has no operator manifests archive)`,
     );
   }
 }
 
 export class KojiNVRBuildNotFoundError extends OmpsError {
   constructor(nvr: string) {
-    super('KojiNVRBuildNotFound', `Koji build ${nvr} was not found.`);
+    super('KojiNVRBuildNotFound', nvrNotFound(nvr));
   }
 }
 
 export class KojiManifestsArchiveNotFoundError extends OmpsError {
   constructor(nvr: string, archive: string) {
-    super(
-      'KojiManifestsArchiveNotFound',
-      `Koji build ${nvr} names the operator manifests archive "${archive}", but Koji does not list it.`,
-    );
+    super('KojiManifestsArchiveNotFound', archiveNotInBuild(archive, nvr));
   }
 }
 

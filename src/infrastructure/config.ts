@@ -6,6 +6,7 @@
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { DEFAULT_BUNDLE_REPOSITORY, type OrganizationPolicy } from '../domain/organization-policy.js';
+import { PythonRegexpError, pythonSubstitution } from '../domain/python-regexp.js';
 import { isValidVersion } from '../domain/release-version.js';
 import { unknownKeys } from './unknown-keys.js';
 
@@ -22,13 +23,17 @@ const replacement = z
   .strict()
   .superRefine((r, ctx) => {
     if (!r.regexp) return;
+    // Python `re` syntax (configs written for the original); compiled here, once, so a rule
+    // JavaScript cannot run the same way stops start-up instead of rewriting manifests wrongly.
     try {
-      new RegExp(r.old, 'gm');
+      pythonSubstitution(r.old, r.new);
     } catch (e) {
+      if (!(e instanceof PythonRegexpError)) throw e;
+      const [field, ...why] = e.message.split(': ');
       ctx.addIssue({
         code: 'custom',
-        path: ['old'],
-        message: `is not a valid regular expression (${(e as Error).message})`,
+        path: [field === 'new' ? 'new' : 'old'],
+        message: `cannot be translated from Python re syntax: ${why.join(': ')}`,
       });
     }
   });

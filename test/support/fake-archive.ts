@@ -10,7 +10,7 @@ export class FakeArchive implements Archive {
     try {
       entries = unzipSync(bytes);
     } catch {
-      throw new UploadedFileError('Uploaded file is not a zip archive.');
+      throw new UploadedFileError('File is not a zip file');
     }
     return Object.entries(entries)
       .filter(([path]) => !path.endsWith('/'))

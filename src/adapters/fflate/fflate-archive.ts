@@ -15,8 +15,9 @@ import { Inflate } from 'fflate';
 import type { Archive, ArchiveLimits } from '../../application/ports.js';
 import { UploadedFileError } from '../../domain/errors.js';
 import type { FileEntry } from '../../domain/files.js';
+import { crcFailed, TOO_BIG_UNCOMPRESSED } from '../../domain/original-messages.js';
 import { CRC32_INIT, crc32Final, crc32Update } from './crc32.js';
-import { checkTree, show } from './zip-names.js';
+import { checkTree, escapeName, show } from './zip-names.js';
 import {
   type CentralEntry,
   corrupt,
@@ -44,7 +45,7 @@ export class FflateArchive implements Archive {
 }
 
 function tooBig(limit: number): UploadedFileError {
-  return new UploadedFileError(`Zip archive is too big after unzip (more than ${limit} bytes)`);
+  return new UploadedFileError(`${TOO_BIG_UNCOMPRESSED} (more than ${limit}B)`);
 }
 
 function unpackSync(bytes: Uint8Array, limit: number): FileEntry[] {
@@ -71,8 +72,7 @@ function unpackSync(bytes: Uint8Array, limit: number): FileEntry[] {
         `${show(entry.name)} unpacks to ${data.length} bytes but its header says ${entry.uncompressedSize}`,
       );
     }
-    if (crc !== entry.crc)
-      throw new UploadedFileError(`CRC mismatch in ${show(entry.name)} (the zip archive is corrupt)`);
+    if (crc !== entry.crc) throw new UploadedFileError(crcFailed(escapeName(entry.name)));
     out.push({ path: entry.name, data });
   }
   return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

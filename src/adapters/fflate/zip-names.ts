@@ -23,13 +23,18 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Renders an untrusted name for an error message: quoted, control characters escaped, shortened. */
 export function show(name: string): string {
+  return `'${escapeName(name)}'`;
+}
+
+/** An untrusted name, control characters escaped and shortened, unquoted (where the original's message has no quotes). */
+export function escapeName(name: string): string {
   const short = name.length > 120 ? `${name.slice(0, 120)}…` : name;
   let escaped = '';
   for (const c of short) {
     const code = c.charCodeAt(0);
     escaped += code < 0x20 || code === 0x7f ? `\\u${code.toString(16).padStart(4, '0')}` : c;
   }
-  return `'${escaped}'`;
+  return escaped;
 }
 
 function malformed(name: string, why: string): UploadedFileError {

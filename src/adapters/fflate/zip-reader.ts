@@ -5,6 +5,7 @@
  * Everything it refuses is an UploadedFileError. Web-standard APIs only.
  */
 import { UploadedFileError } from '../../domain/errors.js';
+import { encryptedEntry, NOT_A_ZIP } from '../../domain/original-messages.js';
 import { type CheckedName, checkName, decodeName, show } from './zip-names.js';
 
 /** Most entries (files and directories) an archive may have. */
@@ -55,13 +56,13 @@ export interface CentralDirectory {
 
 export function corrupt(detail: string, cause?: unknown): UploadedFileError {
   return new UploadedFileError(
-    `Zip archive is corrupt: ${detail}`,
+    `${NOT_A_ZIP} (the archive is corrupt: ${detail})`,
     cause === undefined ? undefined : { cause },
   );
 }
 
 function encrypted(name: string): UploadedFileError {
-  return new UploadedFileError(`Zip archive contains encrypted entry ${show(name)}`);
+  return new UploadedFileError(encryptedEntry(show(name)));
 }
 
 /** A little-endian view over the upload, bounds-checked: reading past the end is a corrupt archive. */
@@ -135,13 +136,13 @@ interface EndRecord {
 }
 
 function readEndRecord(reader: Reader): EndRecord {
-  if (reader.length === 0) throw new UploadedFileError('Uploaded file is empty, not a zip archive');
+  if (reader.length === 0) throw new UploadedFileError(`${NOT_A_ZIP} (it is empty)`);
   const eocd = findEocd(reader);
   if (eocd < 0) {
     if (looksLikeZipStart(reader.bytes)) {
       throw corrupt('truncated (the end of central directory record is missing)');
     }
-    throw new UploadedFileError('Uploaded file is not a zip archive');
+    throw new UploadedFileError(NOT_A_ZIP);
   }
   const record: EndRecord = {
     disk: reader.u16(eocd + 4),

@@ -24,6 +24,14 @@ import {
   RequestEntityTooLargeError,
   UploadedFileError,
 } from '../../domain/errors.js';
+import {
+  cannotRetrievePackage,
+  INVALID_BUNDLE,
+  NO_FILE_FIELD,
+  NOT_A_ZIP,
+  packageNotFound,
+  pushFailed,
+} from '../../domain/original-messages.js';
 import { type ErrorBody, errorBody, internalError, STATUS_BY_ERROR } from './error-table.js';
 import { deleteParams, publishParams } from './params.js';
 
@@ -94,7 +102,7 @@ export const UploadFormSchema = z.looseObject({
 const strings = z.array(z.string());
 
 export const ValidationReportSchema = z.strictObject({ errors: strings, warnings: strings }).meta({
-  description: 'What bundle validation (operator-courier 2.1.10 rules) reported.',
+  description: 'What bundle validation (operator-courier 2.1.11 rules) reported.',
   examples: [{ errors: [], warnings: ['csv metadata.annotations not defined.'] }],
 });
 
@@ -230,7 +238,7 @@ export const AboutSchema = z
       description: 'The operator-courier version whose bundle format and validation rules are implemented.',
     }),
   })
-  .meta({ examples: [{ version: '0.1.0', operatorcourier: '2.1.10' }] });
+  .meta({ examples: [{ version: '0.1.0', operatorcourier: '2.1.11' }] });
 
 // -------------------------------------------------------------------- errors
 
@@ -271,10 +279,10 @@ export const ErrorBodySchema = z
 function exampleErrors(): Record<ErrorId, ErrorBody> {
   const notFound = new OmpsError('NotFound', 'The requested URL was not found on the server.');
   const errors: Record<ErrorId, OmpsError> = {
-    OMPSUploadedFileError: new UploadedFileError('Uploaded file is not a zip archive'),
-    OMPSExpectedFileError: new ExpectedFileError(),
+    OMPSUploadedFileError: new UploadedFileError(NOT_A_ZIP),
+    OMPSExpectedFileError: new ExpectedFileError(NO_FILE_FIELD),
     PackageValidationError: new PackageValidationError(
-      'The packageName (hello-operator) in bundle does not match repository name (other) provided as command line argument.',
+      `${INVALID_BUNDLE} The packageName (hello-operator) in bundle does not match repository name (other) provided as command line argument.`,
       {
         errors: [
           'The packageName (hello-operator) in bundle does not match repository name (other) provided as command line argument.',
@@ -291,13 +299,13 @@ function exampleErrors(): Record<ErrorId, ErrorBody> {
     }),
     OMPSAuthorizationHeaderRequired: new AuthorizationHeaderRequiredError(),
     QuayAuthorizationError: new QuayAuthorizationError(
-      'Quay refused to push release 1.0.0 of myorg/hello-operator (403).',
+      `${pushFailed('Unauthorized access')} (Quay refused to push release 1.0.0 of myorg/hello-operator: 403)`,
       {
         error: { code: 'unauthorized-access', message: 'Unauthorized access' },
       },
     ),
     KojiNVRBuildNotFound: new KojiNVRBuildNotFoundError('unknown-1.0-1'),
-    QuayPackageNotFound: new QuayPackageNotFoundError('Package myorg/nothing does not exist in Quay.'),
+    QuayPackageNotFound: new QuayPackageNotFoundError(packageNotFound('myorg', 'nothing')),
     NotFound: notFound,
     MethodNotAllowed: new OmpsError('MethodNotAllowed', 'The method GET is not allowed for this URL.'),
     RequestEntityTooLarge: new RequestEntityTooLargeError(52428800),
@@ -307,11 +315,11 @@ function exampleErrors(): Record<ErrorId, ErrorBody> {
     ),
     KojiError: new KojiError('Koji hub call getBuild failed: timed out.'),
     QuayCourierError: new QuayCourierError(
-      'Release 1.0.0 of myorg/hello-operator already exists in Quay (releases cannot be overwritten).',
+      `${pushFailed('package exists already')} (release 1.0.0 of myorg/hello-operator already exists in Quay; releases cannot be overwritten)`,
       { error: { code: 'package-exists', message: 'package exists already' } },
     ),
     QuayPackageError: new QuayPackageError(
-      'Could not list the releases of myorg/hello-operator in Quay: timed out.',
+      `${cannotRetrievePackage('myorg', 'hello-operator')}Quay did not answer within 60 s.`,
     ),
     GreenwaveError: new GreenwaveError('Greenwave decision request failed: timed out.'),
     InternalServerError: internalError(),

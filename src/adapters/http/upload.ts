@@ -3,6 +3,7 @@
  * max_content_length and no further, then the `file` part is taken out of it.
  */
 import { ExpectedFileError, RequestEntityTooLargeError, UploadedFileError } from '../../domain/errors.js';
+import { NO_FILE_FIELD, NO_SELECTED_FILE, wrongExtension } from '../../domain/original-messages.js';
 import { boundaryOf, MAX_BOUNDARY_LENGTH, parseMultipart } from './multipart.js';
 
 export interface Upload {
@@ -18,7 +19,7 @@ export async function readUpload(request: Request, maxContentLength: number): Pr
   const boundary = boundaryOf(request.headers.get('content-type') ?? '');
   if (!boundary) {
     throw new ExpectedFileError(
-      'Expected a multipart/form-data request with the zip archive in the field "file".',
+      `${NO_FILE_FIELD}: expected a multipart/form-data request with the zip archive in the field "file".`,
     );
   }
   if (boundary.length > MAX_BOUNDARY_LENGTH) {
@@ -32,18 +33,28 @@ export async function readUpload(request: Request, maxContentLength: number): Pr
     parts = parseMultipart(body, boundary);
   } catch (error) {
     throw new ExpectedFileError(
-      `The multipart/form-data body could not be read (${(error as Error).message}); expected the zip archive in the field "file".`,
+      `${NO_FILE_FIELD}: the multipart/form-data body could not be read (${(error as Error).message}).`,
     );
   }
   const file = parts.find((p) => p.name === 'file' && p.filename !== undefined);
-  if (!file) throw new ExpectedFileError();
-  if (!file.filename) throw new ExpectedFileError('The attached file has an empty filename.');
-  if (!file.filename.toLowerCase().endsWith('.zip')) {
-    throw new UploadedFileError(
-      `The attached file "${file.filename}" is not a zip archive: expected a .zip file.`,
-    );
+  if (!file) throw new ExpectedFileError(NO_FILE_FIELD);
+  if (!file.filename) throw new ExpectedFileError(NO_SELECTED_FILE);
+  const extension = extensionOf(file.filename);
+  if (extension.toLowerCase() !== '.zip') {
+    throw new UploadedFileError(wrongExtension(extension));
   }
   return { filename: file.filename, bytes: file.data };
+}
+
+/**
+ * Python's os.path.splitext extension, as the original judged it: from the last
+ * dot of the last path segment, unless that segment is only dots before it ('.zip' has none).
+ */
+export function extensionOf(filename: string): string {
+  const base = filename.slice(filename.lastIndexOf('/') + 1);
+  const dot = base.lastIndexOf('.');
+  if (dot <= 0 || /^\.+$/.test(base.slice(0, dot))) return '';
+  return base.slice(dot);
 }
 
 /** Reads at most `limit` bytes; a longer body is refused as soon as it passes the limit. */

@@ -11,6 +11,7 @@ import {
   ReleaseAlreadyExistsError,
 } from '../../domain/errors.js';
 import type { FileEntry } from '../../domain/files.js';
+import { cannotRetrievePackage, pushFailed } from '../../domain/original-messages.js';
 
 export interface StoredRelease {
   version: string;
@@ -42,22 +43,27 @@ export class InMemoryRegistry implements Registry {
   }
 
   async releases(organization: string, repository: string, token: Token): Promise<string[] | undefined> {
-    this.checkToken(token, organization);
+    this.checkToken(
+      token,
+      organization,
+      QuayAuthorizationError,
+      cannotRetrievePackage(organization, repository),
+    );
     const pkg = this.packages.get(key(organization, repository));
     return pkg ? [...pkg.releases.keys()] : undefined;
   }
 
   async push(request: PushRequest): Promise<void> {
-    this.checkToken(request.token, request.organization);
     const k = key(request.organization, request.repository);
+    // Quay's own words (CNR answers), after the original's prefix, as QuayRegistry reports them.
+    this.checkToken(request.token, request.organization, QuayAuthorizationError, pushFailed(''));
     let pkg = this.packages.get(k);
     if (pkg?.releases.has(request.version)) {
+      const message = `package exists already: ${k}@${request.version}`;
       throw new ReleaseAlreadyExistsError(
         request.version,
-        `Release ${request.version} of ${k} already exists.`,
-        {
-          error: { code: 'package-exists', message: `package exists already: ${k}@${request.version}` },
-        },
+        `${pushFailed(message)} (release ${request.version} of ${k} already exists in Quay; releases cannot be overwritten)`,
+        { error: { code: 'package-exists', message } },
       );
     }
     if (!pkg) {
@@ -115,13 +121,15 @@ export class InMemoryRegistry implements Registry {
     this.packages.set(k, pkg);
   }
 
+  /** Refuses a token as Quay does; `prefix` is the original's words for the call that was refused. */
   private checkToken(
     token: Token,
     organization: string,
     errorType: typeof QuayAuthorizationError | typeof QuayPackageError = QuayAuthorizationError,
+    prefix = '',
   ): void {
     if (this.authorize(token, organization)) return;
-    const message = `Quay refused the token for organization ${organization}.`;
+    const message = `${prefix}Unauthorized access (Quay refused the token for organization ${organization}).`;
     if (errorType === QuayPackageError) throw new QuayPackageError(message);
     throw new QuayAuthorizationError(message, {
       error: { code: 'unauthorized', message: 'Unauthorized access' },

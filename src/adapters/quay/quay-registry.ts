@@ -26,6 +26,7 @@ import {
   QuayPackageNotFoundError,
   ReleaseAlreadyExistsError,
 } from '../../domain/errors.js';
+import { COURIER_FAILED, cannotRetrievePackage, pushFailed } from '../../domain/original-messages.js';
 import { callUpstream } from '../upstream/call.js';
 import { Deadline } from '../upstream/deadline.js';
 import { errorCode } from '../upstream/error-code.js';
@@ -105,7 +106,7 @@ export class QuayRegistry implements Registry {
 
   async releases(organization: string, repository: string, token: Token): Promise<string[] | undefined> {
     const name = `${organization}/${repository}`;
-    const what = `the releases of ${name}`;
+    const cannot = cannotRetrievePackage(organization, repository);
     const url = `${this.base}/cnr/api/v1/packages?namespace=${encodeURIComponent(organization)}`;
     const started = Date.now();
     const outcome = await this.call('releases', url, {
@@ -113,22 +114,19 @@ export class QuayRegistry implements Registry {
       headers: { Authorization: token },
       retries: 2,
     });
-    if (outcome.kind === 'failed')
-      throw new QuayPackageError(`Could not list ${what} in Quay: ${outcome.reason}.`);
+    if (outcome.kind === 'failed') throw new QuayPackageError(`${cannot}${outcome.reason}.`);
     if (outcome.status === 403) {
       throw new QuayAuthorizationError(
-        `Quay refused to list ${what} (403)${quayDetail(outcome.json)}`,
+        `${cannot}Quay refused to list its releases (403)${quayDetail(outcome.json)}`,
         quayResponse(outcome.json),
       );
     }
     if (outcome.status !== 200) {
-      throw new QuayPackageError(
-        `Could not list ${what} in Quay: Quay answered ${outcome.status}${quayDetail(outcome.json)}`,
-      );
+      throw new QuayPackageError(`${cannot}Quay answered ${outcome.status}${quayDetail(outcome.json)}`);
     }
     const fail = (reason: string): never => {
       this.logFailure('releases', started, outcome.status, reason);
-      throw new QuayPackageError(`Could not list ${what} in Quay: ${reason}.`);
+      throw new QuayPackageError(`${cannot}${reason}.`);
     };
     if (!outcome.isJson) return fail('Quay answered 200 with a body that is not JSON');
     if (!Array.isArray(outcome.json)) return fail("Quay's package list is not a JSON list");
@@ -151,7 +149,7 @@ export class QuayRegistry implements Registry {
       blob = toBase64(await packBundle(request.bundle, repository));
     } catch (error) {
       const reason = error instanceof Error ? error.message : 'the bundle could not be packed';
-      throw new QuayCourierError(`Could not push ${what} to Quay: ${reason}`);
+      throw new QuayCourierError(`${COURIER_FAILED} could not push ${what} to Quay: ${reason}`);
     }
     const outcome = await this.call('push', url, {
       method: 'post',
@@ -161,28 +159,23 @@ export class QuayRegistry implements Registry {
     });
     if (outcome.kind === 'failed') {
       throw new QuayCourierError(
-        `Could not push ${what} to Quay: ${outcome.reason} (the release may or may not have been created).`,
+        `${COURIER_FAILED} could not push ${what} to Quay: ${outcome.reason} (the release may or may not have been created).`,
       );
     }
     if (outcome.status >= 200 && outcome.status < 300) return;
     const response = quayResponse(outcome.json);
+    const quaySaid = pushFailed(quayMessage(outcome.json) ?? `Quay answered ${outcome.status}`);
     if (outcome.status === 403) {
-      throw new QuayAuthorizationError(
-        `Quay refused to push ${what} (403)${quayDetail(outcome.json)}`,
-        response,
-      );
+      throw new QuayAuthorizationError(`${quaySaid} (Quay refused to push ${what}: 403)`, response);
     }
     if (outcome.status === 409 || quayErrorCode(outcome.json) === 'package-exists') {
       throw new ReleaseAlreadyExistsError(
         version,
-        `Release ${version} of ${organization}/${repository} already exists in Quay (releases cannot be overwritten)${quayDetail(outcome.json)}`,
+        `${quaySaid} (release ${version} of ${organization}/${repository} already exists in Quay; releases cannot be overwritten)`,
         response,
       );
     }
-    throw new QuayCourierError(
-      `Pushing ${what} to Quay failed: Quay answered ${outcome.status}${quayDetail(outcome.json)}`,
-      response,
-    );
+    throw new QuayCourierError(`${quaySaid} (pushing ${what}: Quay answered ${outcome.status})`, response);
   }
 
   async deleteRelease(

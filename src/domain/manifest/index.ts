@@ -3,21 +3,23 @@
  * the release version between them:
  *   loadBundle    — identify files, find the package at the root, apply the
  *                   package-name suffix (and replace_registry), parse once;
- *   prepareBundle — csv_annotations, validate (operator-courier 2.1 rules),
+ *   prepareBundle — csv_annotations, validate (operator-courier 2.1.11 rules),
  *                   build the push-ready files.
  */
 import { PackageValidationError, type ValidationInfo } from '../errors.js';
 import type { FileEntry } from '../files.js';
 import type { CsvAnnotation, OrganizationPolicy } from '../organization-policy.js';
+import { COURIER_FAILED, INVALID_BUNDLE, NO_PACKAGE_NAME } from '../original-messages.js';
+import { unsafeSegmentReason } from '../path-segment.js';
 import { flatBundleYaml, withLiterals } from './flat-bundle.js';
 import { type BundleFile, identifyFiles, type Manifest } from './identify.js';
-import { detectLayout, ignoredFolderWarning, NO_VALID_CSV_MESSAGE } from './layout.js';
+import { detectLayout, ignoredFolderWarning, type Layout, NO_VALID_CSV_MESSAGE } from './layout.js';
 import { annotateCsv, rewritePackageName, withSuffix } from './policies.js';
-import { validateBundle } from './validate.js';
+import { NO_PACKAGES, validateBundle } from './validate.js';
 import { emitYaml } from './yaml-emit.js';
 
 /** The operator-courier release whose bundle format and validation rules this engine implements. */
-export const OPERATOR_COURIER_VERSION = '2.1.10';
+export const OPERATOR_COURIER_VERSION = '2.1.11';
 
 export interface LoadedBundle {
   /** packageName after the organization's suffix. */
@@ -48,21 +50,30 @@ export function loadBundle(files: readonly FileEntry[], policy: OrganizationPoli
   const identified = identifyFiles(kept, policy.replaceRegistry);
   const packages = identified.filter((f) => f.kind === 'package' && f.dir === '');
   if (packages.length === 0) {
-    const message = 'Bundle does not contain any packages.';
-    throw new PackageValidationError(message, { errors: [message], warnings: [] });
+    // The original OMPS refuses before validating; validating anyway tells the caller everything at once.
+    const info = validateLayout(detectLayout(identified), undefined, {});
+    const others = info.errors.length - 1;
+    const more = others > 0 ? ` (and ${others} more)` : '';
+    throw new PackageValidationError(`${NO_PACKAGE_NAME} ${NO_PACKAGES}${more}`, info);
   }
   if (packages.length > 1) {
     const message = 'Only 1 package is expected to exist in source root folder.';
-    throw new PackageValidationError(message, { errors: [message], warnings: [] });
+    throw new PackageValidationError(`${COURIER_FAILED} ${message}`, { errors: [message], warnings: [] });
   }
   const original = packages[0] as BundleFile & { manifest: Manifest; text: string };
   const name = original.manifest.packageName;
   if (typeof name !== 'string' || name.trim() === '') {
-    const message = `The package file "${original.path}" must define packageName as a non-empty string.`;
+    const message = `${NO_PACKAGE_NAME} The package file "${original.path}" must define packageName as a non-empty string.`;
     throw new PackageValidationError(message, { errors: [message], warnings: [] });
   }
 
   const packageName = withSuffix(name, policy.packageNameSuffix);
+  // The name becomes a folder and a URL segment downstream: a bad one is the bundle's fault, not ours.
+  const unsafe = unsafeSegmentReason(packageName);
+  if (unsafe !== undefined) {
+    const message = `The packageName ${JSON.stringify(packageName)} cannot name a repository: ${unsafe}.`;
+    throw new PackageValidationError(message, { errors: [message], warnings: [] });
+  }
   let packageFile = original;
   if (packageName !== name) {
     const text = rewritePackageName(original.path, original.text, packageName);
@@ -93,26 +104,13 @@ export function prepareBundle(
 
   const layout = detectLayout(loaded.files);
   if (layout.kind === 'none') {
-    throw new PackageValidationError(NO_VALID_CSV_MESSAGE, { errors: [NO_VALID_CSV_MESSAGE], warnings: [] });
+    throw new PackageValidationError(`${COURIER_FAILED} ${NO_VALID_CSV_MESSAGE}`, {
+      errors: [NO_VALID_CSV_MESSAGE],
+      warnings: [],
+    });
   }
 
-  const validationInfo =
-    layout.kind === 'flat'
-      ? validateBundle({
-          pkg: packageFile.manifest,
-          sets: [{ csvs: layout.csvs.map(csv), crds: layout.crds.map(crd) }],
-          nested: false,
-          repository: options.repository,
-          uiValidateIo: options.uiValidateIo,
-        })
-      : validateBundle({
-          pkg: packageFile.manifest,
-          sets: layout.versions.map((v) => ({ csvs: v.csvs.map(csv), crds: v.crds.map(crd) })),
-          nested: true,
-          repository: options.repository,
-          uiValidateIo: options.uiValidateIo,
-          warnings: layout.ignoredFolders.map(ignoredFolderWarning),
-        });
+  const validationInfo = validateLayout(layout, packageFile.manifest, options, csv);
   if (validationInfo.errors.length > 0) throw invalidBundle(validationInfo);
 
   if (layout.kind === 'flat') {
@@ -146,8 +144,41 @@ export function pushedData(file: BundleFile, annotated: Manifest | undefined): U
     : file.data;
 }
 
+/** operator-courier's rules over a layout; `pkg` is absent when the bundle has no package file. */
+function validateLayout(
+  layout: Layout,
+  pkg: Manifest | undefined,
+  options: { repository?: string; uiValidateIo?: boolean },
+  csv: (file: BundleFile) => Manifest = (file) => file.manifest as Manifest,
+): ValidationInfo {
+  const crd = (file: BundleFile) => file.manifest as Manifest;
+  const { repository, uiValidateIo } = options;
+  switch (layout.kind) {
+    case 'none':
+      return validateBundle({ pkg, sets: [{ csvs: [], crds: [] }], nested: false, repository });
+    case 'flat':
+      return validateBundle({
+        pkg,
+        sets: [{ csvs: layout.csvs.map(csv), crds: layout.crds.map(crd) }],
+        nested: false,
+        repository,
+        uiValidateIo,
+      });
+    case 'nested':
+      return validateBundle({
+        pkg,
+        sets: layout.versions.map((v) => ({ csvs: v.csvs.map(csv), crds: v.crds.map(crd) })),
+        nested: true,
+        repository,
+        uiValidateIo,
+        warnings: layout.ignoredFolders.map(ignoredFolderWarning),
+      });
+  }
+}
+
+/** The original OMPS's message (operator-courier's, prefixed), then the first error and a count. */
 function invalidBundle(info: ValidationInfo): PackageValidationError {
   const [first, ...rest] = info.errors;
   const more = rest.length > 0 ? ` (and ${rest.length} more)` : '';
-  return new PackageValidationError(`Operator bundle is invalid: ${first}${more}`, info);
+  return new PackageValidationError(`${INVALID_BUNDLE} ${first}${more}`, info);
 }

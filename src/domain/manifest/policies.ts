@@ -6,15 +6,14 @@
 import { isScalar, parseAllDocuments } from 'yaml';
 import { PackageValidationError } from '../errors.js';
 import type { CsvAnnotation, RegistryReplacement } from '../organization-policy.js';
+import { pythonSubstitution } from '../python-regexp.js';
 
-/** Builds the text rewrite for all replacements, in order; regexps are compiled once. */
+/** Builds the text rewrite for all replacements, in order. */
 export function replaceRegistries(replacements: readonly RegistryReplacement[]): (text: string) => string {
   if (replacements.length === 0) return (text) => text;
   const steps = replacements.map((r): ((text: string) => string) => {
-    if (r.regexp) {
-      const pattern = new RegExp(r.old, 'gm');
-      return (text) => text.replace(pattern, r.new);
-    }
+    // Python `re` syntax, as the original ran it; compiled once per rule (config load checks it).
+    if (r.regexp) return pythonSubstitution(r.old, r.new);
     if (r.old === '') return (text) => text;
     // A function replacer keeps `$&`-style sequences in `new` literal.
     return (text) => (text.includes(r.old) ? text.replaceAll(r.old, () => r.new) : text);

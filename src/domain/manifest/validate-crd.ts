@@ -1,4 +1,4 @@
-/** CustomResourceDefinition rules of operator-courier 2.1.x (messages verbatim). */
+/** CustomResourceDefinition rules of operator-courier 2.1.11 (messages verbatim). */
 import { get, has, isObj, type ValidationLog } from './validation-log.js';
 
 export function validateCrd(crd: unknown, log: ValidationLog): void {

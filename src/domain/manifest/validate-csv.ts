@@ -1,4 +1,4 @@
-/** ClusterServiceVersion rules of operator-courier 2.1.x (messages verbatim, typos included). */
+/** ClusterServiceVersion rules of operator-courier 2.1.11 (messages verbatim, typos included). */
 import { crdVersionNames } from './validate-crd.js';
 import { get, has, type Obj, type ValidationLog } from './validation-log.js';
 
@@ -91,10 +91,8 @@ function validateInstall(install: unknown, log: ValidationLog): void {
 }
 
 function validateOwnedCrds(definitions: unknown, crds: CrdIndex, log: ValidationLog): void {
-  if (!has(definitions, 'owned')) {
-    log.error('spec.customresourcedefinitions.ownednot defined for csv');
-    return;
-  }
+  // 2.1.11: a CSV that owns no CRDs (section absent, null, empty or without `owned`) is valid.
+  if (!has(definitions, 'owned')) return;
   const owned = Array.isArray(definitions.owned) ? definitions.owned : [];
   // Per owned name: whether each matching CRD's spec.version equals the owned version.
   const versionMatches = new Map<unknown, boolean[]>();

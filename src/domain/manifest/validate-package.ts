@@ -1,4 +1,4 @@
-/** Package rules of operator-courier 2.1.x (messages verbatim). */
+/** Package rules of operator-courier 2.1.11 (messages verbatim). */
 import { get, has, type ValidationLog } from './validation-log.js';
 
 export interface PackageRuleOptions {

@@ -1,5 +1,5 @@
 /**
- * Bundle validation (SPEC §6, operator-courier 2.1.x): CRD, CSV, then package
+ * Bundle validation (SPEC §6, operator-courier 2.1.11): CRD, CSV, then package
  * rules, collected into errors and warnings. Flat bundles are validated once;
  * nested bundles per version folder, the package rules once for the root package.
  */
@@ -16,7 +16,8 @@ export interface ManifestSet {
 }
 
 export interface BundleToValidate {
-  readonly pkg: Obj;
+  /** Absent when the bundle has no package file: validated anyway, so the caller gets every message. */
+  readonly pkg?: Obj;
   /** One set for a flat bundle; one per version folder for a nested one. */
   readonly sets: readonly ManifestSet[];
   readonly nested: boolean;
@@ -26,6 +27,8 @@ export interface BundleToValidate {
   /** Also run operator-courier's operatorhub.io UI checks (`verify --ui_validate_io`). */
   readonly uiValidateIo?: boolean;
 }
+
+export const NO_PACKAGES = 'Bundle does not contain any packages.';
 
 export function validateBundle(bundle: BundleToValidate): ValidationInfo {
   const log = new ValidationLog();
@@ -48,7 +51,8 @@ export function validateBundle(bundle: BundleToValidate): ValidationInfo {
   const csvNames = bundle.nested
     ? undefined
     : new Set(bundle.sets.flatMap((s) => s.csvs.map((csv) => get(get(csv, 'metadata'), 'name'))));
-  validatePackage(bundle.pkg, log, { csvNames, repository: bundle.repository });
+  if (bundle.pkg === undefined) log.error(NO_PACKAGES);
+  else validatePackage(bundle.pkg, log, { csvNames, repository: bundle.repository });
 
   if (bundle.uiValidateIo) {
     for (const set of bundle.sets) {

@@ -455,7 +455,7 @@ describe('examples', () => {
         },
       },
     ],
-    ['About', { version: '0.1.0', operatorcourier: '2.1.10' }],
+    ['About', { version: '0.1.0', operatorcourier: '2.1.11' }],
     [
       'ErrorBody',
       {

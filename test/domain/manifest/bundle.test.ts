@@ -90,8 +90,10 @@ describe('fixtures (test/fixtures)', () => {
 
   it('no_package_name: no package file', () => {
     const error = validationError(() => loadBundle(fixtureFiles('no_package_name'), policy()));
-    expect(error.message).toBe('Bundle does not contain any packages.');
-    expect(error.validationInfo).toEqual({ errors: ['Bundle does not contain any packages.'], warnings: [] });
+    expect(error.message).toMatch(/^Could not find packageName in manifests\. /);
+    expect((error.validationInfo as { errors: string[] }).errors).toContain(
+      'Bundle does not contain any packages.',
+    );
   });
 
   it('not_yaml: the YAML error names the file', () => {
@@ -107,12 +109,14 @@ describe('loadBundle', () => {
   });
 
   it('exports the implemented operator-courier version', () => {
-    expect(OPERATOR_COURIER_VERSION).toBe('2.1.10');
+    expect(OPERATOR_COURIER_VERSION).toBe('2.1.11');
   });
 
   it('finds the package only at the root', () => {
     const files = filesOf({ 'sub/package.yaml': aPackage(), 'csv.yaml': aCsv() });
-    expect(validationError(() => loadBundle(files, policy())).message).toBe(
+    const error = validationError(() => loadBundle(files, policy()));
+    expect(error.message).toMatch(/^Could not find packageName in manifests\. /);
+    expect((error.validationInfo as { errors: string[] }).errors).toContain(
       'Bundle does not contain any packages.',
     );
   });
@@ -120,7 +124,7 @@ describe('loadBundle', () => {
   it('refuses two packages at the root', () => {
     const files = filesOf({ 'a.yaml': aPackage(), 'b.yml': aPackage(), 'csv.yaml': aCsv() });
     expect(validationError(() => loadBundle(files, policy())).message).toBe(
-      'Only 1 package is expected to exist in source root folder.',
+      'Failed to push manifest: Only 1 package is expected to exist in source root folder.',
     );
   });
 
@@ -136,7 +140,7 @@ describe('loadBundle', () => {
     });
     const error = validationError(() => loadBundle(files, policy()));
     expect(error.message).toBe(
-      'The package file "package.yaml" must define packageName as a non-empty string.',
+      'Could not find packageName in manifests. The package file "package.yaml" must define packageName as a non-empty string.',
     );
   });
 
@@ -252,7 +256,7 @@ describe('prepareBundle: flat layout', () => {
     const error = validationError(() => prepare(files));
     const message =
       'The source directory structure is not in valid flat or nested format,because no valid CSV file is found in root or manifest directories.';
-    expect(error.message).toBe(message);
+    expect(error.message).toBe(`Failed to push manifest: ${message}`);
     expect(error.validationInfo).toEqual({ errors: [message], warnings: [] });
   });
 

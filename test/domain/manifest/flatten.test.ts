@@ -213,7 +213,7 @@ describe('flattenBundle (operator-courier flatten)', () => {
 
   it('refuses a bundle without a package or without any CSV, with courier messages', () => {
     const noPackage = filesOf({ ...folder('0.9', '0.9.0', 'gizmo.clusterserviceversion.yaml', ALL) });
-    expect((thrown(() => flattenBundle(noPackage)) as Error).message).toBe(
+    expect((thrown(() => flattenBundle(noPackage)) as Error).message).toContain(
       'Bundle does not contain any packages.',
     );
     const noCsv = filesOf({

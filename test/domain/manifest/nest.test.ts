@@ -132,7 +132,7 @@ describe('nestBundle (operator-courier nest)', () => {
 
   it('refuses a bundle without a package, with two packages, or without any CSV', () => {
     const csv = { 'a.clusterserviceversion.yaml': gizmoCsv('1.0.0', []) };
-    expect((thrown(() => nestBundle(filesOf(csv))) as Error).message).toBe(
+    expect((thrown(() => nestBundle(filesOf(csv))) as Error).message).toContain(
       'Bundle does not contain any packages.',
     );
     const two = filesOf({
@@ -140,7 +140,7 @@ describe('nestBundle (operator-courier nest)', () => {
       'a.package.yaml': gizmoPackage('1.0.0'),
       'b.package.yaml': gizmoPackage('1.0.0'),
     });
-    expect((thrown(() => nestBundle(two)) as Error).message).toBe(
+    expect((thrown(() => nestBundle(two)) as Error).message).toContain(
       'Only 1 package is expected to exist in source root folder.',
     );
     const none = filesOf({ 'a.package.yaml': gizmoPackage('1.0.0') });

@@ -131,10 +131,10 @@ describe('replace_registry', () => {
     expect(text).toContain('r$&x$1/example/widget-operator');
   });
 
-  it('applies a multiline regular expression everywhere, with $1 groups', () => {
+  it('applies a multiline regular expression everywhere, in Python re syntax (\\1 groups)', () => {
     const replace = policy({
       replaceRegistry: [
-        { old: '^(\\s+image: )quay\\.io/(\\w+)', new: '$1registry.example.com/$2-mirror', regexp: true },
+        { old: '^(\\s+image: )quay\\.io/(\\w+)', new: '\\1registry.example.com/\\2-mirror', regexp: true },
       ],
     });
     const text = fileText(prepare(nested(), { policy: replace }).files, '1.0.0/csv.yaml');
@@ -255,7 +255,7 @@ describe('csv_annotations', () => {
   it('does not touch CSVs without a metadata mapping (validation reports them)', () => {
     const csv = withValue(aCsv(), 'metadata', 'oops');
     expect(() => prepare(flatBundle({ csv }), { policy: annotate })).toThrow(
-      'Operator bundle is invalid: csv metadata.name not defined.',
+      'Failed to push manifest: Resulting bundle is invalid, input yaml is improperly defined. csv metadata.name not defined.',
     );
   });
 

@@ -1,5 +1,5 @@
 /**
- * operator-courier 2.1.x validation rules, one broken manifest per rule; the
+ * operator-courier 2.1.11 validation rules, one broken manifest per rule; the
  * messages are the contract users grep for.
  */
 import { describe, expect, it } from 'vitest';
@@ -163,11 +163,6 @@ const errorCases: RuleCase[] = [
     message: 'metadata.annotations.alm-examples contains invalid json string',
   },
   {
-    rule: 'csv owned',
-    parts: { csv: withValue(aCsv(), 'spec.customresourcedefinitions', { required: [] }) },
-    message: 'spec.customresourcedefinitions.ownednot defined for csv',
-  },
-  {
     rule: 'csv owned name',
     parts: { csv: csvOwning({ kind: 'Widget', version: 'v1' }) },
     message: 'name not defined for item in spec.customresourcedefinitions.',
@@ -271,7 +266,9 @@ describe('operator-courier validation rules', () => {
     expect(error).toBeInstanceOf(PackageValidationError);
     const info = (error as PackageValidationError).validationInfo as { errors: string[] };
     expect(info.errors).toContain(message);
-    expect((error as PackageValidationError).message).toMatch(/^Operator bundle is invalid: /);
+    expect((error as PackageValidationError).message).toMatch(
+      /^Failed to push manifest: Resulting bundle is invalid, input yaml is improperly defined\. /,
+    );
   });
 
   it.each(warningCases)('warning: $rule', ({ parts, message }) => {
@@ -297,7 +294,9 @@ describe('operator-courier validation rules', () => {
   it('the error message summarises the first error and counts the others', () => {
     const csv = without(without(aCsv(), 'apiVersion'), 'spec.installModes');
     const error = thrown(() => prepare(flatBundle({ csv }))) as PackageValidationError;
-    expect(error.message).toBe('Operator bundle is invalid: csv apiVersion not defined. (and 1 more)');
+    expect(error.message).toBe(
+      'Failed to push manifest: Resulting bundle is invalid, input yaml is improperly defined. csv apiVersion not defined. (and 1 more)',
+    );
     expect(error.id).toBe('PackageValidationError');
   });
 

@@ -84,7 +84,7 @@ describe('omps push (Quay app registry, directly)', { timeout: 60_000 }, () => {
     const exists = await omps(['push', valid, 'acme', PACKAGE_NAME, '1.0.0', TOKEN, '--quay-url', quay.url]);
     expect(exists.code).toBe(1);
     expect(exists.stderr).toMatch(
-      /^QuayCourierError: Release 1\.0\.0 of acme\/widget already exists in Quay/,
+      /^QuayCourierError: Failed to push manifest: package exists already \(release 1\.0\.0 of acme\/widget already exists in Quay/,
     );
     expect(exists.stderr).toContain('quay_response: {"error":{"code":"package-exists"');
 
@@ -100,7 +100,7 @@ describe('omps push (Quay app registry, directly)', { timeout: 60_000 }, () => {
     ]);
     expect(denied.code).toBe(1);
     expect(denied.stderr).toMatch(
-      /^QuayAuthorizationError: Quay refused to push release 2\.0\.0 of acme\/widget \(403\)/,
+      /^QuayAuthorizationError: Failed to push manifest: Unauthorized access for: acme\/widget \(Quay refused to push release 2\.0\.0 of acme\/widget: 403\)/,
     );
     expect(denied.stderr).not.toContain('wrong');
   });

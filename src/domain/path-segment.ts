@@ -1,0 +1,17 @@
+/**
+ * A name that becomes one path segment: the package name is the top folder of
+ * the pushed tar and a segment of Quay's URLs, so it must not escape either.
+ */
+
+/** Why `name` cannot be a single path segment, or undefined when it can. */
+export function unsafeSegmentReason(name: string): string | undefined {
+  if (name === '') return 'it is empty';
+  if (name === '.' || name === '..') return `"${name}" is not a name but a reference to a folder`;
+  if (name.includes('/')) return 'it contains "/"';
+  if (name.includes('\\')) return 'it contains "\\"';
+  for (const char of name) {
+    const code = char.charCodeAt(0);
+    if (code < 0x20 || code === 0x7f) return 'it contains a control character';
+  }
+  return undefined;
+}
