@@ -2,25 +2,25 @@
  * The bundle-image half of publishing (SPEC §10), for organizations with
  * `bundle_images`: the validated package manifests become one `registry+v1`
  * image per CSV, pushed under the CSV's version. PublishRelease hands over the
- * loaded and prepared bundle; this collaborator never sees the archive.
+ * images already built (buildBundleImages: pure, CPU-bound, run with the rest
+ * of the bundle work); this collaborator only talks to the registry.
  *
  * Tags are checked before anything is pushed: a tag holding other content
  * stops the whole publish (nothing overwritten, nothing half-pushed by it); a
  * tag already holding the same image is left as it is.
  */
+import type { BuiltBundleImages } from '../domain/bundle-image/bundle-images.js';
 import { imageReference, imageRepository } from '../domain/bundle-image/image-name.js';
-import { buildOciImage, type OciImage } from '../domain/bundle-image/oci-image.js';
-import { registryBundles } from '../domain/bundle-image/registry-bundles.js';
 import { ImageTagTakenError, type ValidationInfo } from '../domain/errors.js';
-import type { LoadedBundle, PreparedBundle } from '../domain/manifest/index.js';
 import type { BundleImagesPolicy } from '../domain/organization-policy.js';
 import type { ImageRegistry, Logger, Token } from './ports.js';
 
 export interface BundleImagesCommand {
   organization: string;
   policy: BundleImagesPolicy;
-  loaded: LoadedBundle;
-  prepared: PreparedBundle;
+  /** packageName after the organization's suffix. */
+  packageName: string;
+  built: BuiltBundleImages;
   token: Token;
   dryRun: boolean;
 }
@@ -46,31 +46,23 @@ export class PublishBundleImages {
   constructor(private readonly deps: { imageRegistry: ImageRegistry; logger: Logger }) {}
 
   async execute(command: BundleImagesCommand): Promise<BundleImagesOutcome> {
-    const { organization, policy, loaded, prepared } = command;
-    const repository = imageRepository(policy.repository, organization, loaded.packageName);
-    const converted = registryBundles(loaded);
-    const built: { tag: string; image: OciImage }[] = [];
-    for (const bundle of converted.bundles) {
-      built.push({ tag: bundle.tag, image: await buildOciImage(bundle.files, bundle.annotations) });
-    }
+    const { organization, policy, built } = command;
+    const repository = imageRepository(policy.repository, organization, command.packageName);
     const outcome: BundleImagesOutcome = {
-      version: converted.headTag,
-      images: built.map(({ tag, image }) => ({
+      version: built.headTag,
+      images: built.images.map(({ tag, image }) => ({
         version: tag,
         image: imageReference(policy.registry, repository, tag),
         digest: image.manifest.digest,
       })),
-      validationInfo: {
-        errors: prepared.validationInfo.errors,
-        warnings: [...prepared.validationInfo.warnings, ...converted.warnings],
-      },
-      files: converted.bundles.flatMap((b) => b.files.map((f) => `${b.tag}/${f.path}`)),
+      validationInfo: { errors: [], warnings: [...built.warnings] },
+      files: [...built.files],
     };
     if (command.dryRun) return outcome;
 
     const session = this.deps.imageRegistry.session(policy.registry, command.token);
-    const missing: typeof built = [];
-    for (const entry of built) {
+    const missing: (typeof built.images)[number][] = [];
+    for (const entry of built.images) {
       const existing = await session.manifestDigest(repository, entry.tag);
       if (existing === undefined) missing.push(entry);
       else if (existing !== entry.image.manifest.digest) {
@@ -82,7 +74,7 @@ export class PublishBundleImages {
       organization,
       repository,
       pushed: missing.map((m) => m.tag),
-      unchanged: built.length - missing.length,
+      unchanged: built.images.length - missing.length,
     });
     return outcome;
   }

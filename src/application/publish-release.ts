@@ -2,6 +2,8 @@
  * PublishRelease (SPEC §3): one flow for zip uploads and Koji builds, for v1
  * (repository from the URL) and v2 (repository = packageName).
  */
+
+import { buildBundleImages } from '../domain/bundle-image/bundle-images.js';
 import {
   AuthorizationHeaderRequiredError,
   BundleImageVersionError,
@@ -155,8 +157,8 @@ export class PublishRelease {
     const outcome = await this.deps.bundleImages.execute({
       organization: command.organization,
       policy,
-      loaded,
-      prepared,
+      packageName: loaded.packageName,
+      built: await buildBundleImages(loaded, prepared),
       token: command.token,
       dryRun: command.dryRun === true,
     });
