@@ -8,11 +8,10 @@ import {
   ReleaseAlreadyExistsError,
   type ValidationInfo,
 } from '../domain/errors.js';
-import { rootedFiles } from '../domain/files.js';
-import { loadBundle, prepareBundle } from '../domain/manifest/index.js';
 import { DEFAULT_POLICY, type OrganizationPolicy } from '../domain/organization-policy.js';
 import { assertValidVersion, nextVersion } from '../domain/release-version.js';
-import type { Archive, BuildSystem, Logger, PolicyGate, Registry, Token } from './ports.js';
+import { InlineBundleEngine } from './bundle-job.js';
+import type { Archive, BuildSystem, BundleEngine, Logger, PolicyGate, Registry, Token } from './ports.js';
 
 export type PublishSource = { kind: 'upload'; bytes: Uint8Array } | { kind: 'koji'; nvr: string };
 
@@ -53,6 +52,8 @@ export interface PublishSettings {
 export interface PublishDeps {
   registry: Registry;
   archive: Archive;
+  /** Where the bundle work runs; inline over `archive` by default. */
+  engine?: BundleEngine;
   buildSystem: BuildSystem;
   policyGate?: PolicyGate;
   settings: PublishSettings;
@@ -60,7 +61,11 @@ export interface PublishDeps {
 }
 
 export class PublishRelease {
-  constructor(private readonly deps: PublishDeps) {}
+  private readonly engine: BundleEngine;
+
+  constructor(private readonly deps: PublishDeps) {
+    this.engine = deps.engine ?? new InlineBundleEngine(deps.archive);
+  }
 
   async execute(command: PublishCommand): Promise<PublishResult> {
     const { registry, settings, logger } = this.deps;
@@ -68,18 +73,20 @@ export class PublishRelease {
     if (command.version !== undefined) assertValidVersion(command.version);
 
     const archiveBytes = await this.fetchArchive(command.source);
-    const files = await this.deps.archive.unpack(archiveBytes, {
-      maxUncompressedSize: settings.maxUncompressedSize,
-    });
-    const extracted = files.map((f) => f.path);
-
     const policy = settings.policyFor(command.organization) ?? DEFAULT_POLICY;
-    const loaded = loadBundle(rootedFiles(files), policy);
-    const repository = command.repository ?? loaded.packageName;
+    const work = await this.engine.prepare({
+      bytes: archiveBytes,
+      maxUncompressedSize: settings.maxUncompressedSize,
+      policy,
+      ...(command.repository !== undefined ? { repository: command.repository } : {}),
+    });
+    const extracted = work.extractedFiles;
+    const repository = command.repository ?? work.packageName;
 
     let version =
       command.version ?? (await this.autoVersion(command.organization, repository, command.token));
-    const prepared = prepareBundle(loaded, command.repository !== undefined ? { repository } : {});
+    if (!work.verdict.ok) throw work.verdict.error;
+    const prepared = work.verdict.bundle;
     const answer: PublishResult = {
       organization: command.organization,
       repo: repository,

@@ -11,9 +11,17 @@ import { GreenwavePolicyGate } from '../adapters/greenwave/greenwave-policy-gate
 import { type AppEnv, createApp } from '../adapters/http/app.js';
 import { KojiBuildSystem } from '../adapters/koji/koji-build-system.js';
 import { QuayRegistry } from '../adapters/quay/quay-registry.js';
+import { InlineBundleEngine } from '../application/bundle-job.js';
 import { CheckHealth } from '../application/check-health.js';
 import { DeleteReleases } from '../application/delete-releases.js';
-import type { Archive, BuildSystem, Logger, PolicyGate, Registry } from '../application/ports.js';
+import type {
+  Archive,
+  BuildSystem,
+  BundleEngine,
+  Logger,
+  PolicyGate,
+  Registry,
+} from '../application/ports.js';
 import { PublishRelease } from '../application/publish-release.js';
 import { OPERATOR_COURIER_VERSION } from '../domain/manifest/index.js';
 import type { AppConfig } from './config.js';
@@ -29,6 +37,7 @@ export const TOKENS = {
   BuildSystem: Symbol('BuildSystem'),
   PolicyGate: Symbol('PolicyGate'),
   Archive: Symbol('Archive'),
+  BundleEngine: Symbol('BundleEngine'),
   PublishRelease: Symbol('PublishRelease'),
   DeleteReleases: Symbol('DeleteReleases'),
   CheckHealth: Symbol('CheckHealth'),
@@ -42,6 +51,8 @@ export interface AdapterOverrides {
   /** `null` = no policy gate even when Greenwave is configured. */
   policyGate?: PolicyGate | null;
   archive?: Archive;
+  /** Where bundle work runs (Node: a worker-thread pool); inline over the archive by default. */
+  bundleEngine?: BundleEngine;
   logger?: Logger;
   /** Carries the request id to log lines and upstream calls (Node: AsyncLocalStorage). */
   requestContext?: RequestContext;
@@ -92,9 +103,13 @@ export function createContainer(config: AppConfig, overrides: AdapterOverrides =
   );
   c.register(
     TOKENS.Archive,
-    cached(() => {
-      const archive = overrides.archive ?? new FflateArchive();
-      return measured ? measured.instrumentArchive(archive) : archive;
+    cached(() => overrides.archive ?? new FflateArchive()),
+  );
+  c.register(
+    TOKENS.BundleEngine,
+    cached((d) => {
+      const engine = overrides.bundleEngine ?? new InlineBundleEngine(d.resolve(TOKENS.Archive));
+      return measured ? measured.instrumentEngine(engine) : engine;
     }),
   );
 
@@ -105,6 +120,7 @@ export function createContainer(config: AppConfig, overrides: AdapterOverrides =
         new PublishRelease({
           registry: d.resolve(TOKENS.Registry),
           archive: d.resolve(TOKENS.Archive),
+          engine: d.resolve(TOKENS.BundleEngine),
           buildSystem: d.resolve(TOKENS.BuildSystem),
           ...optionalGate(d),
           settings: {

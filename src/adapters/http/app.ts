@@ -7,7 +7,7 @@ import type { CheckHealth } from '../../application/check-health.js';
 import type { DeleteReleases } from '../../application/delete-releases.js';
 import type { Logger } from '../../application/ports.js';
 import type { PublishRelease, PublishSource } from '../../application/publish-release.js';
-import { AuthorizationHeaderRequiredError, OmpsError } from '../../domain/errors.js';
+import { AuthorizationHeaderRequiredError, OmpsError, ServiceBusyError } from '../../domain/errors.js';
 import { asOmpsError, errorBody } from './error-table.js';
 import { registerApiDocs } from './openapi.js';
 import { validateDeleteParams, validatePublishParams } from './params.js';
@@ -138,6 +138,7 @@ function isDryRun(value: string | undefined): boolean {
 
 function respondError(c: Context<AppEnv>, error: OmpsError) {
   c.set('errorId', error.id);
+  if (error instanceof ServiceBusyError) c.header('Retry-After', String(error.retryAfterSeconds));
   const body = errorBody(error);
   return c.json(body, body.status as 400);
 }

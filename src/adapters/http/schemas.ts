@@ -22,6 +22,7 @@ import {
   QuayPackageError,
   QuayPackageNotFoundError,
   RequestEntityTooLargeError,
+  ServiceBusyError,
   UploadedFileError,
 } from '../../domain/errors.js';
 import { type ErrorBody, errorBody, internalError, STATUS_BY_ERROR } from './error-table.js';
@@ -281,6 +282,7 @@ function exampleErrors(): Record<ErrorId, ErrorBody> {
       'Could not list the releases of myorg/hello-operator in Quay: timed out.',
     ),
     GreenwaveError: new GreenwaveError('Greenwave decision request failed: timed out.'),
+    OMPSServiceBusy: new ServiceBusyError(2),
     InternalServerError: internalError(),
   };
   return Object.fromEntries(Object.entries(errors).map(([id, e]) => [id, errorBody(e)])) as Record<

@@ -1,0 +1,25 @@
+/**
+ * The entry of one bundle worker thread: runs one BundleJob at a time with the
+ * fflate archive and posts back the work (its byte buffers transferred) or
+ * the failure. The pool sends the next job only after the answer.
+ */
+import { parentPort } from 'node:worker_threads';
+import { runBundleJob } from '../../application/bundle-job.js';
+import type { BundleJob } from '../../application/ports.js';
+import { FflateArchive } from '../fflate/fflate-archive.js';
+import { encodeError, encodeWork, type WorkerAnswer } from './wire.js';
+
+const port = parentPort;
+if (!port) throw new Error('bundle-job-worker must run in a worker thread');
+const archive = new FflateArchive();
+
+port.on('message', async (job: BundleJob) => {
+  let answer: WorkerAnswer;
+  let transfer: ArrayBuffer[] = [];
+  try {
+    ({ answer, transfer } = encodeWork(await runBundleJob(archive, job)));
+  } catch (error) {
+    answer = { ok: false, error: encodeError(error) };
+  }
+  port.postMessage(answer, transfer);
+});
