@@ -4,6 +4,7 @@
  * the failure. The pool sends the next job only after the answer.
  */
 import { setPriority } from 'node:os';
+import { getHeapStatistics } from 'node:v8';
 import { parentPort } from 'node:worker_threads';
 import { runBundleJob } from '../../application/bundle-job.js';
 import type { BundleJob } from '../../application/ports.js';
@@ -32,5 +33,5 @@ port.on('message', async (job: BundleJob) => {
   } catch (error) {
     answer = { ok: false, error: encodeError(error) };
   }
-  port.postMessage(answer, transfer);
+  port.postMessage({ ...answer, heapBytes: getHeapStatistics().total_heap_size }, transfer);
 });

@@ -26,7 +26,10 @@ export type WireWork = Omit<BundleWork, 'verdict'> & {
     | { ok: false; error: WireError };
 };
 
-export type WorkerAnswer = { ok: true; work: WireWork } | { ok: false; error: WireError };
+/** `heapBytes`: the thread's V8 heap after the job (the pool replaces a thread that grew too big). */
+export type WorkerAnswer = ({ ok: true; work: WireWork } | { ok: false; error: WireError }) & {
+  heapBytes?: number;
+};
 
 export function encodeError(error: unknown): WireError {
   if (error instanceof OmpsError) {

@@ -27,6 +27,8 @@ export interface WorkerPoolOptions {
   retryAfterSeconds?: number;
   /** A thread idle this long is stopped. Default 30 s. */
   idleMs?: number;
+  /** A thread whose V8 heap is larger than this after a job is replaced. Default 64 MiB. */
+  recycleHeapBytes?: number;
   /** Per-thread V8 limits: a job that passes them ends its thread, not the process. */
   resourceLimits?: ResourceLimits;
   /** The worker script; the compiled bundle-job-worker.js next to this file by default. */
@@ -135,6 +137,14 @@ export class WorkerPoolBundleEngine implements BundleEngine {
     if (task) {
       if (answer.ok) task.resolve(decodeWork(answer.work));
       else task.reject(decodeError(answer.error));
+    }
+    if ((answer.heapBytes ?? 0) > (this.options.recycleHeapBytes ?? 64 * 1024 * 1024)) {
+      this.slots.delete(slot);
+      slot.worker.removeAllListeners('exit');
+      void slot.worker.terminate();
+      const waiting = this.queue.shift();
+      if (waiting) this.run(this.spawn(), waiting);
+      return;
     }
     this.next(slot);
   }

@@ -134,6 +134,16 @@ describe('WorkerPoolBundleEngine', () => {
     expect((await engine.prepare(job(sampleZip()))).packageName).toBe('hello-operator');
   }, 60_000);
 
+  it('replaces a thread whose heap grew past recycleHeapBytes, and keeps serving', async () => {
+    const engine = pool({ recycleHeapBytes: 1, queueLimit: 1 });
+    const first = engine.prepare(job(sampleZip()));
+    const second = engine.prepare(job(sampleZip()));
+    expect((await first).packageName).toBe('hello-operator');
+    expect((await second).packageName).toBe('hello-operator');
+    expect(engine.stats()).toEqual({ threads: 0, busy: 0, queued: 0 });
+    expect((await engine.prepare(job(sampleZip()))).packageName).toBe('hello-operator');
+  });
+
   it('close() stops every thread and refuses waiting and later jobs', async () => {
     const engine = pool({ size: 1, queueLimit: 2 });
     const running = caught(engine.prepare(job(manyRulesZip(40_000))));
