@@ -27,7 +27,7 @@ export interface WorkerPoolOptions {
   retryAfterSeconds?: number;
   /** A thread idle this long is stopped. Default 30 s. */
   idleMs?: number;
-  /** A thread whose V8 heap is larger than this after a job is replaced. Default 64 MiB. */
+  /** A thread whose V8 heap is larger than this after a job is stopped soon. Default 64 MiB. */
   recycleHeapBytes?: number;
   /** Per-thread V8 limits: a job that passes them ends its thread, not the process. */
   resourceLimits?: ResourceLimits;
@@ -47,6 +47,8 @@ interface Slot {
   task?: Task;
   idleTimer?: ReturnType<typeof setTimeout>;
   failure?: Error;
+  /** Its heap was past recycleHeapBytes after its last job. */
+  bigHeap?: boolean;
 }
 
 export class WorkerPoolBundleEngine implements BundleEngine {
@@ -86,7 +88,11 @@ export class WorkerPoolBundleEngine implements BundleEngine {
   async close(): Promise<void> {
     this.closed = true;
     for (const task of this.queue.splice(0)) task.reject(new ServiceBusyError(this.retryAfter));
-    await Promise.all([...this.slots].map((slot) => slot.worker.terminate()));
+    const stopped = Promise.all([...this.slots].map((slot) => slot.worker.terminate()));
+    // Shutdown must end even if a thread does not acknowledge its termination.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([stopped, new Promise((r) => (timer = setTimeout(r, 5_000)))]);
+    clearTimeout(timer);
   }
 
   private get retryAfter(): number {
@@ -138,14 +144,15 @@ export class WorkerPoolBundleEngine implements BundleEngine {
       if (answer.ok) task.resolve(decodeWork(answer.work));
       else task.reject(decodeError(answer.error));
     }
-    if ((answer.heapBytes ?? 0) > (this.options.recycleHeapBytes ?? 64 * 1024 * 1024)) {
-      this.slots.delete(slot);
-      slot.worker.removeAllListeners('exit');
-      void slot.worker.terminate();
+    const heap = answer.heapBytes ?? 0;
+    const recycle = this.options.recycleHeapBytes ?? 64 * 1024 * 1024;
+    if (heap > 4 * recycle) {
+      this.retire(slot);
       const waiting = this.queue.shift();
       if (waiting) this.run(this.spawn(), waiting);
       return;
     }
+    slot.bigHeap = heap > recycle;
     this.next(slot);
   }
 
@@ -157,10 +164,21 @@ export class WorkerPoolBundleEngine implements BundleEngine {
       return;
     }
     slot.worker.unref();
-    slot.idleTimer = setTimeout(() => {
-      if (!slot.task) void slot.worker.terminate();
-    }, this.options.idleMs ?? 30_000);
+    slot.idleTimer = setTimeout(
+      () => {
+        if (!slot.task) this.retire(slot);
+      },
+      slot.bigHeap ? 1_000 : (this.options.idleMs ?? 30_000),
+    );
     slot.idleTimer.unref();
+  }
+
+  /** Stops a thread without a job; it is forgotten at once, so no job can be handed to it meanwhile. */
+  private retire(slot: Slot): void {
+    clearTimeout(slot.idleTimer);
+    this.slots.delete(slot);
+    slot.worker.removeAllListeners('exit');
+    void slot.worker.terminate();
   }
 
   private lost(slot: Slot, code: number): void {

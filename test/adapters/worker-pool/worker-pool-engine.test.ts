@@ -144,6 +144,16 @@ describe('WorkerPoolBundleEngine', () => {
     expect((await engine.prepare(job(sampleZip()))).packageName).toBe('hello-operator');
   });
 
+  it('stops a thread after idleMs without work; the next job starts another', async () => {
+    const engine = pool({ idleMs: 20 });
+    expect((await engine.prepare(job(sampleZip()))).packageName).toBe('hello-operator');
+    for (let waited = 0; engine.stats().threads > 0 && waited < 10_000; waited += 10) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(engine.stats().threads).toBe(0);
+    expect((await engine.prepare(job(sampleZip()))).packageName).toBe('hello-operator');
+  });
+
   it('close() stops every thread and refuses waiting and later jobs', async () => {
     const engine = pool({ size: 1, queueLimit: 2 });
     const running = caught(engine.prepare(job(manyRulesZip(40_000))));
