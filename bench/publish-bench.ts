@@ -10,8 +10,8 @@
  * - health latency while one heavy push (6 MB CSV; 150,000-mapping CSV) runs.
  *
  * Not a test: numbers to compare across changes on the same machine.
- * Environment: WORKERS / BUNDLE_THREADS / BUNDLE_QUEUE pass through to the child; BENCH_QUICK=1 runs
- * fewer pushes; BENCH_PARTS=cpu,load,rss,health runs only those parts.
+ * Environment: WORKERS, BUNDLE_THREADS, BUNDLE_QUEUE, NODE_OPTIONS and MALLOC_ARENA_MAX pass through
+ * to the child; BENCH_QUICK=1 runs fewer pushes; BENCH_PARTS=cpu,load,rss,health runs only those parts.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -246,7 +246,7 @@ async function main() {
     PORT: String(port),
     HOST: '127.0.0.1',
   };
-  for (const name of ['WORKERS', 'BUNDLE_THREADS', 'BUNDLE_QUEUE', 'NODE_OPTIONS']) {
+  for (const name of ['WORKERS', 'BUNDLE_THREADS', 'BUNDLE_QUEUE', 'NODE_OPTIONS', 'MALLOC_ARENA_MAX']) {
     if (process.env[name]) env[name] = process.env[name]!;
   }
   const child: ChildProcess = spawn(process.execPath, [MAIN], { env, stdio: 'ignore' });
@@ -373,9 +373,9 @@ async function main() {
       const pushing = push(base, body).finally(() => {
         done = true;
       });
+      // Every ping sent while the push runs counts, including one that waits for the push to end.
       while (!done) {
-        const took = await ping();
-        if (!done) pings.push(took);
+        pings.push(await ping());
         await sleep(5);
       }
       const took = await pushing;
