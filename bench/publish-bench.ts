@@ -1,45 +1,68 @@
 /**
- * `npm run bench`: CPU time per push through the whole app (HTTP edge,
- * archive, bundle engine, in-memory registry) for four bundle shapes.
+ * `npm run bench`: the real Node entry (`node dist/src/infrastructure/main.js`,
+ * what `npm start` runs) as a child process, configured to push to an emulated
+ * Quay (and Koji, for health) on 127.0.0.1. It reports, for the child's whole
+ * process tree (read from /proc, so other load on the machine does not count):
+ *
+ * - CPU per push for four bundle shapes;
+ * - pushes/s and latency p50/p99 of small pushes, 1 and 8 at a time;
+ * - RSS idle, and at the peak of 8 concurrent 1.6 MB pushes;
+ * - health latency while one heavy push (6 MB CSV; 150,000-mapping CSV) runs.
+ *
  * Not a test: numbers to compare across changes on the same machine.
+ * Environment: WORKERS, BUNDLE_THREADS, BUNDLE_QUEUE, NODE_OPTIONS and MALLOC_ARENA_MAX pass through
+ * to the child; BENCH_QUICK=1 runs fewer pushes; BENCH_PARTS=cpu,load,rss,health runs only those parts.
  */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { strToU8, zipSync } from 'fflate';
-import { InMemoryBuildSystem } from '../src/adapters/memory/in-memory-build-system.js';
-import { InMemoryRegistry } from '../src/adapters/memory/in-memory-registry.js';
-import { type PushRequest, silentLogger } from '../src/application/ports.js';
-import { parseConfig } from '../src/infrastructure/config.js';
-import { createService } from '../src/infrastructure/container.js';
 import { SAMPLE_OPERATOR_FILES } from '../src/infrastructure/demo/sample-operator.js';
+import { startKojiEmulator } from '../test/emulators/koji-emulator.js';
+import { type QuayEmulator, startQuayEmulator } from '../test/emulators/quay-emulator.js';
 
-const CSV = SAMPLE_OPERATOR_FILES['hello-operator.v1.0.0.clusterserviceversion.yaml']!;
+const ROOT = resolve(import.meta.dirname, '..', '..');
+const MAIN = join(ROOT, 'dist', 'src', 'infrastructure', 'main.js');
+const TOKEN = 'bench-token';
+const QUICK = process.env.BENCH_QUICK === '1';
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'cpu,load,rss,health').split(','));
+
+const CSV_NAME = 'hello-operator.v1.0.0.clusterserviceversion.yaml';
+const CSV = SAMPLE_OPERATOR_FILES[CSV_NAME]!;
 const PACKAGE = SAMPLE_OPERATOR_FILES['hello.package.yaml']!;
 const CRD = SAMPLE_OPERATOR_FILES['greetings.crd.yaml']!;
+
+// ---------------------------------------------------------------- bundles
 
 function zip(files: Record<string, string>): Uint8Array {
   return zipSync(Object.fromEntries(Object.entries(files).map(([k, v]) => [k, strToU8(v)])), { level: 6 });
 }
 
-function csvFor(version: string, extra = ''): string {
+function csvFor(version: string): string {
   return CSV.replaceAll('hello-operator.v1.0.0', `hello-operator.v${version}`).replace(
     '  version: 1.0.0\n',
-    `  version: ${version}\n${extra}`,
+    `  version: ${version}\n`,
   );
 }
 
+/** A CSV of about 1.58 MB: a 1.5 MB base64 icon of random bytes (it compresses as little as a real image). */
 function iconCsv(): string {
-  const base64 = 'A'.repeat(1.5 * 1024 * 1024);
+  const base64 = randomBytes((1.5 * 1024 * 1024 * 3) / 4).toString('base64');
   return CSV.replace(/base64data: \S+/, `base64data: ${base64}`);
 }
 
-/** About 6 MB of small mappings (permission rules), the shape that is slow to parse. */
-function bigCsv(): string {
-  const rules: string[] = [];
-  for (let i = 0; rules.length * 100 < 6 * 1024 * 1024; i++) {
-    rules.push(
+/** A CSV with `rules` extra permission rules (small mappings, ~100 bytes each): slow to parse. */
+function rulesCsv(rules: number): string {
+  const lines: string[] = [];
+  for (let i = 0; i < rules; i++) {
+    lines.push(
       `            - apiGroups: [group${i}.example.com]\n              resources: [things${i}]\n              verbs: [get, list]\n`,
     );
   }
-  return CSV.replace("              verbs: ['*']\n", `              verbs: ['*']\n${rules.join('')}`);
+  return CSV.replace("              verbs: ['*']\n", `              verbs: ['*']\n${lines.join('')}`);
 }
 
 function nested(): Record<string, string> {
@@ -53,59 +76,316 @@ function nested(): Record<string, string> {
   return files;
 }
 
-const cases: [string, Uint8Array][] = [
-  ['small flat bundle', zip(SAMPLE_OPERATOR_FILES)],
-  ['3-version nested bundle', zip(nested())],
-  [
-    '1.5 MB icon CSV',
-    zip({ ...SAMPLE_OPERATOR_FILES, 'hello-operator.v1.0.0.clusterserviceversion.yaml': iconCsv() }),
-  ],
-  [
-    '6 MB CSV of small mappings',
-    zip({ ...SAMPLE_OPERATOR_FILES, 'hello-operator.v1.0.0.clusterserviceversion.yaml': bigCsv() }),
-  ],
-];
-
-/** Accepts pushes without keeping the bundles: the bench measures OMPS, not an in-memory store. */
-class DiscardingRegistry extends InMemoryRegistry {
-  override async push(request: PushRequest): Promise<void> {
-    await super.push({ ...request, bundle: [] });
-  }
+interface Body {
+  bytes: Uint8Array;
+  contentType: string;
+  unzipped: number;
 }
 
-async function main() {
-  const config = parseConfig({ max_content_length: 64 * 1024 * 1024 });
-  const app = createService(config, {
-    registry: new DiscardingRegistry(),
-    buildSystem: new InMemoryBuildSystem(),
-    policyGate: null,
-    logger: silentLogger,
-  });
-  console.log('case                            zip KB   CPU ms/push (median of runs)   heap MB after');
-  const only = process.env.BENCH_CASE;
-  for (const [name, bytes] of cases) {
-    if (only && !name.includes(only)) continue;
-    const runs = bytes.byteLength > 100_000 ? 5 : 20;
-    const cpu: number[] = [];
-    for (let i = 0; i < runs + 1; i++) {
-      const form = new FormData();
-      form.append('file', new Blob([bytes as Uint8Array<ArrayBuffer>]), 'bundle.zip');
-      const before = process.cpuUsage();
-      const res = await app.request(`/v2/bench${i}/zipfile`, {
-        method: 'POST',
-        body: form,
-        headers: { Authorization: 'bench' },
-      });
-      const used = process.cpuUsage(before);
-      if (res.status !== 200) throw new Error(`${name}: ${res.status} ${await res.text()}`);
-      if (i > 0) cpu.push((used.user + used.system) / 1000); // the first run warms the JIT
+async function multipart(files: Record<string, string>): Promise<Body> {
+  const form = new FormData();
+  form.append('file', new Blob([zip(files) as Uint8Array<ArrayBuffer>]), 'bundle.zip');
+  const request = new Request('http://bench/', { method: 'POST', body: form });
+  const unzipped = Object.values(files).reduce((n, text) => n + Buffer.byteLength(text), 0);
+  return {
+    bytes: new Uint8Array(await request.arrayBuffer()),
+    contentType: request.headers.get('content-type')!,
+    unzipped,
+  };
+}
+
+// ---------------------------------------------------------------- process tree
+
+const TICK_MS = 1000 / 100; // USER_HZ
+
+function treePids(root: number): number[] {
+  const parent = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      parent.set(Number(entry), Number(fields[1]));
+    } catch {
+      // gone meanwhile
     }
-    cpu.sort((a, b) => a - b);
-    const median = cpu[Math.floor(cpu.length / 2)]!;
-    const heap = process.memoryUsage().heapUsed / 1024 / 1024;
-    console.log(
-      `${name.padEnd(30)} ${(bytes.byteLength / 1024).toFixed(0).padStart(7)}   ${median.toFixed(1).padStart(10)}                      ${heap.toFixed(0).padStart(6)}`,
-    );
+  }
+  const tree = [root];
+  for (let i = 0; i < tree.length; i++) {
+    for (const [pid, ppid] of parent) if (ppid === tree[i]) tree.push(pid);
+  }
+  return tree;
+}
+
+/** CPU time (ms) used so far by the tree: user + system of every live process. */
+function treeCpuMs(root: number): number {
+  let ticks = 0;
+  for (const pid of treePids(root)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return ticks * TICK_MS;
+}
+
+function treeRssMb(root: number): number {
+  let kb = 0;
+  for (const pid of treePids(root)) {
+    try {
+      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+      kb += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return kb / 1024;
+}
+
+// ---------------------------------------------------------------- helpers
+
+async function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => done(port));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
+}
+
+/** Forgets what the emulator recorded, so that a long bench does not grow the bench process. */
+function forget(quay: QuayEmulator): void {
+  quay.state.requests.length = 0;
+  quay.state.pushes.length = 0;
+  quay.state.packages.clear();
+}
+
+let versions = 0;
+let lostPushes = 0;
+
+async function push(base: string, body: Body): Promise<number> {
+  const started = performance.now();
+  let res: Response;
+  try {
+    res = await fetch(`${base}/v2/bench/zipfile/${++versions}.0.0`, {
+      method: 'POST',
+      headers: { Authorization: TOKEN, 'Content-Type': body.contentType },
+      body: body.bytes as Uint8Array<ArrayBuffer>,
+    });
+  } catch (error) {
+    if (++lostPushes <= 20) return performance.now() - started;
+    throw error;
+  }
+  const text = await res.text();
+  if (res.status !== 200) {
+    // A keep-alive connection to the emulator can close under the push, as with any upstream: counted, not fatal.
+    if (res.status === 500 && text.includes('could not connect to Quay') && ++lostPushes <= 20) {
+      return performance.now() - started;
+    }
+    throw new Error(`push answered ${res.status}: ${text.slice(0, 300)}`);
+  }
+  return performance.now() - started;
+}
+
+/** `total` pushes, `concurrency` at a time: latencies and pushes/s. */
+async function load(base: string, body: Body, total: number, concurrency: number, onTick?: () => void) {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) {
+        next++;
+        latencies.push(await push(base, body));
+        onTick?.();
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  return { latencies, perSecond: total / seconds };
+}
+
+// ---------------------------------------------------------------- main
+
+async function main() {
+  const quay = await startQuayEmulator({ tokens: [TOKEN] });
+  const koji = await startKojiEmulator();
+  const dir = mkdtempSync(join(tmpdir(), 'omps-bench-'));
+  const conf = join(dir, 'omps.yaml');
+  writeFileSync(
+    conf,
+    [
+      `quay_url: ${quay.url}`,
+      `kojihub_url: ${koji.hubUrl}`,
+      `kojiroot_url: ${koji.rootUrl}`,
+      'request_timeout: 60',
+      `max_content_length: ${64 * 1024 * 1024}`,
+      `zipfile_max_uncompressed_size: ${64 * 1024 * 1024}`,
+      'log_level: INFO',
+      '',
+    ].join('\n'),
+  );
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    OMPS_CONF_FILE: conf,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+  };
+  for (const name of ['WORKERS', 'BUNDLE_THREADS', 'BUNDLE_QUEUE', 'NODE_OPTIONS', 'MALLOC_ARENA_MAX']) {
+    if (process.env[name]) env[name] = process.env[name]!;
+  }
+  const child: ChildProcess = spawn(process.execPath, [MAIN], { env, stdio: 'ignore' });
+  const pid = child.pid!;
+  const stop = async () => {
+    child.kill('SIGTERM');
+    await Promise.all([quay.close(), koji.close()]);
+    rmSync(dir, { recursive: true, force: true });
+  };
+
+  try {
+    for (let i = 0; ; i++) {
+      try {
+        if ((await fetch(`${base}/v2/about`)).ok) break;
+      } catch {
+        if (i > 200) throw new Error('omps did not start');
+      }
+      await sleep(50);
+    }
+    await sleep(1500);
+    const idleRss = treeRssMb(pid);
+    console.log(`omps tree: ${treePids(pid).length} process(es); idle RSS ${idleRss.toFixed(0)} MB`);
+
+    const small = await multipart(SAMPLE_OPERATOR_FILES);
+    const cases: [string, Body, number][] = [
+      ['small flat bundle', small, QUICK ? 100 : 400],
+      ['3-version nested bundle', await multipart(nested()), QUICK ? 100 : 400],
+      ['1.58 MB CSV (base64 icon)', await multipart({ ...SAMPLE_OPERATOR_FILES, [CSV_NAME]: iconCsv() }), 20],
+      [
+        '6 MB CSV (small mappings)',
+        await multipart({ ...SAMPLE_OPERATOR_FILES, [CSV_NAME]: rulesCsv(52_000) }),
+        6,
+      ],
+    ];
+
+    if (PARTS.has('cpu'))
+      console.log('\ncase                          zip KB  unzipped KB  CPU ms/push  wall ms p50');
+    for (const [name, body, runs] of PARTS.has('cpu') ? cases : []) {
+      for (let i = 0; i < 3; i++) await push(base, body); // warm-up (JIT, worker threads)
+      forget(quay);
+      const before = treeCpuMs(pid);
+      const walls: number[] = [];
+      for (let i = 0; i < runs; i++) walls.push(await push(base, body));
+      const cpu = (treeCpuMs(pid) - before) / runs;
+      console.log(
+        `${name.padEnd(29)} ${(body.bytes.byteLength / 1024).toFixed(0).padStart(6)} ${(body.unzipped / 1024).toFixed(0).padStart(12)} ${cpu.toFixed(1).padStart(12)} ${percentile(walls, 50).toFixed(1).padStart(12)}`,
+      );
+      forget(quay);
+    }
+
+    if (PARTS.has('load')) console.log('\nsmall pushes        pushes/s   p50 ms   p99 ms   CPU ms/push');
+    for (const concurrency of PARTS.has('load') ? [1, 8] : []) {
+      const total = QUICK ? 200 : 800;
+      await load(base, small, 40, concurrency);
+      forget(quay);
+      const before = treeCpuMs(pid);
+      const { latencies, perSecond } = await load(base, small, total, concurrency, () => {
+        if (quay.state.requests.length > 1000) forget(quay);
+      });
+      const cpu = (treeCpuMs(pid) - before) / total;
+      console.log(
+        `${`${concurrency} at a time`.padEnd(18)} ${perSecond.toFixed(0).padStart(9)} ${percentile(latencies, 50).toFixed(1).padStart(8)} ${percentile(latencies, 99).toFixed(1).padStart(8)} ${cpu.toFixed(1).padStart(12)}`,
+      );
+      forget(quay);
+    }
+
+    if (PARTS.has('rss')) {
+      let peak = 0;
+      const sampler = setInterval(() => {
+        peak = Math.max(peak, treeRssMb(pid));
+      }, 10);
+      await load(base, cases[2]![1], QUICK ? 16 : 48, 8, () => forget(quay));
+      clearInterval(sampler);
+      peak = Math.max(peak, treeRssMb(pid));
+      forget(quay);
+      console.log(
+        `\nRSS: idle ${idleRss.toFixed(0)} MB; peak of 8 concurrent 1.6 MB pushes ${peak.toFixed(0)} MB`,
+      );
+    }
+
+    if (PARTS.has('health'))
+      console.log('\nhealth while one heavy push runs   pings   p50 ms   p99 ms   max ms   push ms');
+    const heavy: [string, Body][] = !PARTS.has('health')
+      ? []
+      : [
+          ['6 MB CSV', cases[3]![1]],
+          [
+            '150,000-mapping CSV',
+            await multipart({ ...SAMPLE_OPERATOR_FILES, [CSV_NAME]: rulesCsv(150_000) }),
+          ],
+        ];
+    const ping = async () => {
+      const started = performance.now();
+      // A fresh connection each time, as a load balancer's probe would use.
+      const res = await fetch(`${base}/v2/health/ping`, { headers: { Connection: 'close' } });
+      await res.text();
+      return performance.now() - started;
+    };
+    const report = (name: string, pings: number[], took?: number) =>
+      console.log(
+        [
+          name.padEnd(34),
+          String(pings.length).padStart(5),
+          percentile(pings, 50).toFixed(1).padStart(8),
+          percentile(pings, 99).toFixed(1).padStart(8),
+          Math.max(0, ...pings)
+            .toFixed(1)
+            .padStart(8),
+          (took === undefined ? '-' : took.toFixed(0)).padStart(9),
+        ].join(' '),
+      );
+    if (heavy.length > 0) {
+      // The same pings with nothing else running: the machine's own noise, for comparison.
+      const idle: number[] = [];
+      for (let i = 0; i < 200; i++) {
+        idle.push(await ping());
+        await sleep(5);
+      }
+      report('(no push running)', idle);
+    }
+    for (const [name, body] of heavy) {
+      const pings: number[] = [];
+      let done = false;
+      const pushing = push(base, body).finally(() => {
+        done = true;
+      });
+      // Every ping sent while the push runs counts, including one that waits for the push to end.
+      while (!done) {
+        pings.push(await ping());
+        await sleep(5);
+      }
+      const took = await pushing;
+      forget(quay);
+      report(name, pings, took);
+    }
+    if (lostPushes > 0)
+      console.log(`\n(${lostPushes} push(es) lost a connection, to OMPS or to the emulated Quay)`);
+  } finally {
+    await stop();
   }
 }
 

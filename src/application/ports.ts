@@ -3,8 +3,12 @@
  * Greenwave). Adapters translate vendor failures into the domain errors named
  * on each method.
  */
+
+import type { BuiltBundleImages } from '../domain/bundle-image/bundle-images.js';
 import type { OciImage } from '../domain/bundle-image/oci-image.js';
 import type { FileEntry } from '../domain/files.js';
+import type { PreparedBundle } from '../domain/manifest/index.js';
+import type { OrganizationPolicy } from '../domain/organization-policy.js';
 
 /** The caller's Quay token, passed to the registry as it came. Never logged. */
 export type Token = string;
@@ -114,6 +118,39 @@ export interface Archive {
    * corrupt, encrypted or too big.
    */
   unpack(bytes: Uint8Array, limits: ArchiveLimits): Promise<FileEntry[]>;
+}
+
+/** The CPU-bound part of a publish: unpack, parse, apply policies, validate, build what is pushed. */
+export interface BundleJob {
+  /** The zip. Handed over: the engine may take its buffer (detach it) to avoid a copy. */
+  bytes: Uint8Array;
+  maxUncompressedSize: number;
+  policy: OrganizationPolicy;
+  /** v1: the repository from the URL, which must equal the packageName. */
+  repository?: string;
+}
+
+export interface BundleWork {
+  /** packageName after the organization's suffix. */
+  packageName: string;
+  /** The archive's file paths, as unpacked. */
+  extractedFiles: string[];
+  /** Bytes inflated from the archive. */
+  inflatedBytes: number;
+  /**
+   * The validation verdict, kept rather than thrown so that the use case
+   * reports it at the same step as before (after the release listing).
+   */
+  verdict: { ok: true; bundle: PreparedBundle; images?: BuiltBundleImages } | { ok: false; error: unknown };
+}
+
+export interface BundleEngine {
+  /**
+   * Runs a BundleJob. Throws what unpacking and loading throw
+   * (UploadedFileError, PackageValidationError), and ServiceBusyError when
+   * too many jobs already wait.
+   */
+  prepare(job: BundleJob): Promise<BundleWork>;
 }
 
 export type LogFields = Record<string, unknown>;

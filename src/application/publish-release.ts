@@ -2,8 +2,7 @@
  * PublishRelease (SPEC §3): one flow for zip uploads and Koji builds, for v1
  * (repository from the URL) and v2 (repository = packageName).
  */
-
-import { buildBundleImages } from '../domain/bundle-image/bundle-images.js';
+import type { BuiltBundleImages } from '../domain/bundle-image/bundle-images.js';
 import {
   AuthorizationHeaderRequiredError,
   BundleImageVersionError,
@@ -11,15 +10,14 @@ import {
   ReleaseAlreadyExistsError,
   type ValidationInfo,
 } from '../domain/errors.js';
-import { rootedFiles } from '../domain/files.js';
-import { type LoadedBundle, loadBundle, prepareBundle } from '../domain/manifest/index.js';
 import {
   type BundleImagesPolicy,
   DEFAULT_POLICY,
   type OrganizationPolicy,
 } from '../domain/organization-policy.js';
 import { assertValidVersion, nextVersion } from '../domain/release-version.js';
-import type { Archive, BuildSystem, Logger, PolicyGate, Registry, Token } from './ports.js';
+import { InlineBundleEngine } from './bundle-job.js';
+import type { Archive, BuildSystem, BundleEngine, Logger, PolicyGate, Registry, Token } from './ports.js';
 import type { PublishBundleImages, PublishedImage } from './publish-bundle-images.js';
 
 export type PublishSource = { kind: 'upload'; bytes: Uint8Array } | { kind: 'koji'; nvr: string };
@@ -65,6 +63,8 @@ export interface PublishSettings {
 export interface PublishDeps {
   registry: Registry;
   archive: Archive;
+  /** Where the bundle work runs; inline over `archive` by default. */
+  engine?: BundleEngine;
   buildSystem: BuildSystem;
   policyGate?: PolicyGate;
   /** Publishes for organizations with bundle_images (SPEC §10). */
@@ -74,7 +74,11 @@ export interface PublishDeps {
 }
 
 export class PublishRelease {
-  constructor(private readonly deps: PublishDeps) {}
+  private readonly engine: BundleEngine;
+
+  constructor(private readonly deps: PublishDeps) {
+    this.engine = deps.engine ?? new InlineBundleEngine(deps.archive);
+  }
 
   async execute(command: PublishCommand): Promise<PublishResult> {
     const { registry, settings, logger } = this.deps;
@@ -86,20 +90,26 @@ export class PublishRelease {
     if (command.version !== undefined) assertValidVersion(command.version);
 
     const archiveBytes = await this.fetchArchive(command.source);
-    const files = await this.deps.archive.unpack(archiveBytes, {
+    const work = await this.engine.prepare({
+      bytes: archiveBytes,
       maxUncompressedSize: settings.maxUncompressedSize,
+      policy,
+      ...(command.repository !== undefined ? { repository: command.repository } : {}),
     });
-    const extracted = files.map((f) => f.path);
-
-    const loaded = loadBundle(rootedFiles(files), policy);
-    const repository = command.repository ?? loaded.packageName;
+    const extracted = work.extractedFiles;
+    const repository = command.repository ?? work.packageName;
     if (policy.bundleImages) {
-      return this.publishImages(command, policy.bundleImages, loaded, { repo: repository, extracted });
+      if (!work.verdict.ok) throw work.verdict.error;
+      return this.publishImages(command, policy.bundleImages, work.packageName, work.verdict.images, {
+        repo: repository,
+        extracted,
+      });
     }
 
     let version =
       command.version ?? (await this.autoVersion(command.organization, repository, command.token));
-    const prepared = prepareBundle(loaded, command.repository !== undefined ? { repository } : {});
+    if (!work.verdict.ok) throw work.verdict.error;
+    const prepared = work.verdict.bundle;
     const answer: PublishResult = {
       organization: command.organization,
       repo: repository,
@@ -146,19 +156,18 @@ export class PublishRelease {
   private async publishImages(
     command: PublishCommand,
     policy: BundleImagesPolicy,
-    loaded: LoadedBundle,
+    packageName: string,
+    built: BuiltBundleImages | undefined,
     answer: { repo: string; extracted: string[] },
   ): Promise<PublishResult> {
-    if (!this.deps.bundleImages) throw new Error('bundle images are configured but cannot be published');
-    const prepared = prepareBundle(
-      loaded,
-      command.repository !== undefined ? { repository: answer.repo } : {},
-    );
+    if (!this.deps.bundleImages || !built) {
+      throw new Error('bundle images are configured but cannot be published');
+    }
     const outcome = await this.deps.bundleImages.execute({
       organization: command.organization,
       policy,
-      packageName: loaded.packageName,
-      built: await buildBundleImages(loaded, prepared),
+      packageName,
+      built,
       token: command.token,
       dryRun: command.dryRun === true,
     });

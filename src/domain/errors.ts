@@ -22,6 +22,7 @@ export type ErrorId =
   | 'QuayCourierError'
   | 'QuayPackageError'
   | 'GreenwaveError'
+  | 'OMPSServiceBusy'
   | 'NotFound'
   | 'MethodNotAllowed'
   | 'InternalServerError';
@@ -202,6 +203,16 @@ export class QuayPackageError extends OmpsError {
 export class RequestEntityTooLargeError extends OmpsError {
   constructor(limit: number) {
     super('RequestEntityTooLarge', `The request body is larger than the limit of ${limit} bytes.`);
+  }
+}
+
+/** Too many publishes already wait for bundle work; the caller should come back after `retryAfterSeconds`. */
+export class ServiceBusyError extends OmpsError {
+  constructor(readonly retryAfterSeconds: number) {
+    super(
+      'OMPSServiceBusy',
+      `The service is busy: too many publishes are waiting for bundle work. Retry in ${retryAfterSeconds} s.`,
+    );
   }
 }
 

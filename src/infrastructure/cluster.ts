@@ -1,17 +1,17 @@
 /**
- * All cores on Node: the primary forks WORKERS processes that share the port,
- * restarts one that dies, and on SIGTERM/SIGINT lets every worker finish its
- * in-flight requests. One event loop per worker keeps a CPU-heavy push from
- * stalling the others (health answers from another worker meanwhile).
+ * Optional processes on Node: with WORKERS > 1 the primary forks that many
+ * processes that share the port, restarts one that dies, and on SIGTERM/SIGINT
+ * lets every worker finish its in-flight requests. The default is one process:
+ * bundle work already runs on every core in worker threads (bundle-threads.ts),
+ * and each extra process costs its own heap.
  */
 import cluster, { type Worker } from 'node:cluster';
-import { availableParallelism } from 'node:os';
 import type { Logger } from '../application/ports.js';
 import { serveClusterMetrics } from './metrics/node-metrics.js';
 
 export function workerCount(env: NodeJS.ProcessEnv): number {
   const raw = env.WORKERS;
-  if (raw === undefined || raw === '') return availableParallelism();
+  if (raw === undefined || raw === '') return 1;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1 || n > 256)
     throw new Error(`WORKERS must be a whole number from 1 to 256, not "${raw}"`);

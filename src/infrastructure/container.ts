@@ -13,11 +13,13 @@ import type { DocsAssets } from '../adapters/http/docs-assets.js';
 import { KojiBuildSystem } from '../adapters/koji/koji-build-system.js';
 import { OciImageRegistry } from '../adapters/oci/oci-image-registry.js';
 import { QuayRegistry } from '../adapters/quay/quay-registry.js';
+import { InlineBundleEngine } from '../application/bundle-job.js';
 import { CheckHealth } from '../application/check-health.js';
 import { DeleteReleases } from '../application/delete-releases.js';
 import type {
   Archive,
   BuildSystem,
+  BundleEngine,
   ImageRegistry,
   Logger,
   PolicyGate,
@@ -41,6 +43,7 @@ export const TOKENS = {
   BuildSystem: Symbol('BuildSystem'),
   PolicyGate: Symbol('PolicyGate'),
   Archive: Symbol('Archive'),
+  BundleEngine: Symbol('BundleEngine'),
   PublishRelease: Symbol('PublishRelease'),
   DeleteReleases: Symbol('DeleteReleases'),
   CheckHealth: Symbol('CheckHealth'),
@@ -56,6 +59,8 @@ export interface AdapterOverrides {
   /** `null` = no policy gate even when Greenwave is configured. */
   policyGate?: PolicyGate | null;
   archive?: Archive;
+  /** Where bundle work runs (Node: a worker-thread pool); inline over the archive by default. */
+  bundleEngine?: BundleEngine;
   logger?: Logger;
   /** Carries the request id to log lines and upstream calls (Node: AsyncLocalStorage). */
   requestContext?: RequestContext;
@@ -122,9 +127,13 @@ export function createContainer(config: AppConfig, overrides: AdapterOverrides =
   );
   c.register(
     TOKENS.Archive,
-    cached(() => {
-      const archive = overrides.archive ?? new FflateArchive();
-      return measured ? measured.instrumentArchive(archive) : archive;
+    cached(() => overrides.archive ?? new FflateArchive()),
+  );
+  c.register(
+    TOKENS.BundleEngine,
+    cached((d) => {
+      const engine = overrides.bundleEngine ?? new InlineBundleEngine(d.resolve(TOKENS.Archive));
+      return measured ? measured.instrumentEngine(engine) : engine;
     }),
   );
 
@@ -135,6 +144,7 @@ export function createContainer(config: AppConfig, overrides: AdapterOverrides =
         new PublishRelease({
           registry: d.resolve(TOKENS.Registry),
           archive: d.resolve(TOKENS.Archive),
+          engine: d.resolve(TOKENS.BundleEngine),
           buildSystem: d.resolve(TOKENS.BuildSystem),
           ...optionalGate(d),
           bundleImages: new PublishBundleImages({ imageRegistry: d.resolve(TOKENS.ImageRegistry), logger }),

@@ -1,4 +1,6 @@
 /** `npm run demo`: the app on the embedded default (in-memory upstreams, seeded). */
+
+import { bundleThreads } from './bundle-threads.js';
 import { embeddedConfig, embeddedUpstreams, NOT_AN_OPERATOR_NVR } from './demo/embedded.js';
 import { SAMPLE_NVR } from './demo/sample-operator.js';
 import { listenAddress, serveOnNode } from './node-server.js';
@@ -7,7 +9,7 @@ async function demo(): Promise<void> {
   const config = embeddedConfig();
   const upstreams = embeddedUpstreams();
   const { port, host } = listenAddress(process.env);
-  const server = await serveOnNode(config, { port, host }, upstreams);
+  const server = await serveOnNode(config, { port, host }, upstreams, bundleThreads(process.env));
   const base = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${server.port}`;
   console.log(
     [

@@ -1,6 +1,8 @@
 /** Serving the app on Node with graceful shutdown: in-flight requests finish on SIGTERM/SIGINT. */
 import { serve } from '@hono/node-server';
+import { WorkerPoolBundleEngine } from '../adapters/worker-pool/worker-pool-engine.js';
 import type { Logger } from '../application/ports.js';
+import type { BundleThreads } from './bundle-threads.js';
 import type { AppConfig } from './config.js';
 import { type AdapterOverrides, createService } from './container.js';
 import { createLogger } from './logger.js';
@@ -56,22 +58,39 @@ export function listenAddress(env: NodeJS.ProcessEnv): { port: number; host: str
   return { port, host: env.HOST || '0.0.0.0' };
 }
 
-/** The app on Node with what only Node gives: request-scoped logs, /metrics, graceful shutdown. */
+/**
+ * The app on Node with what only Node gives: request-scoped logs, /metrics,
+ * graceful shutdown, and bundle work in worker threads (`threads`; inline
+ * when omitted or when the overrides bring their own archive or engine).
+ */
 export async function serveOnNode(
   config: AppConfig,
   address: { port: number; host: string },
   overrides: AdapterOverrides = {},
+  threads?: BundleThreads,
 ): Promise<{ port: number; close(): Promise<void> }> {
   const requestContext = nodeRequestContext();
   const logger = createLogger(config.logLevel, undefined, () => requestContext.current());
   const metrics = nodeMetrics(Object.keys(config.organizations));
   const docsAssets = overrides.docsAssets ?? readDocsAssets(logger);
+  const pool =
+    threads && !overrides.archive && !overrides.bundleEngine
+      ? new WorkerPoolBundleEngine({ ...threads, logger })
+      : undefined;
   const app = createService(config, {
     ...overrides,
+    ...(pool ? { bundleEngine: pool } : {}),
     logger,
     requestContext,
     metrics,
     ...(docsAssets ? { docsAssets } : {}),
   });
-  return listen(app, { ...address, logger });
+  const server = await listen(app, { ...address, logger });
+  return {
+    port: server.port,
+    close: async () => {
+      await server.close();
+      await pool?.close();
+    },
+  };
 }

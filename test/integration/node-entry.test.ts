@@ -19,6 +19,7 @@ import { type KojiEmulator, startKojiEmulator } from '../emulators/koji-emulator
 import { type QuayEmulator, startQuayEmulator, unpackBlob } from '../emulators/quay-emulator.js';
 import { fixtureZip, multipart, zipOf } from '../support/bundles.js';
 import { ensureBuilt } from '../support/dist.js';
+import { manyRulesZip } from '../support/heavy-bundles.js';
 
 /** One request on its own connection (no keep-alive pool), so the cluster's primary picks the worker. */
 async function rawRequest(
@@ -406,6 +407,35 @@ describe('the Node entry (dist/src/infrastructure/main.js)', () => {
     expect(text).toContain('omps_http_requests_total{method="GET",route="/v2/health/ping",status="200"} 1');
     expect(text).toMatch(/omps_event_loop_lag_seconds\{worker="1"\}/);
     expect(text).toMatch(/omps_event_loop_lag_seconds\{worker="2"\}/);
+  }, 90_000);
+
+  it('one process: health answers while a huge CSV is worked on in a bundle thread', async () => {
+    const omps = await startServing(1);
+    const order: string[] = [];
+    let sent!: () => void;
+    const bodySent = new Promise<void>((r) => {
+      sent = r;
+    });
+    // A dry run with an explicit version makes no upstream call: once uploaded, only the engine works.
+    const push = rawRequest(
+      omps.port,
+      'POST',
+      `/v2/${ORG}/zipfile/1.0.0?dry_run=true`,
+      multipart(manyRulesZip(120_000)),
+      { Authorization: TOKEN },
+      sent,
+    ).then((r) => {
+      order.push('push');
+      return r;
+    });
+    await bodySent;
+    await new Promise((r) => setTimeout(r, 300));
+    const health = await rawRequest(omps.port, 'GET', '/v2/health/ping');
+    order.push('health');
+    expect(health.status).toBe(200);
+    expect((await push).status).toBe(200);
+    expect(order).toEqual(['health', 'push']);
+    expect(childPids(omps.child.pid!) ?? []).toEqual([]);
   }, 90_000);
 
   it.each([

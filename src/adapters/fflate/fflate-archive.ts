@@ -92,19 +92,27 @@ function stored(compressed: Uint8Array, budget: number, limit: number): Unpacked
 /**
  * Inflates one entry, feeding fflate small chunks so that one push cannot
  * produce much more than the remaining budget, counting the real output and
- * throwing as soon as it passes the budget. Chunks are joined once.
+ * throwing as soon as it passes the budget. The output goes straight into one
+ * buffer of the declared size (already checked against the limit), so each
+ * file exists once; only an entry that lies about its size falls back to
+ * collecting chunks (to report how much it really held).
  */
 function inflated(compressed: Uint8Array, entry: CentralEntry, budget: number, limit: number): Unpacked {
   if (entry.method !== METHOD_DEFLATE) throw corrupt(`unexpected method for ${show(entry.name)}`);
-  const chunks: Uint8Array[] = [];
+  const out = new Uint8Array(entry.uncompressedSize);
+  let overflow: Uint8Array[] | undefined;
   let produced = 0;
   let crc = CRC32_INIT;
   const inflater = new Inflate((chunk) => {
     if (chunk.length === 0) return;
-    produced += chunk.length;
-    if (produced > budget) throw tooBig(limit);
+    if (produced + chunk.length > budget) throw tooBig(limit);
     crc = crc32Update(crc, chunk);
-    chunks.push(chunk);
+    if (!overflow && produced + chunk.length <= out.length) out.set(chunk, produced);
+    else {
+      overflow ??= [out.subarray(0, produced)];
+      overflow.push(chunk);
+    }
+    produced += chunk.length;
   });
   try {
     let offset = 0;
@@ -122,11 +130,11 @@ function inflated(compressed: Uint8Array, entry: CentralEntry, budget: number, l
     const reason = error instanceof Error ? ` (${error.message})` : '';
     throw corrupt(`damaged deflate data in ${show(entry.name)}${reason}`, error);
   }
-  return { data: join(chunks, produced), crc: crc32Final(crc) };
+  const data = overflow ? join(overflow, produced) : out.subarray(0, produced);
+  return { data, crc: crc32Final(crc) };
 }
 
 function join(chunks: readonly Uint8Array[], size: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0]!;
   const data = new Uint8Array(size);
   let at = 0;
   for (const chunk of chunks) {

@@ -7,7 +7,7 @@ import type { CheckHealth } from '../../application/check-health.js';
 import type { DeleteReleases } from '../../application/delete-releases.js';
 import type { Logger } from '../../application/ports.js';
 import type { PublishRelease, PublishSource } from '../../application/publish-release.js';
-import { AuthorizationHeaderRequiredError, OmpsError } from '../../domain/errors.js';
+import { AuthorizationHeaderRequiredError, OmpsError, ServiceBusyError } from '../../domain/errors.js';
 import type { DocsAssets } from './docs-assets.js';
 import { asOmpsError, errorBody } from './error-table.js';
 import { holdSecrets, type RequestSecrets } from './hold-secrets.js';
@@ -146,6 +146,7 @@ function isDryRun(value: string | undefined): boolean {
 /** An upstream's answer quoted in an error (Quay echoing the token) loses the caller's secrets too. */
 function respondError(c: Context<AppEnv>, error: OmpsError, secrets?: RequestSecrets) {
   c.set('errorId', error.id);
+  if (error instanceof ServiceBusyError) c.header('Retry-After', String(error.retryAfterSeconds));
   const plain = errorBody(error);
   const body = secrets ? (secrets.scrubValue(plain) as typeof plain) : plain;
   return c.json(body, body.status as 400);

@@ -21,6 +21,7 @@ export const STATUS_BY_ERROR: Record<ErrorId, number> = {
   QuayCourierError: 500,
   QuayPackageError: 500,
   GreenwaveError: 500,
+  OMPSServiceBusy: 503,
   InternalServerError: 500,
 };
 

@@ -80,6 +80,8 @@ export const ERROR_DESCRIPTIONS: Record<ErrorId, string> = {
     'pushing the bundle to Quay failed (other than 403), e.g. the release exists; see `quay_response`',
   QuayPackageError: 'listing, deleting or publishing failed in Quay (other than 403/404)',
   GreenwaveError: 'Greenwave is unreachable or answered something unusable; see `greenwave_response`',
+  OMPSServiceBusy:
+    'too many publishes are waiting for bundle work; come back after the seconds in `Retry-After`',
   InternalServerError: 'anything unforeseen (the details are only in the service log)',
 };
 
@@ -97,6 +99,7 @@ export const ROUTE_ERRORS: Record<RouteKind, readonly ErrorId[]> = {
     'RequestEntityTooLarge',
     'QuayCourierError',
     'QuayPackageError',
+    'OMPSServiceBusy',
     'InternalServerError',
   ],
   koji: [
@@ -113,6 +116,7 @@ export const ROUTE_ERRORS: Record<RouteKind, readonly ErrorId[]> = {
     'GreenwaveError',
     'QuayCourierError',
     'QuayPackageError',
+    'OMPSServiceBusy',
     'InternalServerError',
   ],
   delete: [
@@ -143,6 +147,7 @@ const STATUS_TEXT: Record<number, string> = {
   405: 'Method not allowed',
   413: 'Request body too large',
   500: 'Server or upstream failure',
+  503: 'Service busy',
 };
 
 // ---------------------------------------------------------------- document
@@ -361,6 +366,16 @@ function errorResponses(ids: readonly ErrorId[]): Record<string, Record<string, 
       description: `${STATUS_TEXT[status] ?? 'Error'}: \`error\` is one of\n${group
         .map((id) => `- \`${id}\`: ${ERROR_DESCRIPTIONS[id]}`)
         .join('\n')}`,
+      ...(group.includes('OMPSServiceBusy')
+        ? {
+            headers: {
+              'Retry-After': {
+                description: 'Seconds to wait before trying again.',
+                schema: { type: 'integer', minimum: 1 },
+              },
+            },
+          }
+        : {}),
       content: {
         'application/json': {
           schema: {

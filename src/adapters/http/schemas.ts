@@ -22,6 +22,7 @@ import {
   QuayPackageError,
   QuayPackageNotFoundError,
   RequestEntityTooLargeError,
+  ServiceBusyError,
   UploadedFileError,
 } from '../../domain/errors.js';
 import {
@@ -322,6 +323,7 @@ function exampleErrors(): Record<ErrorId, ErrorBody> {
       `${cannotRetrievePackage('myorg', 'hello-operator')}Quay did not answer within 60 s.`,
     ),
     GreenwaveError: new GreenwaveError('Greenwave decision request failed: timed out.'),
+    OMPSServiceBusy: new ServiceBusyError(2),
     InternalServerError: internalError(),
   };
   return Object.fromEntries(Object.entries(errors).map(([id, e]) => [id, errorBody(e)])) as Record<

@@ -57,7 +57,7 @@ export function extensionOf(filename: string): string {
   return base.slice(dot);
 }
 
-/** Reads at most `limit` bytes; a longer body is refused as soon as it passes the limit. */
+/** Reads at most `limit` bytes into one buffer; a longer body is refused as soon as it passes the limit. */
 async function readBounded(request: Request, limit: number): Promise<Uint8Array> {
   if (!request.body) return new Uint8Array(0);
   const reader = request.body.getReader();
@@ -73,7 +73,8 @@ async function readBounded(request: Request, limit: number): Promise<Uint8Array>
     }
     chunks.push(value);
   }
-  if (chunks.length === 1) return chunks[0]!;
+  // Always a buffer of our own, even for one chunk (which may be a slice of the server's read
+  // buffer): the upload is handed over to a bundle thread by transferring its buffer.
   const out = new Uint8Array(total);
   let offset = 0;
   for (const c of chunks) {

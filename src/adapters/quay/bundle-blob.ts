@@ -8,9 +8,11 @@
  * `<folder>/<path>` (mode 0644, folders 0755, uid/gid 0). QuayRegistry uses the
  * repository name as the folder, as operator-courier did.
  *
- * Web APIs only (runs on edge runtimes): modern-tar writes the tar, fflate gzips.
+ * Web APIs only (runs on edge runtimes): modern-tar writes the tar, the
+ * runtime's own CompressionStream gzips it (native zlib: less CPU than fflate,
+ * and on Node it runs off the event loop), base64 is the runtime's own where
+ * it has one.
  */
-import { gzipSync } from 'fflate';
 import { packTar, type TarEntry } from 'modern-tar';
 import type { FileEntry } from '../../domain/files.js';
 
@@ -61,11 +63,29 @@ export async function packBundle(
     });
   }
   const tar = await packTar(entries);
-  return gzipSync(tar);
+  return gzip(tar);
 }
 
-/** Standard base64 (with padding), chunked so multi-megabyte inputs never overflow the call stack. */
+async function gzip(bytes: Uint8Array): Promise<Uint8Array> {
+  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>])
+    .stream()
+    .pipeThrough(new CompressionStream('gzip'));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+/** The runtime's native base64 encoder when it has one (Node, Bun, workerd with nodejs_compat). */
+type NativeBuffer = { from(b: ArrayBufferLike, o: number, l: number): { toString(e: 'base64'): string } };
+const nativeBuffer = (globalThis as { Buffer?: NativeBuffer }).Buffer;
+
+/** Standard base64 (with padding). */
 export function toBase64(bytes: Uint8Array): string {
+  if (nativeBuffer)
+    return nativeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+  return toBase64Portable(bytes);
+}
+
+/** Standard base64 with Web APIs only, chunked so multi-megabyte inputs never overflow the call stack. */
+export function toBase64Portable(bytes: Uint8Array): string {
   // A multiple of 3 bytes per chunk, so the chunks' encodings concatenate without inner padding.
   const chunkSize = 3 * 8192;
   const parts: string[] = [];

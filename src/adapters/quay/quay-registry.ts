@@ -64,6 +64,8 @@ interface CallOptions {
   method: 'get' | 'post' | 'delete';
   headers?: Record<string, string>;
   json?: unknown;
+  /** A body already written (its Content-Type in `headers`). */
+  body?: string;
   /** Retries for idempotent reads; 0 = sent once. */
   retries: number;
   /** The caller stops waiting when it aborts (sooner than `request_timeout`). */
@@ -153,8 +155,9 @@ export class QuayRegistry implements Registry {
     }
     const outcome = await this.call('push', url, {
       method: 'post',
-      headers: { Authorization: request.token },
-      json: { blob, release: version, media_type: 'helm' },
+      headers: { Authorization: request.token, 'Content-Type': 'application/json' },
+      // Written by hand: base64 needs no escaping, and a multi-megabyte blob is not copied by JSON.stringify.
+      body: `{"blob":"${blob}","release":${JSON.stringify(version)},"media_type":"helm"}`,
       retries: 0,
     });
     if (outcome.kind === 'failed') {
@@ -275,6 +278,7 @@ export class QuayRegistry implements Registry {
         method: options.method,
         headers,
         json: options.json,
+        ...(options.body !== undefined ? { body: options.body } : {}),
         signal: deadline.signal,
         fetch: this.fetch,
         retry:

@@ -4,7 +4,13 @@
  * upstream/operation/outcome, bytes inflated from archives.
  */
 import type { RequestObservation } from '../../adapters/http/request-log.js';
-import type { Archive, BuildSystem, ImageRegistry, PolicyGate, Registry } from '../../application/ports.js';
+import type {
+  BuildSystem,
+  BundleEngine,
+  ImageRegistry,
+  PolicyGate,
+  Registry,
+} from '../../application/ports.js';
 import { OmpsError } from '../../domain/errors.js';
 import { MetricsRegistry } from './registry.js';
 
@@ -92,15 +98,12 @@ export class ServiceMetrics {
     };
   }
 
-  instrumentArchive(inner: Archive): Archive {
+  instrumentEngine(inner: BundleEngine): BundleEngine {
     return {
-      unpack: async (bytes, limits) => {
-        const files = await inner.unpack(bytes, limits);
-        this.inflated.inc(
-          {},
-          files.reduce((n, f) => n + f.data.byteLength, 0),
-        );
-        return files;
+      prepare: async (job) => {
+        const work = await inner.prepare(job);
+        this.inflated.inc({}, work.inflatedBytes);
+        return work;
       },
     };
   }

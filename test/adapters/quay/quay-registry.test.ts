@@ -5,7 +5,7 @@
  */
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { packBundle, toBase64 } from '../../../src/adapters/quay/bundle-blob.js';
+import { packBundle, toBase64, toBase64Portable } from '../../../src/adapters/quay/bundle-blob.js';
 import { QuayRegistry, type QuayRegistryOptions } from '../../../src/adapters/quay/quay-registry.js';
 import type { LogFields, Logger } from '../../../src/application/ports.js';
 import {
@@ -567,13 +567,17 @@ describe('QuayRegistry', () => {
 });
 
 describe('bundle-blob', () => {
-  it('toBase64 equals the standard encoding for every padding case and large inputs', () => {
+  it.each([
+    ['toBase64', toBase64],
+    ['toBase64Portable', toBase64Portable],
+  ])('%s equals the standard encoding for every padding case, views and large inputs', (_, encode) => {
     for (let length = 0; length < 10; length++) {
       const bytes = Uint8Array.from({ length }, (_, i) => (i * 37 + 200) & 0xff);
-      expect(toBase64(bytes)).toBe(Buffer.from(bytes).toString('base64'));
+      expect(encode(bytes)).toBe(Buffer.from(bytes).toString('base64'));
     }
     const big = Uint8Array.from({ length: 5 * 1024 * 1024 + 1 }, (_, i) => (i * 31) & 0xff);
-    expect(toBase64(big)).toBe(Buffer.from(big).toString('base64'));
+    expect(encode(big)).toBe(Buffer.from(big).toString('base64'));
+    expect(encode(big.subarray(7, 107))).toBe(Buffer.from(big.subarray(7, 107)).toString('base64'));
   });
 
   it('packs under the folder given; an empty bundle is just the folder', async () => {

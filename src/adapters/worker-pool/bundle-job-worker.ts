@@ -1,0 +1,52 @@
+/**
+ * The entry of one bundle worker thread: runs one BundleJob at a time with the
+ * fflate archive and posts back the work (its byte buffers transferred) or
+ * the failure. The pool sends the next job only after the answer.
+ */
+import { setPriority } from 'node:os';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { parentPort } from 'node:worker_threads';
+import { runBundleJob } from '../../application/bundle-job.js';
+import type { BundleJob } from '../../application/ports.js';
+import { FflateArchive } from '../fflate/fflate-archive.js';
+import { encodeError, encodeWork, type WorkerAnswer } from './wire.js';
+
+const BUNDLE_THREAD_NICENESS = 10;
+const COLLECT_ABOVE_BYTES = 64 * 1024 * 1024;
+
+/** V8's full collection, made callable in this thread (the flag only exposes it to new contexts). */
+const collectGarbage = ((): (() => void) | undefined => {
+  try {
+    setFlagsFromString('--expose-gc');
+    return runInNewContext('gc') as () => void;
+  } catch {
+    return undefined;
+  }
+})();
+
+const port = parentPort;
+if (!port) throw new Error('bundle-job-worker must run in a worker thread');
+const archive = new FflateArchive();
+
+// On Linux a thread has its own nice value: bundle threads yield the cores to the
+// event loop, so health checks and hand-offs are answered first on a busy machine.
+try {
+  setPriority(BUNDLE_THREAD_NICENESS);
+} catch {
+  // Not permitted or not supported here: same priority as the event loop.
+}
+
+port.on('message', async (job: BundleJob) => {
+  let answer: WorkerAnswer;
+  let transfer: ArrayBuffer[] = [];
+  try {
+    ({ answer, transfer } = encodeWork(await runBundleJob(archive, job)));
+  } catch (error) {
+    answer = { ok: false, error: encodeError(error) };
+  }
+  const heapBytes = getHeapStatistics().total_heap_size;
+  port.postMessage({ ...answer, heapBytes }, transfer);
+  // A heavy job leaves a heap V8 gives back only slowly: collect it now, between jobs.
+  if (heapBytes > COLLECT_ABOVE_BYTES) collectGarbage?.();
+});
