@@ -5,6 +5,7 @@
  * time. The cap lives here, for every adapter; an adapter whose own
  * `request_timeout` is shorter gives up sooner by itself.
  */
+import { formatDuration } from '../domain/values.js';
 import type { BuildSystem, ImageRegistry, PolicyGate, Registry } from './ports.js';
 
 export interface ServiceHealth {
@@ -85,10 +86,6 @@ export class CheckHealth {
       clearTimeout(timer);
     }
   }
-}
-
-function formatDuration(ms: number): string {
-  return ms >= 1000 && ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
 }
 
 /** Every registry at once; the first failure's reason names its registry. */

@@ -11,7 +11,9 @@
  * outside the request's async context. A line may thus lose another request's
  * token too, which costs nothing.
  */
+
 import type { LogFields, Logger } from '../application/ports.js';
+import { fromBase64 as fromBase64Bytes, toBase64 } from '../domain/base64.js';
 
 const REDACTED = '[redacted]';
 /** Shorter values are not scrubbed: they would blank out ordinary words, and no real token is that short. */
@@ -125,17 +127,13 @@ export function secretForms(value: string): string[] {
 }
 
 function base64(text: string): string {
-  let binary = '';
-  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
-  return btoa(binary);
+  return toBase64(new TextEncoder().encode(text));
 }
 
 /** The UTF-8 text a base64 string decodes to, or undefined when it is not that. */
 function fromBase64(text: string): string | undefined {
   try {
-    const binary = atob(text);
-    const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return new TextDecoder('utf-8', { fatal: true }).decode(fromBase64Bytes(text));
   } catch {
     return undefined;
   }

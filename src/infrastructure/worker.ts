@@ -19,10 +19,12 @@
  * Nothing here, nor anything it imports, may use `node:*` modules:
  * `scripts/build-edge.mjs` refuses a bundle that does.
  */
+
 import type { Hono } from 'hono';
 import { parse as parseYaml } from 'yaml';
 import type { AppEnv } from '../adapters/http/app.js';
 import type { DocsAssets } from '../adapters/http/docs-assets.js';
+import { isRecord } from '../domain/values.js';
 import { type AppConfig, ConfigError, parseConfig } from './config.js';
 import { createService } from './container.js';
 import { embeddedUpstreams } from './demo/embedded.js';
@@ -80,7 +82,7 @@ export function settingsFromBindings(env: Bindings = {}): EdgeSettings {
 
 function configTextFrom(value: unknown): Record<string, unknown> {
   if (value === undefined || value === null || value === '') return {};
-  if (typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
+  if (isRecord(value)) return value;
   if (typeof value !== 'string') throw invalid(CONFIG_TEXT, 'must be YAML or JSON text');
   let parsed: unknown;
   try {

@@ -9,10 +9,11 @@
 import type { Logger, PolicyGate } from '../../application/ports.js';
 import { silentLogger } from '../../application/ports.js';
 import { GreenwaveError, GreenwaveUnsatisfiedError } from '../../domain/errors.js';
+import { isRecord } from '../../domain/values.js';
 import { callUpstream } from '../upstream/call.js';
 import { Deadline } from '../upstream/deadline.js';
 import { logUpstreamFailure } from '../upstream/failure-log.js';
-import { isRecord, parseJson } from '../upstream/json.js';
+import { parseJson } from '../upstream/json.js';
 import { readTextAtMost } from '../upstream/read-body.js';
 
 export interface GreenwavePolicyGateOptions {

@@ -12,7 +12,9 @@
  * - Uint8Array ↔ `<base64>`, Date ↔ `<dateTime.iso8601>` (UTC, no zone suffix)
  * - arrays ↔ `<array>`, plain objects ↔ `<struct>` (undefined members omitted)
  */
+
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { toBase64 } from '../../domain/base64.js';
 
 export type XmlRpcValue =
   | string
@@ -112,14 +114,6 @@ function escapeXml(text: string): string {
 function formatDateTime(date: Date): string {
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${String(date.getUTCFullYear()).padStart(4, '0')}${pad(date.getUTCMonth() + 1)}${pad(date.getUTCDate())}T${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())}`;
-}
-
-function toBase64(bytes: Uint8Array): string {
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(binary);
 }
 
 // ---------------------------------------------------------------- decoding

@@ -15,6 +15,7 @@
  */
 import type { ImageRegistry, ImageRegistrySession, Logger, Token } from '../../application/ports.js';
 import { silentLogger } from '../../application/ports.js';
+import { capitalize, formatDuration } from '../../domain/values.js';
 import { callUpstream } from '../upstream/call.js';
 import { Deadline } from '../upstream/deadline.js';
 import { errorCode } from '../upstream/error-code.js';
@@ -127,7 +128,7 @@ export class OciImageRegistry implements ImageRegistry {
       return { kind: 'answer', status: response.status, headers: response.headers, body };
     } catch (error) {
       const reason = deadline.expired
-        ? `the registry did not answer within ${deadline.limitMs} ms`
+        ? `the registry did not answer within ${formatDuration(deadline.limitMs)}`
         : error instanceof AnswerTooLarge
           ? `the registry answered more than ${this.maxAnswerBytes} bytes`
           : phase === 'request'
@@ -151,8 +152,4 @@ export class OciImageRegistry implements ImageRegistry {
 
 function baseUrl(registry: string): string {
   return registry.replace(/\/+$/, '');
-}
-
-function capitalize(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -12,7 +12,8 @@ import {
   QuayPackageError,
   QuayPackageNotFoundError,
 } from '../../domain/errors.js';
-import { isRecord, parseJson } from '../upstream/json.js';
+import { isRecord } from '../../domain/values.js';
+import { parseJson } from '../upstream/json.js';
 import { parseBearerChallenge, tokenUrl } from './auth-challenge.js';
 import type { Answer, Exchange, Exchanger, Operation, Outcome } from './oci-exchange.js';
 

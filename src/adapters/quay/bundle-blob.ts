@@ -15,6 +15,7 @@
  */
 import { packTar, type TarEntry } from 'modern-tar';
 import type { FileEntry } from '../../domain/files.js';
+import { unsafeSegmentReason } from '../../domain/path-segment.js';
 
 export interface PackOptions {
   /** Modification time written in every tar header; defaults to now. */
@@ -27,7 +28,7 @@ export async function packBundle(
   folder: string,
   options: PackOptions = {},
 ): Promise<Uint8Array> {
-  if (!isSafeSegment(folder))
+  if (unsafeSegmentReason(folder) !== undefined)
     throw new TypeError(`Bundle folder name "${folder}" is not a single path segment.`);
   const mtime = options.mtime ?? new Date();
   const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -38,7 +39,7 @@ export async function packBundle(
   ];
   for (const file of sorted) {
     const segments = file.path.split('/');
-    if (!segments.every(isSafeSegment))
+    if (!segments.every((s) => unsafeSegmentReason(s) === undefined))
       throw new TypeError(`Bundle path "${file.path}" is not a safe relative path.`);
     if (seenFiles.has(file.path) || seenFolders.has(file.path)) {
       throw new TypeError(`Bundle path "${file.path}" appears twice.`);
@@ -71,38 +72,4 @@ async function gzip(bytes: Uint8Array): Promise<Uint8Array> {
     .stream()
     .pipeThrough(new CompressionStream('gzip'));
   return new Uint8Array(await new Response(stream).arrayBuffer());
-}
-
-/** The runtime's native base64 encoder when it has one (Node, Bun, workerd with nodejs_compat). */
-type NativeBuffer = { from(b: ArrayBufferLike, o: number, l: number): { toString(e: 'base64'): string } };
-const nativeBuffer = (globalThis as { Buffer?: NativeBuffer }).Buffer;
-
-/** Standard base64 (with padding). */
-export function toBase64(bytes: Uint8Array): string {
-  if (nativeBuffer)
-    return nativeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
-  return toBase64Portable(bytes);
-}
-
-/** Standard base64 with Web APIs only, chunked so multi-megabyte inputs never overflow the call stack. */
-export function toBase64Portable(bytes: Uint8Array): string {
-  // A multiple of 3 bytes per chunk, so the chunks' encodings concatenate without inner padding.
-  const chunkSize = 3 * 8192;
-  const parts: string[] = [];
-  for (let start = 0; start < bytes.length; start += chunkSize) {
-    const chunk = bytes.subarray(start, start + chunkSize);
-    parts.push(btoa(String.fromCharCode.apply(null, chunk as unknown as number[])));
-  }
-  return parts.join('');
-}
-
-function isSafeSegment(segment: string): boolean {
-  return (
-    segment.length > 0 &&
-    segment !== '.' &&
-    segment !== '..' &&
-    !segment.includes('/') &&
-    !segment.includes('\\') &&
-    !segment.includes('\0')
-  );
 }

@@ -19,6 +19,7 @@
  */
 import type { Logger, PushRequest, Registry, Token } from '../../application/ports.js';
 import { silentLogger } from '../../application/ports.js';
+import { toBase64 } from '../../domain/base64.js';
 import {
   QuayAuthorizationError,
   QuayCourierError,
@@ -27,13 +28,14 @@ import {
   ReleaseAlreadyExistsError,
 } from '../../domain/errors.js';
 import { COURIER_FAILED, cannotRetrievePackage, pushFailed } from '../../domain/original-messages.js';
+import { capitalize, formatDuration, isRecord } from '../../domain/values.js';
 import { callUpstream } from '../upstream/call.js';
 import { Deadline } from '../upstream/deadline.js';
 import { errorCode } from '../upstream/error-code.js';
 import { logUpstreamFailure } from '../upstream/failure-log.js';
-import { isRecord, parseJson } from '../upstream/json.js';
+import { parseJson } from '../upstream/json.js';
 import { readTextAtMost } from '../upstream/read-body.js';
-import { packBundle, toBase64 } from './bundle-blob.js';
+import { packBundle } from './bundle-blob.js';
 
 export interface QuayRegistryOptions {
   /** Quay's base URL, e.g. https://quay.io (a path prefix is kept; trailing slashes are ignored). */
@@ -368,12 +370,4 @@ function quayErrorCode(json: unknown): string | undefined {
 function quayDetail(json: unknown): string {
   const message = quayMessage(json);
   return message ? `: ${message.replace(/\.$/, '')}.` : '.';
-}
-
-function formatDuration(ms: number): string {
-  return ms >= 1000 && ms % 100 === 0 ? `${ms / 1000} s` : `${ms} ms`;
-}
-
-function capitalize(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }

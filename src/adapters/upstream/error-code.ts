@@ -1,5 +1,5 @@
 /** Naming a connection failure without quoting the platform's message (which may hold URLs or values). */
-import { isRecord } from './json.js';
+import { isRecord } from '../../domain/values.js';
 
 /** ` (ECONNREFUSED)` from undici's "fetch failed" cause chain, or ''. */
 export function errorCode(error: unknown): string {

@@ -11,8 +11,3 @@ export function parseJson(text: string): unknown {
     return undefined;
   }
 }
-
-/** A JSON object: not null, not a list. */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}

@@ -5,6 +5,7 @@
  * objects ('' when there are none). Inside CSVs, `metadata.annotations.alm-examples`
  * and `spec.description` are block literals too.
  */
+import { isRecord } from '../values.js';
 import { LiteralString, yamlAsBlockLiteral } from './yaml-emit.js';
 
 export interface FlatBundleContent {
@@ -29,9 +30,7 @@ export function flatBundleYaml(content: FlatBundleContent): string {
 
 type Obj = Record<string, unknown>;
 
-function isObj(value: unknown): value is Obj {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
+const isObj = isRecord;
 
 /** A shallow copy of the CSV whose alm-examples and spec.description are marked as block literals. */
 export function withLiterals(csv: unknown): unknown {

@@ -3,8 +3,10 @@
  * `replace_registry` applied to its text and is parsed exactly once; then it is
  * a package, a CSV, a CRD or ignored. Other files travel along unparsed.
  */
+
 import type { FileEntry } from '../files.js';
 import type { RegistryReplacement } from '../organization-policy.js';
+import { isRecord } from '../values.js';
 import { replaceRegistries } from './policies.js';
 import { decodeUtf8, parseYaml } from './yaml-parse.js';
 
@@ -34,9 +36,7 @@ export function isYamlPath(path: string): boolean {
   return YAML_FILE.test(path);
 }
 
-export function isMapping(value: unknown): value is Manifest {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
+export const isMapping: (value: unknown) => value is Manifest = isRecord;
 
 export function classify(doc: unknown): ManifestKind {
   if (!isMapping(doc)) return 'other';

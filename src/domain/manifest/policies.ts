@@ -7,6 +7,7 @@ import { isScalar, parseAllDocuments } from 'yaml';
 import { PackageValidationError } from '../errors.js';
 import type { CsvAnnotation, RegistryReplacement } from '../organization-policy.js';
 import { pythonSubstitution } from '../python-regexp.js';
+import { isRecord } from '../values.js';
 
 /** Builds the text rewrite for all replacements, in order. */
 export function replaceRegistries(replacements: readonly RegistryReplacement[]): (text: string) => string {
@@ -64,10 +65,6 @@ export function annotateCsv(
   const copy = { ...csv };
   defineValue(copy, 'metadata', nextMetadata);
   return copy;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 /** Sets an own, enumerable property even for `__proto__`. */

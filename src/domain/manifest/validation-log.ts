@@ -1,4 +1,5 @@
 /** Collects operator-courier style errors and warnings, in order. */
+import { isRecord } from '../values.js';
 export class ValidationLog {
   readonly errors: string[] = [];
   readonly warnings: string[] = [];
@@ -14,9 +15,8 @@ export class ValidationLog {
 
 export type Obj = Record<string, unknown>;
 
-export function isObj(value: unknown): value is Obj {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
+/** A YAML mapping (the shared plain-object test). */
+export const isObj: (value: unknown) => value is Obj = isRecord;
 
 /** Python's `key in value` for the dicts operator-courier inspects; non-mappings have no keys. */
 export function has(value: unknown, key: string): value is Obj {

@@ -3,6 +3,7 @@
  * on stdout, or the error id, message, validation findings and upstream
  * answer on stderr. A call that gets no answer is an EXIT_USAGE failure.
  */
+import { isRecord } from '../../domain/values.js';
 import { CliError, EXIT_OK, EXIT_REFUSED, EXIT_USAGE } from './cli-error.js';
 import { meteredBody } from './progress.js';
 import { isValidationInfo, printFindings } from './report.js';
@@ -47,7 +48,7 @@ export async function send(
     let json: Json | undefined;
     try {
       const parsed: unknown = JSON.parse(text);
-      if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) json = parsed as Json;
+      if (isRecord(parsed)) json = parsed as Json;
     } catch {
       json = undefined;
     }

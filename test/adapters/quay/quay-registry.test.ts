@@ -5,9 +5,10 @@
  */
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { packBundle, toBase64, toBase64Portable } from '../../../src/adapters/quay/bundle-blob.js';
+import { packBundle } from '../../../src/adapters/quay/bundle-blob.js';
 import { QuayRegistry, type QuayRegistryOptions } from '../../../src/adapters/quay/quay-registry.js';
 import type { LogFields, Logger } from '../../../src/application/ports.js';
+import { toBase64, toBase64Portable } from '../../../src/domain/base64.js';
 import {
   type OmpsError,
   QuayAuthorizationError,
