@@ -11,7 +11,7 @@
  * Names without the UTF-8 flag (bit 11) are decoded as CP437, as the zip
  * specification says (and as Python's zipfile does).
  */
-import { Inflate } from 'fflate';
+import { Inflate, inflateSync } from 'fflate';
 import type { Archive, ArchiveLimits } from '../../application/ports.js';
 import { UploadedFileError } from '../../domain/errors.js';
 import type { FileEntry } from '../../domain/files.js';
@@ -99,6 +99,10 @@ function stored(compressed: Uint8Array, budget: number, limit: number): Unpacked
  */
 function inflated(compressed: Uint8Array, entry: CentralEntry, budget: number, limit: number): Unpacked {
   if (entry.method !== METHOD_DEFLATE) throw corrupt(`unexpected method for ${show(entry.name)}`);
+  if (compressed.length * MAX_DEFLATE_RATIO <= budget) {
+    const whole = inflatedAtOnce(compressed, entry.uncompressedSize);
+    if (whole) return whole;
+  }
   const out = new Uint8Array(entry.uncompressedSize);
   let overflow: Uint8Array[] | undefined;
   let produced = 0;
@@ -132,6 +136,25 @@ function inflated(compressed: Uint8Array, entry: CentralEntry, budget: number, l
   }
   const data = overflow ? join(overflow, produced) : out.subarray(0, produced);
   return { data, crc: crc32Final(crc) };
+}
+
+/**
+ * The common case in one call: an entry too small to pass the budget
+ * whatever it holds, inflated into a buffer one byte larger than declared
+ * (fflate writes nothing past it), so a size lie shows as a length mismatch.
+ * The streaming inflater's window copies and buffer doubling made up most
+ * of a small bundle's unpacking. Undefined when the entry is not exactly
+ * what it declares, or damaged: the chunked path then reports it precisely.
+ */
+function inflatedAtOnce(compressed: Uint8Array, declared: number): Unpacked | undefined {
+  let data: Uint8Array;
+  try {
+    data = inflateSync(compressed, { out: new Uint8Array(declared + 1) });
+  } catch {
+    return undefined;
+  }
+  if (data.length !== declared) return undefined;
+  return { data, crc: crc32Final(crc32Update(CRC32_INIT, data)) };
 }
 
 function join(chunks: readonly Uint8Array[], size: number): Uint8Array {

@@ -63,13 +63,18 @@ export async function packBundle(
       body: file.data,
     });
   }
-  const tar = await packTar(entries);
-  return gzip(tar);
+  return gzip(await packTar(entries));
 }
 
+/**
+ * The tar is written straight into the gzip stream's writer: no Blob copy of
+ * it read back in chunks. (Piping modern-tar's stream into the gzip stream
+ * saves the tar buffer but its per-chunk machinery costs a small push more.)
+ */
 async function gzip(bytes: Uint8Array): Promise<Uint8Array> {
-  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>])
-    .stream()
-    .pipeThrough(new CompressionStream('gzip'));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
+  const stream = new CompressionStream('gzip');
+  const compressed = new Response(stream.readable).arrayBuffer();
+  const writer = stream.writable.getWriter();
+  await Promise.all([writer.write(bytes as Uint8Array<ArrayBuffer>), writer.close()]);
+  return new Uint8Array(await compressed);
 }

@@ -17,15 +17,16 @@ export interface FlatBundleContent {
 export function flatBundleYaml(content: FlatBundleContent): string {
   const section = (items: readonly unknown[]) =>
     items.length === 0 ? "''\n" : yamlAsBlockLiteral(items, '    ');
-  return [
-    'data:\n',
-    '  customResourceDefinitions: ',
-    section(content.crds),
-    '  clusterServiceVersions: ',
-    section(content.csvs.map(withLiterals)),
-    '  packages: ',
-    section(content.packages),
-  ].join('');
+  // Concatenated, not joined: the sections stay ropes until the one flattening when the text is encoded.
+  return (
+    'data:\n' +
+    '  customResourceDefinitions: ' +
+    section(content.crds) +
+    '  clusterServiceVersions: ' +
+    section(content.csvs.map(withLiterals)) +
+    '  packages: ' +
+    section(content.packages)
+  );
 }
 
 type Obj = Record<string, unknown>;

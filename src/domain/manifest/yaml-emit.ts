@@ -26,9 +26,10 @@ export function emitYaml(value: unknown, baseIndent = ''): string {
  * kind's list of manifests. Returns the text after `key: `, newline included.
  */
 export function yamlAsBlockLiteral(value: unknown, indent: string): string {
-  const text = emitYaml(value, indent);
+  const emitter = new Emitter(indent);
+  const text = emitter.root(value);
   // The text is printable and starts with `indent` + a non-space; only chomping varies.
-  return `${text.endsWith('\n\n') ? '|+' : '|'}\n${text}`;
+  return `${emitter.endsWithBlankLine() ? '|+' : '|'}\n${text}`;
 }
 
 /** Conservative plain-scalar subset, fast path (ASCII, no YAML indicators). */
@@ -122,7 +123,10 @@ function hasKeys(map: Mapping): boolean {
 
 class Emitter {
   private readonly indents: string[];
-  private readonly out: string[] = [];
+  /** Built by concatenation: V8 keeps it as a rope and flattens it once, cheaper than pushing into an array and joining. */
+  private out = '';
+  /** The last piece appended: what the text ends with, known without flattening it. */
+  private tail = '';
   /** Emitted text of mapping keys seen so far (keys repeat a lot). */
   private readonly keys = new Map<string, string>();
 
@@ -139,13 +143,22 @@ class Emitter {
     return s;
   }
 
+  private emit(piece: string): void {
+    this.out += piece;
+    this.tail = piece;
+  }
+
+  endsWithBlankLine(): boolean {
+    return this.tail.length >= 2 ? this.tail.endsWith('\n\n') : this.out.endsWith('\n\n');
+  }
+
   root(value: unknown): string {
-    const out = this.out;
-    out.push(this.indent(0));
+    this.out = '';
+    this.emit(this.indent(0));
     if (Array.isArray(value) && value.length > 0) this.sequence(value, 0);
     else if (isMapping(value) && hasKeys(value)) this.mapping(value, 0);
-    else out.push(this.inline(value, 0), '\n');
-    return out.join('');
+    else this.emit(`${this.inline(value, 0)}\n`);
+    return this.out;
   }
 
   /** A value that fits after `key: ` or `- `: scalars, block literals, empty collections. */
@@ -166,7 +179,6 @@ class Emitter {
 
   /** A block mapping at `level`; its first key goes right after what precedes it. */
   private mapping(map: Mapping, level: number): void {
-    const out = this.out;
     const indent = this.indent(level);
     let prefix = '';
     for (const key in map) {
@@ -180,13 +192,13 @@ class Emitter {
       }
       const value = map[key];
       if (Array.isArray(value) && value.length > 0) {
-        out.push(`${prefix}${keyText}:\n${this.indent(level + 1)}`);
+        this.emit(`${prefix}${keyText}:\n${this.indent(level + 1)}`);
         this.sequence(value, level + 1);
       } else if (isMapping(value) && hasKeys(value)) {
-        out.push(`${prefix}${keyText}:\n${this.indent(level + 1)}`);
+        this.emit(`${prefix}${keyText}:\n${this.indent(level + 1)}`);
         this.mapping(value, level + 1);
       } else {
-        out.push(`${prefix}${keyText}: ${this.inline(value, level)}\n`);
+        this.emit(`${prefix}${keyText}: ${this.inline(value, level)}\n`);
       }
       prefix = indent;
     }
@@ -194,19 +206,18 @@ class Emitter {
 
   /** A block sequence at `level`; its first `- ` goes right after what precedes it. */
   private sequence(list: readonly unknown[], level: number): void {
-    const out = this.out;
     const indent = this.indent(level);
     for (let i = 0; i < list.length; i++) {
       const prefix = i > 0 ? `${indent}- ` : '- ';
       const item = list[i];
       if (Array.isArray(item) && item.length > 0) {
-        out.push(prefix);
+        this.emit(prefix);
         this.sequence(item, level + 1);
       } else if (isMapping(item) && hasKeys(item)) {
-        out.push(prefix);
+        this.emit(prefix);
         this.mapping(item, level + 1);
       } else {
-        out.push(`${prefix}${this.inline(item, level)}\n`);
+        this.emit(`${prefix}${this.inline(item, level)}\n`);
       }
     }
   }

@@ -50,7 +50,7 @@ export function parseYaml(path: string, text: string): unknown {
   if (rest.some((doc) => doc !== null)) {
     throw invalidYaml(path, 'expected a single document in the stream, but found more');
   }
-  checkExpansion(path, first, Math.max(MIN_EXPANDED_NODES, text.length));
+  if (mayHaveAliases(text)) checkExpansion(path, first, Math.max(MIN_EXPANDED_NODES, text.length));
   return first;
 }
 
@@ -65,6 +65,20 @@ function describe(error: unknown): string {
   }
   if (error instanceof RangeError) return 'the document is too large or too deeply nested';
   return 'the document could not be parsed';
+}
+
+/** An anchor (`&name`) and an alias (`*name`) both somewhere in the text; a false positive only costs a walk. */
+const ANCHOR = /&[^\s,[\]{}]/;
+const ALIAS = /\*[^\s,[\]{}]/;
+
+/**
+ * Without aliases nothing is shared: each node takes at least one character
+ * of the text (so the size bound cannot be passed) and js-yaml's maxDepth
+ * already bounds the nesting. Only a text with both needs the walk, which
+ * costs more than the parse itself on a large manifest.
+ */
+function mayHaveAliases(text: string): boolean {
+  return ANCHOR.test(text) && ALIAS.test(text);
 }
 
 /**

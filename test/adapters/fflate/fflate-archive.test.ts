@@ -209,6 +209,11 @@ describe('FflateArchive: sizes and zip bombs', () => {
     await refusalOf([{ name: 'a', data: 'hello world', uncompressedSize: 3 }], /corrupt.*says 3/);
   });
 
+  it('counts the real size of an entry one byte larger than declared, or one byte smaller', async () => {
+    await refusalOf([{ name: 'a', data: 'hello', uncompressedSize: 4 }], /unpacks to 5 bytes .*says 4/);
+    await refusalOf([{ name: 'a', data: 'hello', uncompressedSize: 6 }], /unpacks to 5 bytes .*says 6/);
+  });
+
   it('refuses a bomb declared small once the limit is passed', async () => {
     const zeros = deflateSync(new Uint8Array(10_000_000));
     const zip = buildZip([
