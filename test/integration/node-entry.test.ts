@@ -13,11 +13,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { stringify as toYaml } from 'yaml';
-import { SAMPLE_OPERATOR_FILES } from '../../src/infrastructure/demo/sample-operator.js';
 import { type GreenwaveEmulator, startGreenwaveEmulator } from '../emulators/greenwave-emulator.js';
 import { type KojiEmulator, startKojiEmulator } from '../emulators/koji-emulator.js';
 import { type QuayEmulator, startQuayEmulator, unpackBlob } from '../emulators/quay-emulator.js';
-import { fixtureZip, multipart, zipOf } from '../support/bundles.js';
+import { fixtureZip, multipart } from '../support/bundles.js';
 import { ensureBuilt } from '../support/dist.js';
 import { manyRulesZip } from '../support/heavy-bundles.js';
 
@@ -354,48 +353,9 @@ describe('the Node entry (dist/src/infrastructure/main.js)', () => {
 
   it('WORKERS=2: while one worker is busy with a huge CSV, health answers from the other; /metrics sums both', async () => {
     const omps = await startServing(2);
-    // A CSV of ~12 MB of small mappings: parsing it keeps one worker's event loop busy for a while.
-    const rules: string[] = [];
-    for (let i = 0; rules.length < 120_000; i++) {
-      rules.push(
-        `            - apiGroups: [g${i}.example.com]\n              resources: [r${i}]\n              verbs: [get, list]\n`,
-      );
-    }
-    const csvName = 'hello-operator.v1.0.0.clusterserviceversion.yaml';
-    const csv = SAMPLE_OPERATOR_FILES[csvName]!.replace(
-      "              verbs: ['*']\n",
-      `              verbs: ['*']\n${rules.join('')}`,
-    );
-    const zip = zipOf({ ...SAMPLE_OPERATOR_FILES, [csvName]: csv });
-
-    // A dry run with an explicit version makes no upstream call: once uploaded, the worker only computes.
-    // Fresh connections (no keep-alive reuse): the primary hands them to the workers in turn.
-    const order: string[] = [];
-    let sent!: () => void;
-    const bodySent = new Promise<void>((r) => {
-      sent = r;
-    });
-    const push = rawRequest(
-      omps.port,
-      'POST',
-      `/v2/${ORG}/zipfile/1.0.0?dry_run=true`,
-      multipart(zip),
-      { Authorization: TOKEN },
-      sent,
-    ).then((r) => {
-      order.push('push');
-      return r;
-    });
-    // Once the upload is sent the worker spends its time parsing; this pause only lets it get there
-    // (the assertion holds either way with two workers; with one it would not).
-    await bodySent;
-    await new Promise((r) => setTimeout(r, 300));
-    const health = await rawRequest(omps.port, 'GET', '/v2/health/ping');
-    order.push('health');
-    expect(health.status).toBe(200);
-    const pushed = await push;
-    expect(pushed.status).toBe(200);
-    expect(order).toEqual(['health', 'push']);
+    // A CSV of ~12 MB of small mappings: parsing it keeps one worker's event loop busy for a while
+    // (the assertion holds with two workers; with one it would not).
+    expect(await healthDuringHeavyPush(omps.port, manyRulesZip(120_000))).toEqual(['health', 'push']);
 
     const metrics = await fetch(`${omps.url}/metrics`, { signal: AbortSignal.timeout(WAIT_MS) });
     const text = await metrics.text();
@@ -411,30 +371,7 @@ describe('the Node entry (dist/src/infrastructure/main.js)', () => {
 
   it('one process: health answers while a huge CSV is worked on in a bundle thread', async () => {
     const omps = await startServing(1);
-    const order: string[] = [];
-    let sent!: () => void;
-    const bodySent = new Promise<void>((r) => {
-      sent = r;
-    });
-    // A dry run with an explicit version makes no upstream call: once uploaded, only the engine works.
-    const push = rawRequest(
-      omps.port,
-      'POST',
-      `/v2/${ORG}/zipfile/1.0.0?dry_run=true`,
-      multipart(manyRulesZip(120_000)),
-      { Authorization: TOKEN },
-      sent,
-    ).then((r) => {
-      order.push('push');
-      return r;
-    });
-    await bodySent;
-    await new Promise((r) => setTimeout(r, 300));
-    const health = await rawRequest(omps.port, 'GET', '/v2/health/ping');
-    order.push('health');
-    expect(health.status).toBe(200);
-    expect((await push).status).toBe(200);
-    expect(order).toEqual(['health', 'push']);
+    expect(await healthDuringHeavyPush(omps.port, manyRulesZip(120_000))).toEqual(['health', 'push']);
     expect(childPids(omps.child.pid!) ?? []).toEqual([]);
   }, 90_000);
 
@@ -561,3 +498,36 @@ describe('the Node entry (dist/src/infrastructure/main.js)', () => {
     }, 40_000);
   });
 });
+
+/**
+ * Uploads `zip` as a dry run with an explicit version (no upstream call: once
+ * uploaded, only the bundle work runs), asks for health while it runs, and
+ * says which answered first. Both must answer 200. Fresh connections (no
+ * keep-alive reuse), so a cluster hands them to its workers in turn.
+ */
+async function healthDuringHeavyPush(port: number, zip: Uint8Array): Promise<string[]> {
+  const order: string[] = [];
+  let sent!: () => void;
+  const bodySent = new Promise<void>((r) => {
+    sent = r;
+  });
+  const push = rawRequest(
+    port,
+    'POST',
+    `/v2/${ORG}/zipfile/1.0.0?dry_run=true`,
+    multipart(zip),
+    { Authorization: TOKEN },
+    sent,
+  ).then((r) => {
+    order.push('push');
+    return r;
+  });
+  // Once the upload is sent the server spends its time parsing; this pause only lets it get there.
+  await bodySent;
+  await new Promise((r) => setTimeout(r, 300));
+  const health = await rawRequest(port, 'GET', '/v2/health/ping');
+  order.push('health');
+  expect(health.status).toBe(200);
+  expect((await push).status).toBe(200);
+  return order;
+}
