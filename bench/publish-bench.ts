@@ -13,16 +13,17 @@
  * Environment: WORKERS, BUNDLE_THREADS, BUNDLE_QUEUE, NODE_OPTIONS and MALLOC_ARENA_MAX pass through
  * to the child; BENCH_QUICK=1 runs fewer pushes; BENCH_PARTS=cpu,load,rss,health runs only those parts.
  */
+
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { strToU8, zipSync } from 'fflate';
 import { SAMPLE_OPERATOR_FILES } from '../src/infrastructure/demo/sample-operator.js';
 import { startKojiEmulator } from '../test/emulators/koji-emulator.js';
 import { type QuayEmulator, startQuayEmulator } from '../test/emulators/quay-emulator.js';
+import { freePort } from '../test/support/free-port.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const MAIN = join(ROOT, 'dist', 'src', 'infrastructure', 'main.js');
@@ -146,18 +147,6 @@ function treeRssMb(root: number): number {
 }
 
 // ---------------------------------------------------------------- helpers
-
-async function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => done(port));
-    });
-  });
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

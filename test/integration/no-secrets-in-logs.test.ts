@@ -6,18 +6,18 @@
  * carry the token, upstream answers echoing it, a failing makePublic. Every
  * captured line of every request below is grepped.
  */
+
 import type { Hono } from 'hono';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AppEnv } from '../../src/adapters/http/app.js';
 import { InMemoryRegistry } from '../../src/adapters/memory/in-memory-registry.js';
 import { parseConfig } from '../../src/infrastructure/config.js';
 import { createService } from '../../src/infrastructure/container.js';
-import { createLogger } from '../../src/infrastructure/logger.js';
-import { nodeRequestContext } from '../../src/infrastructure/node-request-context.js';
 import { type GreenwaveEmulator, startGreenwaveEmulator } from '../emulators/greenwave-emulator.js';
 import { type KojiEmulator, startKojiEmulator } from '../emulators/koji-emulator.js';
 import { type QuayEmulator, startQuayEmulator } from '../emulators/quay-emulator.js';
 import { multipart, sampleZip } from '../support/bundles.js';
+import { capturingLogger } from '../support/capturing-logger.js';
 
 /** `Basic` + base64("deploy-bot:pa55-w0rd-7d1f"). */
 const TOKEN = `Basic ${btoa('deploy-bot:pa55-w0rd-7d1f')}`;
@@ -42,15 +42,7 @@ function expectClean(lines: readonly string[]): void {
 
 function capturingApp(config: Record<string, unknown>, overrides: Parameters<typeof createService>[1] = {}) {
   const lines: string[] = [];
-  const requestContext = nodeRequestContext();
-  const logger = createLogger(
-    'DEBUG',
-    (line) => {
-      lines.push(line);
-      everyLine.push(line);
-    },
-    () => requestContext.current(),
-  );
+  const { logger, requestContext } = capturingLogger(lines, everyLine);
   const app = createService(parseConfig(config), { requestContext, logger, ...overrides });
   return { app, lines };
 }

@@ -5,10 +5,10 @@
  * worker cluster, graceful SIGTERM with a request in flight, and refusing an
  * invalid configuration (SPEC §9).
  */
+
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -18,6 +18,7 @@ import { type KojiEmulator, startKojiEmulator } from '../emulators/koji-emulator
 import { type QuayEmulator, startQuayEmulator, unpackBlob } from '../emulators/quay-emulator.js';
 import { fixtureZip, multipart } from '../support/bundles.js';
 import { ensureBuilt } from '../support/dist.js';
+import { freePort } from '../support/free-port.js';
 import { manyRulesZip } from '../support/heavy-bundles.js';
 
 /** One request on its own connection (no keep-alive pool), so the cluster's primary picks the worker. */
@@ -72,18 +73,6 @@ const WAIT_MS = 20_000;
 type Json = Record<string, unknown>;
 
 // ------------------------------------------------------------------ helpers
-
-async function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => done(port));
-    });
-  });
-}
 
 async function waitFor(what: string, check: () => boolean | Promise<boolean>, ms = WAIT_MS): Promise<void> {
   const deadline = Date.now() + ms;

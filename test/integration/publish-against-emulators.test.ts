@@ -4,18 +4,18 @@
  * emulators on 127.0.0.1. Each test checks what the caller sees AND what
  * reached the upstreams (SPEC §2, §3, §6, §7, §8).
  */
+
 import type { Hono } from 'hono';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import type { AppEnv } from '../../src/adapters/http/app.js';
 import { parseConfig } from '../../src/infrastructure/config.js';
 import { createService } from '../../src/infrastructure/container.js';
-import { createLogger } from '../../src/infrastructure/logger.js';
-import { nodeRequestContext } from '../../src/infrastructure/node-request-context.js';
 import { type GreenwaveEmulator, startGreenwaveEmulator } from '../emulators/greenwave-emulator.js';
 import { type KojiEmulator, startKojiEmulator } from '../emulators/koji-emulator.js';
 import { type QuayEmulator, startQuayEmulator, unpackBlob } from '../emulators/quay-emulator.js';
 import { fixtureFiles, fixtureZip, multipart, text } from '../support/bundles.js';
+import { capturingLogger } from '../support/capturing-logger.js';
 
 /** A realistic CNR token; it must never show up in a log line or an error body. */
 const TOKEN = 'basic c2VjcmV0LXVzZXI6c2VjcmV0LXBhc3M=';
@@ -97,15 +97,7 @@ describe('the real app against the Quay, Koji and Greenwave emulators', () => {
       },
       ...overrides,
     });
-    const requestContext = nodeRequestContext();
-    const logger = createLogger(
-      'DEBUG',
-      (line) => {
-        logLines.push(line);
-        allLogLines.push(line);
-      },
-      () => requestContext.current(),
-    );
+    const { logger, requestContext } = capturingLogger(logLines, allLogLines);
     return createService(config, { requestContext, logger });
   };
 
