@@ -10,7 +10,7 @@
  * - health latency while one heavy push (6 MB CSV; 150,000-mapping CSV) runs.
  *
  * Not a test: numbers to compare across changes on the same machine.
- * Environment: WORKERS, BUNDLE_THREADS, BUNDLE_QUEUE, NODE_OPTIONS and MALLOC_ARENA_MAX pass through
+ * Environment: BENCH_NODE_ARGS adds node flags to the child (e.g. --cpu-prof); WORKERS, BUNDLE_THREADS, BUNDLE_QUEUE, NODE_OPTIONS and MALLOC_ARENA_MAX pass through
  * to the child; BENCH_QUICK=1 runs fewer pushes; BENCH_PARTS=cpu,load,rss,health runs only those parts.
  */
 
@@ -53,6 +53,33 @@ function csvFor(version: string): string {
 function iconCsv(): string {
   const base64 = randomBytes((1.5 * 1024 * 1024 * 3) / 4).toString('base64');
   return CSV.replace(/base64data: \S+/, `base64data: ${base64}`);
+}
+
+/** A CSV whose description is about `mb` MB of markdown-like prose (a literal block of 80-column lines). */
+function descriptionCsv(mb: number): string {
+  const words = [
+    'operator',
+    'cluster',
+    'the',
+    'install',
+    'a',
+    'of',
+    'backup',
+    'restore',
+    'etcd',
+    'to',
+    'and',
+    'upgrade',
+  ];
+  const lines: string[] = [];
+  let size = 0;
+  for (let i = 0; size < mb * 1024 * 1024; i++) {
+    let line = `    ${i % 40 === 0 ? '## ' : ''}`;
+    for (let w = i; line.length < 76; w = (w * 7 + 3) % 997) line += `${words[w % words.length]} `;
+    lines.push(`${line.trimEnd()}\n`);
+    size += line.length;
+  }
+  return CSV.replace(/ {2}description: \|\n( {4}.*\n)+/, `  description: |\n${lines.join('')}`);
 }
 
 /** A CSV with `rules` extra permission rules (small mappings, ~100 bytes each): slow to parse. */
@@ -238,10 +265,14 @@ async function main() {
   for (const name of ['WORKERS', 'BUNDLE_THREADS', 'BUNDLE_QUEUE', 'NODE_OPTIONS', 'MALLOC_ARENA_MAX']) {
     if (process.env[name]) env[name] = process.env[name]!;
   }
-  const child: ChildProcess = spawn(process.execPath, [MAIN], { env, stdio: 'ignore' });
+  // BENCH_NODE_ARGS: extra node flags for the child, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` (not allowed in NODE_OPTIONS).
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, MAIN], { env, stdio: 'ignore' });
   const pid = child.pid!;
   const stop = async () => {
+    const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGTERM');
+    await Promise.race([exited, sleep(10_000)]); // lets a profiling child write its profile
     await Promise.all([quay.close(), koji.close()]);
     rmSync(dir, { recursive: true, force: true });
   };
@@ -264,6 +295,11 @@ async function main() {
       ['small flat bundle', small, QUICK ? 100 : 400],
       ['3-version nested bundle', await multipart(nested()), QUICK ? 100 : 400],
       ['1.58 MB CSV (base64 icon)', await multipart({ ...SAMPLE_OPERATOR_FILES, [CSV_NAME]: iconCsv() }), 20],
+      [
+        '6 MB CSV (6 MB description)',
+        await multipart({ ...SAMPLE_OPERATOR_FILES, [CSV_NAME]: descriptionCsv(6) }),
+        6,
+      ],
       [
         '6 MB CSV (small mappings)',
         await multipart({ ...SAMPLE_OPERATOR_FILES, [CSV_NAME]: rulesCsv(52_000) }),
@@ -321,7 +357,8 @@ async function main() {
     const heavy: [string, Body][] = !PARTS.has('health')
       ? []
       : [
-          ['6 MB CSV', cases[3]![1]],
+          ['6 MB CSV (description)', cases[3]![1]],
+          ['6 MB CSV (small mappings)', cases[4]![1]],
           [
             '150,000-mapping CSV',
             await multipart({ ...SAMPLE_OPERATOR_FILES, [CSV_NAME]: rulesCsv(150_000) }),
