@@ -3,14 +3,19 @@
  * that it can run inline (edge runtimes, tests) or in a worker thread (Node)
  * with the same result. The release version is not needed: it is chosen
  * after the job, from the package name it returns. For an organization with
- * bundle_images the job also builds the images (SPEC §10), which is CPU work too.
+ * bundle_images the job also builds the images (SPEC §10), which is CPU work too;
+ * for a push it also packs the registry's blob (`job.pack`, with `packer`).
  */
 import { buildBundleImages } from '../domain/bundle-image/bundle-images.js';
-import { rootedFiles } from '../domain/files.js';
+import { type FileEntry, rootedFiles } from '../domain/files.js';
 import { loadBundle, prepareBundle } from '../domain/manifest/index.js';
-import type { Archive, BundleEngine, BundleJob, BundleWork } from './ports.js';
+import type { Archive, BundleEngine, BundleJob, BundlePacker, BundleWork } from './ports.js';
 
-export async function runBundleJob(archive: Archive, job: BundleJob): Promise<BundleWork> {
+export async function runBundleJob(
+  archive: Archive,
+  job: BundleJob,
+  packer?: BundlePacker,
+): Promise<BundleWork> {
   const files = await archive.unpack(job.bytes, { maxUncompressedSize: job.maxUncompressedSize });
   let inflatedBytes = 0;
   for (const file of files) inflatedBytes += file.data.byteLength;
@@ -20,7 +25,11 @@ export async function runBundleJob(archive: Archive, job: BundleJob): Promise<Bu
     const options = job.repository !== undefined ? { repository: job.repository } : {};
     const bundle = prepareBundle(loaded, options);
     const images = job.policy.bundleImages ? await buildBundleImages(loaded, bundle) : undefined;
-    verdict = { ok: true, bundle, ...(images ? { images } : {}) };
+    const packed =
+      job.pack && packer
+        ? await packOrLeave(packer, bundle.files, job.repository ?? loaded.packageName)
+        : undefined;
+    verdict = { ok: true, bundle, ...(images ? { images } : {}), ...(packed ? { packed } : {}) };
   } catch (error) {
     verdict = { ok: false, error };
   }
@@ -32,11 +41,31 @@ export async function runBundleJob(archive: Archive, job: BundleJob): Promise<Bu
   };
 }
 
+/**
+ * A bundle that cannot be packed is left unpacked: the registry packs it
+ * again at push time and reports the failure there, as the push's error
+ * (never a dry run's, never before the release listing).
+ */
+async function packOrLeave(
+  packer: BundlePacker,
+  files: readonly FileEntry[],
+  folder: string,
+): Promise<Uint8Array | undefined> {
+  try {
+    return await packer.pack(files, folder);
+  } catch {
+    return undefined;
+  }
+}
+
 /** The job on the calling thread: what edge runtimes (one thread per isolate) use. */
 export class InlineBundleEngine implements BundleEngine {
-  constructor(private readonly archive: Archive) {}
+  constructor(
+    private readonly archive: Archive,
+    private readonly packer?: BundlePacker,
+  ) {}
 
   prepare(job: BundleJob): Promise<BundleWork> {
-    return runBundleJob(this.archive, job);
+    return runBundleJob(this.archive, job, this.packer);
   }
 }

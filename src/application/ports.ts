@@ -19,6 +19,11 @@ export interface PushRequest {
   version: string;
   /** The push-ready bundle (SPEC §6 "What is pushed"), paths relative to the bundle root. */
   bundle: readonly FileEntry[];
+  /**
+   * `bundle` already packed as the registry's blob under `repository` (by the
+   * bundle job, off the event loop); the registry packs `bundle` itself when absent.
+   */
+  packed?: Uint8Array;
   token: Token;
 }
 
@@ -128,6 +133,11 @@ export interface BundleJob {
   policy: OrganizationPolicy;
   /** v1: the repository from the URL, which must equal the packageName. */
   repository?: string;
+  /**
+   * Also pack the valid bundle as the registry's blob (BundleWork's `packed`),
+   * under `repository ?? packageName`: set for pushes, not for dry runs or bundle images.
+   */
+  pack?: boolean;
 }
 
 export interface BundleWork {
@@ -141,7 +151,24 @@ export interface BundleWork {
    * The validation verdict, kept rather than thrown so that the use case
    * reports it at the same step as before (after the release listing).
    */
-  verdict: { ok: true; bundle: PreparedBundle; images?: BuiltBundleImages } | { ok: false; error: unknown };
+  verdict:
+    | {
+        ok: true;
+        bundle: PreparedBundle;
+        images?: BuiltBundleImages;
+        /** The bundle packed for the registry, when the job was asked to and packing succeeded. */
+        packed?: Uint8Array;
+      }
+    | { ok: false; error: unknown };
+}
+
+/**
+ * Packs a prepared bundle into the blob the Registry pushes (for Quay: a
+ * gzip'd tar under one top-level folder). Throws TypeError for files it
+ * cannot pack (unsafe or clashing paths).
+ */
+export interface BundlePacker {
+  pack(files: readonly FileEntry[], folder: string): Promise<Uint8Array>;
 }
 
 export interface BundleEngine {

@@ -95,6 +95,7 @@ export class PublishRelease {
       maxUncompressedSize: settings.maxUncompressedSize,
       policy,
       ...(command.repository !== undefined ? { repository: command.repository } : {}),
+      pack: !command.dryRun && !policy.bundleImages,
     });
     const extracted = work.extractedFiles;
     const repository = command.repository ?? work.packageName;
@@ -109,7 +110,7 @@ export class PublishRelease {
     let version =
       command.version ?? (await this.autoVersion(command.organization, repository, command.token));
     if (!work.verdict.ok) throw work.verdict.error;
-    const prepared = work.verdict.bundle;
+    const { bundle: prepared, packed } = work.verdict;
     const answer: PublishResult = {
       organization: command.organization,
       repo: repository,
@@ -134,6 +135,7 @@ export class PublishRelease {
           repository,
           version,
           bundle: prepared.files,
+          ...(packed ? { packed } : {}),
           token: command.token,
         });
         break;

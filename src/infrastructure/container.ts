@@ -12,6 +12,7 @@ import { type AppEnv, createApp } from '../adapters/http/app.js';
 import type { DocsAssets } from '../adapters/http/docs-assets.js';
 import { KojiBuildSystem } from '../adapters/koji/koji-build-system.js';
 import { OciImageRegistry } from '../adapters/oci/oci-image-registry.js';
+import { QuayBundlePacker } from '../adapters/quay/bundle-blob.js';
 import { QuayRegistry } from '../adapters/quay/quay-registry.js';
 import { InlineBundleEngine } from '../application/bundle-job.js';
 import { CheckHealth } from '../application/check-health.js';
@@ -20,6 +21,7 @@ import type {
   Archive,
   BuildSystem,
   BundleEngine,
+  BundlePacker,
   ImageRegistry,
   Logger,
   PolicyGate,
@@ -61,6 +63,8 @@ export interface AdapterOverrides {
   archive?: Archive;
   /** Where bundle work runs (Node: a worker-thread pool); inline over the archive by default. */
   bundleEngine?: BundleEngine;
+  /** Packs Quay's blob on this thread (inline engine, Quay registry); Web-standard gzip by default (Node: zlib). */
+  bundlePacker?: BundlePacker;
   logger?: Logger;
   /** Carries the request id to log lines and upstream calls (Node: AsyncLocalStorage). */
   requestContext?: RequestContext;
@@ -91,11 +95,13 @@ export function createContainer(config: AppConfig, overrides: AdapterOverrides =
   const logger = c.resolve<Logger>(TOKENS.Logger);
   const measured = overrides.metrics?.service;
   const upstream = { logger, requestHeaders: upstreamHeaders(context), timeoutMs: config.requestTimeoutMs };
+  const packer = overrides.bundlePacker ?? new QuayBundlePacker();
 
   c.register(
     TOKENS.Registry,
     cached(() => {
-      const registry = overrides.registry ?? new QuayRegistry({ baseUrl: config.quayUrl, ...upstream });
+      const registry =
+        overrides.registry ?? new QuayRegistry({ baseUrl: config.quayUrl, ...upstream, packer });
       return measured ? measured.instrumentRegistry(registry) : registry;
     }),
   );
@@ -132,7 +138,7 @@ export function createContainer(config: AppConfig, overrides: AdapterOverrides =
   c.register(
     TOKENS.BundleEngine,
     cached((d) => {
-      const engine = overrides.bundleEngine ?? new InlineBundleEngine(d.resolve(TOKENS.Archive));
+      const engine = overrides.bundleEngine ?? new InlineBundleEngine(d.resolve(TOKENS.Archive), packer);
       return measured ? measured.instrumentEngine(engine) : engine;
     }),
   );

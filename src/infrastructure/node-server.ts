@@ -1,6 +1,8 @@
 /** Serving the app on Node with graceful shutdown: in-flight requests finish on SIGTERM/SIGINT. */
 import { serve } from '@hono/node-server';
+import { QuayBundlePacker } from '../adapters/quay/bundle-blob.js';
 import { WorkerPoolBundleEngine } from '../adapters/worker-pool/worker-pool-engine.js';
+import { zlibGzip } from '../adapters/zlib/zlib-gzip.js';
 import type { Logger } from '../application/ports.js';
 import type { BundleThreads } from './bundle-threads.js';
 import type { AppConfig } from './config.js';
@@ -78,6 +80,7 @@ export async function serveOnNode(
       ? new WorkerPoolBundleEngine({ ...threads, logger })
       : undefined;
   const app = createService(config, {
+    bundlePacker: new QuayBundlePacker(zlibGzip),
     ...overrides,
     ...(pool ? { bundleEngine: pool } : {}),
     logger,

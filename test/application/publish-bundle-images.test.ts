@@ -3,9 +3,10 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { InMemoryBuildSystem } from '../../src/adapters/memory/in-memory-build-system.js';
 import { InMemoryImageRegistry } from '../../src/adapters/memory/in-memory-image-registry.js';
 import { InMemoryRegistry } from '../../src/adapters/memory/in-memory-registry.js';
+import { InlineBundleEngine } from '../../src/application/bundle-job.js';
 import { CheckHealth } from '../../src/application/check-health.js';
 import { DeleteReleases } from '../../src/application/delete-releases.js';
-import type { Archive, ImageRegistrySession } from '../../src/application/ports.js';
+import type { Archive, BundleJob, ImageRegistrySession } from '../../src/application/ports.js';
 import { PublishBundleImages } from '../../src/application/publish-bundle-images.js';
 import { type PublishCommand, PublishRelease } from '../../src/application/publish-release.js';
 import { BUNDLE_ANNOTATION } from '../../src/domain/bundle-image/registry-bundles.js';
@@ -22,6 +23,7 @@ import { failure } from '../support/failure.js';
 import { FakeArchive } from '../support/fake-archive.js';
 import { policy, withValue } from '../support/manifest-builders.js';
 import { csvNameOf, nestedOperator, versionCsv } from '../support/operator-versions.js';
+import { RecordingPacker } from '../support/recording-packer.js';
 
 const REGISTRY = 'https://registry.example.com:5000';
 const REPOSITORY = 'images/widget-bundle';
@@ -58,6 +60,8 @@ describe('bundle images', () => {
   let archive: CountingArchive;
   let policies: Record<string, OrganizationPolicy>;
   let publish: PublishRelease;
+  let packer: RecordingPacker;
+  let jobs: BundleJob[];
 
   const upload = (files: FileEntry[], over: Partial<PublishCommand> = {}): PublishCommand => ({
     organization: 'images',
@@ -77,7 +81,16 @@ describe('bundle images', () => {
       }),
     };
     const logger = { debug() {}, info() {}, warn() {}, error() {} };
+    packer = new RecordingPacker();
+    jobs = [];
+    const inline = new InlineBundleEngine(archive, packer);
     publish = new PublishRelease({
+      engine: {
+        prepare: (job) => {
+          jobs.push(job);
+          return inline.prepare(job);
+        },
+      },
       registry: quay,
       archive,
       buildSystem: new InMemoryBuildSystem().add('widget-container-2.0.0-1', {
@@ -96,6 +109,8 @@ describe('bundle images', () => {
 
   it('pushes one image per CSV, tagged with its version, and nothing to the App Registry', async () => {
     const result = await publish.execute(upload(three()));
+    expect(jobs.map((j) => j.pack)).toEqual([false]);
+    expect(packer.calls).toEqual([]);
     expect(result).toMatchObject({ organization: 'images', repo: 'widget', version: '2.0.0' });
     expect(result.images?.map((i) => [i.version, i.image])).toEqual([
       ['1.0.0', `registry.example.com:5000/${REPOSITORY}:1.0.0`],

@@ -2,7 +2,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { InMemoryBuildSystem } from '../../src/adapters/memory/in-memory-build-system.js';
 import { InMemoryPolicyGate } from '../../src/adapters/memory/in-memory-policy-gate.js';
 import { InMemoryRegistry } from '../../src/adapters/memory/in-memory-registry.js';
-import type { PushRequest } from '../../src/application/ports.js';
+import { InlineBundleEngine } from '../../src/application/bundle-job.js';
+import type { BundleJob, PushRequest } from '../../src/application/ports.js';
 import { type PublishCommand, PublishRelease } from '../../src/application/publish-release.js';
 import { QuayCourierError } from '../../src/domain/errors.js';
 import type { OrganizationPolicy } from '../../src/domain/organization-policy.js';
@@ -10,6 +11,7 @@ import { SAMPLE_OPERATOR_FILES } from '../../src/infrastructure/demo/sample-oper
 import { sampleZip, text, zipOf } from '../support/bundles.js';
 import { failure } from '../support/failure.js';
 import { FakeArchive } from '../support/fake-archive.js';
+import { RecordingPacker } from '../support/recording-packer.js';
 
 const NVR = 'hello-operator-container-1.0.0-1';
 
@@ -263,5 +265,57 @@ describe('PublishRelease', () => {
     const e = await failure(publish.execute(upload({ source: { kind: 'upload', bytes: zipOf(files) } })));
     expect(e.id).toBe('PackageValidationError');
     expect(registry.pushes).toHaveLength(0);
+  });
+
+  describe('packing in the bundle job', () => {
+    let packer: RecordingPacker;
+    let jobs: BundleJob[];
+
+    beforeEach(() => {
+      packer = new RecordingPacker();
+      jobs = [];
+      const inline = new InlineBundleEngine(new FakeArchive(), packer);
+      publish = new PublishRelease({
+        registry,
+        archive: new FakeArchive(),
+        engine: {
+          prepare: (job) => {
+            jobs.push(job);
+            return inline.prepare(job);
+          },
+        },
+        buildSystem,
+        settings: {
+          defaultReleaseVersion: '1.0.0',
+          maxUncompressedSize: 1 << 20,
+          policyFor: () => undefined,
+        },
+        logger: { debug() {}, info() {}, warn() {}, error() {} },
+      });
+    });
+
+    it('asks the job to pack a push and hands the packed blob to the registry, for every attempt', async () => {
+      registry.racesToLose = 1;
+      await publish.execute(upload({ repository: 'hello-operator' }));
+      expect(jobs.map((j) => j.pack)).toEqual([true]);
+      expect(packer.calls).toHaveLength(1);
+      expect(registry.pushes.map((p) => text(p.packed))).toEqual([
+        `packed hello-operator: ${registry.pushes[0]?.bundle.map((f) => f.path)}`,
+        `packed hello-operator: ${registry.pushes[0]?.bundle.map((f) => f.path)}`,
+      ]);
+    });
+
+    it('packs nothing for a dry run', async () => {
+      await publish.execute(upload({ dryRun: true }));
+      expect(jobs.map((j) => j.pack)).toEqual([false]);
+      expect(packer.calls).toEqual([]);
+    });
+
+    it('pushes the bundle unpacked when the job could not pack it', async () => {
+      packer.failWith = new TypeError('cannot pack');
+      await publish.execute(upload());
+      expect(registry.pushes).toHaveLength(1);
+      expect(registry.pushes[0]?.packed).toBeUndefined();
+    });
   });
 });

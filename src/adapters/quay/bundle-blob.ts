@@ -8,18 +8,23 @@
  * `<folder>/<path>` (mode 0644, folders 0755, uid/gid 0). QuayRegistry uses the
  * repository name as the folder, as operator-courier did.
  *
- * Web APIs only (runs on edge runtimes): modern-tar writes the tar, the
- * runtime's own CompressionStream gzips it (native zlib: less CPU than fflate,
- * and on Node it runs off the event loop), base64 is the runtime's own where
- * it has one.
+ * Web APIs only (runs on edge runtimes): the tar is written by our own
+ * one-buffer writer; gzip is injected (Node passes zlib's, run in the bundle
+ * thread) and defaults to the runtime's CompressionStream.
  */
-import { packTar, type TarEntry } from 'modern-tar';
+import type { BundlePacker } from '../../application/ports.js';
 import type { FileEntry } from '../../domain/files.js';
 import { unsafeSegmentReason } from '../../domain/path-segment.js';
+import { type TarEntry, writeTar } from '../../domain/tar.js';
+
+/** Compresses one buffer to gzip (RFC 1952). */
+export type Gzip = (bytes: Uint8Array) => Uint8Array | Promise<Uint8Array>;
 
 export interface PackOptions {
   /** Modification time written in every tar header; defaults to now. */
   mtime?: Date;
+  /** CompressionStream's gzip by default. */
+  gzip?: Gzip;
 }
 
 /** Packs `files` as `<folder>/<path>` in a gzip'd tar. Throws TypeError for an unusable folder or path. */
@@ -28,15 +33,26 @@ export async function packBundle(
   folder: string,
   options: PackOptions = {},
 ): Promise<Uint8Array> {
+  const tar = writeTar(bundleEntries(files, folder), { mtime: options.mtime ?? new Date() });
+  return (options.gzip ?? compressionStreamGzip)(tar);
+}
+
+/** The Quay blob as a BundlePacker (the port the bundle job packs through). */
+export class QuayBundlePacker implements BundlePacker {
+  constructor(private readonly gzip: Gzip = compressionStreamGzip) {}
+
+  pack(files: readonly FileEntry[], folder: string): Promise<Uint8Array> {
+    return packBundle(files, folder, { gzip: this.gzip });
+  }
+}
+
+function bundleEntries(files: readonly FileEntry[], folder: string): TarEntry[] {
   if (unsafeSegmentReason(folder) !== undefined)
     throw new TypeError(`Bundle folder name "${folder}" is not a single path segment.`);
-  const mtime = options.mtime ?? new Date();
   const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const seenFiles = new Set<string>();
   const seenFolders = new Set<string>();
-  const entries: TarEntry[] = [
-    { header: { name: `${folder}/`, type: 'directory', size: 0, mode: 0o755, mtime } },
-  ];
+  const entries: TarEntry[] = [{ type: 'directory', name: `${folder}/` }];
   for (const file of sorted) {
     const segments = file.path.split('/');
     if (!segments.every((s) => unsafeSegmentReason(s) === undefined))
@@ -49,29 +65,20 @@ export async function packBundle(
       if (seenFiles.has(sub)) throw new TypeError(`Bundle path "${sub}" is both a file and a folder.`);
       if (seenFolders.has(sub)) continue;
       seenFolders.add(sub);
-      entries.push({ header: { name: `${folder}/${sub}/`, type: 'directory', size: 0, mode: 0o755, mtime } });
+      entries.push({ type: 'directory', name: `${folder}/${sub}/` });
     }
     seenFiles.add(file.path);
-    entries.push({
-      header: {
-        name: `${folder}/${file.path}`,
-        type: 'file',
-        size: file.data.byteLength,
-        mode: 0o644,
-        mtime,
-      },
-      body: file.data,
-    });
+    entries.push({ type: 'file', name: `${folder}/${file.path}`, data: file.data });
   }
-  return gzip(await packTar(entries));
+  return entries;
 }
 
 /**
- * The tar is written straight into the gzip stream's writer: no Blob copy of
- * it read back in chunks. (Piping modern-tar's stream into the gzip stream
- * saves the tar buffer but its per-chunk machinery costs a small push more.)
+ * The Web-standard gzip (edge runtimes): the runtime's native zlib behind
+ * CompressionStream, its level fixed (6). The whole buffer goes into the
+ * stream's writer at once: no chunks read back and joined on our side.
  */
-async function gzip(bytes: Uint8Array): Promise<Uint8Array> {
+export async function compressionStreamGzip(bytes: Uint8Array): Promise<Uint8Array> {
   const stream = new CompressionStream('gzip');
   const compressed = new Response(stream.readable).arrayBuffer();
   const writer = stream.writable.getWriter();

@@ -1,7 +1,7 @@
 /**
  * The Registry port over Quay's CNR "app registry" API (SPEC §7, Quay).
  *
- * Web APIs + ky + fflate + modern-tar only, so it runs on edge runtimes too.
+ * Web APIs + ky only, so it runs on edge runtimes too.
  *
  * Timeouts: `timeoutMs` is a deadline for the WHOLE call — every attempt, the
  * pauses between retries and reading the answer's body. ky's own `timeout`
@@ -17,7 +17,7 @@
  * Secrets: the caller's token and the oauth token go only into the
  * Authorization header; they never appear in messages, logs or error causes.
  */
-import type { Logger, PushRequest, Registry, Token } from '../../application/ports.js';
+import type { BundlePacker, Logger, PushRequest, Registry, Token } from '../../application/ports.js';
 import { silentLogger } from '../../application/ports.js';
 import { toBase64 } from '../../domain/base64.js';
 import {
@@ -35,7 +35,7 @@ import { errorCode } from '../upstream/error-code.js';
 import { logUpstreamFailure } from '../upstream/failure-log.js';
 import { parseJson } from '../upstream/json.js';
 import { readTextAtMost } from '../upstream/read-body.js';
-import { packBundle } from './bundle-blob.js';
+import { QuayBundlePacker } from './bundle-blob.js';
 
 export interface QuayRegistryOptions {
   /** Quay's base URL, e.g. https://quay.io (a path prefix is kept; trailing slashes are ignored). */
@@ -51,6 +51,8 @@ export interface QuayRegistryOptions {
   retryDelayMs?: number;
   /** Answers larger than this are refused (a failed call), never held whole. Default 32 MiB. */
   maxAnswerBytes?: number;
+  /** Packs a push's bundle when it comes unpacked; the Web-standard QuayBundlePacker by default. */
+  packer?: BundlePacker;
 }
 
 class AnswerTooLarge extends Error {}
@@ -86,6 +88,7 @@ export class QuayRegistry implements Registry {
   private readonly retryDelayMs: number;
   private readonly maxAnswerBytes: number;
   private readonly fetch: typeof fetch | undefined;
+  private readonly packer: BundlePacker;
 
   constructor(options: QuayRegistryOptions) {
     const base = options.baseUrl.replace(/\/+$/, '');
@@ -106,6 +109,7 @@ export class QuayRegistry implements Registry {
     this.retryDelayMs = options.retryDelayMs ?? 250;
     this.maxAnswerBytes = options.maxAnswerBytes ?? 32 * 1024 * 1024;
     this.fetch = options.fetch;
+    this.packer = options.packer ?? new QuayBundlePacker();
   }
 
   async releases(organization: string, repository: string, token: Token): Promise<string[] | undefined> {
@@ -150,7 +154,7 @@ export class QuayRegistry implements Registry {
     let blob: string;
     try {
       url = `${this.base}/cnr/api/v1/packages/${segment(organization)}/${segment(repository)}`;
-      blob = toBase64(await packBundle(request.bundle, repository));
+      blob = toBase64(request.packed ?? (await this.packer.pack(request.bundle, repository)));
     } catch (error) {
       const reason = error instanceof Error ? error.message : 'the bundle could not be packed';
       throw new QuayCourierError(`${COURIER_FAILED} could not push ${what} to Quay: ${reason}`);

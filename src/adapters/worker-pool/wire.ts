@@ -73,6 +73,7 @@ export function encodeWork(work: BundleWork): { answer: WorkerAnswer; transfer: 
   const transfer = verdict.ok
     ? buffersOf([
         ...verdict.bundle.files.map((f) => f.data),
+        ...(verdict.packed ? [verdict.packed] : []),
         ...(verdict.images?.images ?? []).flatMap(({ image }) =>
           [image.manifest, image.config, ...image.layers].map((blob) => blob.data),
         ),

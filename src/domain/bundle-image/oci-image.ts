@@ -5,11 +5,11 @@
  * without a timestamp, JSON with a fixed key order — so the same bundle always
  * gives the same digests, which is how a second identical push is recognised.
  *
- * Web APIs only (crypto.subtle) plus modern-tar and fflate: runs on edge runtimes.
+ * Web APIs only (crypto.subtle) plus our tar writer and fflate: runs on edge runtimes.
  */
 import { gzipSync } from 'fflate';
-import { packTar, type TarEntry } from 'modern-tar';
 import type { FileEntry } from '../files.js';
+import { type TarEntry, writeTar } from '../tar.js';
 
 export const OCI_MEDIA_TYPE = {
   manifest: 'application/vnd.oci.image.manifest.v1+json',
@@ -39,7 +39,7 @@ export async function buildOciImage(
   files: readonly FileEntry[],
   labels: Readonly<Record<string, string>>,
 ): Promise<OciImage> {
-  const tar = await packTar(tarEntries(files));
+  const tar = writeTar(tarEntries(files), { mtime: FIXED_MTIME });
   // mtime 0: fflate then writes no timestamp in the gzip header.
   const layer = await blob(OCI_MEDIA_TYPE.layer, gzipSync(tar, { level: 9, mtime: 0 }));
   const sortedLabels = Object.fromEntries(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : 1)));
@@ -85,12 +85,9 @@ function tarEntries(files: readonly FileEntry[]): TarEntry[] {
       const folder = `${segments.slice(0, depth).join('/')}/`;
       if (folders.has(folder)) continue;
       folders.add(folder);
-      entries.push({ header: { name: folder, type: 'directory', size: 0, mode: 0o755, mtime: FIXED_MTIME } });
+      entries.push({ type: 'directory', name: folder });
     }
-    entries.push({
-      header: { name: file.path, type: 'file', size: file.data.byteLength, mode: 0o644, mtime: FIXED_MTIME },
-      body: file.data,
-    });
+    entries.push({ type: 'file', name: file.path, data: file.data });
   }
   return entries;
 }

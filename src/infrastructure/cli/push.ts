@@ -3,7 +3,9 @@
  * a Quay app registry directly, through the service's Quay adapter (same
  * packing, errors and timeouts). packageName must equal REPOSITORY, as courier required.
  */
+import { QuayBundlePacker } from '../../adapters/quay/bundle-blob.js';
 import { QuayRegistry } from '../../adapters/quay/quay-registry.js';
+import { zlibGzip } from '../../adapters/zlib/zlib-gzip.js';
 import { type ConfigError, parseConfig } from '../config.js';
 import { type Command, parseCommand, stringOption } from './args.js';
 import { checkBundle, reportChecked } from './check.js';
@@ -53,6 +55,7 @@ export const pushCommand: Command = {
     const registry = new QuayRegistry({
       baseUrl: config.quayUrl,
       timeoutMs: config.requestTimeoutMs,
+      packer: new QuayBundlePacker(zlibGzip),
     });
     await registry.push({
       organization: namespace,

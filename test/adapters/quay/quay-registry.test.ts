@@ -4,9 +4,12 @@
  * The port's shared semantics are in quay-registry.contract.test.ts.
  */
 
+import { gunzipSync } from 'fflate';
+import { unpackTar } from 'modern-tar';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { packBundle } from '../../../src/adapters/quay/bundle-blob.js';
+import { packBundle, QuayBundlePacker } from '../../../src/adapters/quay/bundle-blob.js';
 import { QuayRegistry, type QuayRegistryOptions } from '../../../src/adapters/quay/quay-registry.js';
+import { zlibGzip } from '../../../src/adapters/zlib/zlib-gzip.js';
 import type { LogFields, Logger } from '../../../src/application/ports.js';
 import { toBase64, toBase64Portable } from '../../../src/domain/base64.js';
 import {
@@ -18,6 +21,7 @@ import {
   ReleaseAlreadyExistsError,
 } from '../../../src/domain/errors.js';
 import type { FileEntry } from '../../../src/domain/files.js';
+import { COURIER_FAILED } from '../../../src/domain/original-messages.js';
 import { type QuayEmulator, startQuayEmulator, unpackBlob } from '../../emulators/quay-emulator.js';
 import { caught as caughtAny } from '../../support/failure.js';
 
@@ -260,44 +264,78 @@ describe('QuayRegistry', () => {
   });
 
   describe('push', () => {
-    it('POSTs the release, media type helm and the bundle as base64(gzip(tar)) under one folder', async () => {
-      const bundle: FileEntry[] = [
-        { path: 'etcd.package.yaml', data: text('packageName: etcd\n') },
-        { path: '0.9.0/etcd.csv.yaml', data: text('kind: ClusterServiceVersion\n') },
-        { path: '0.9.0/deep/er/crd.yaml', data: new Uint8Array([0, 1, 2, 254, 255]) },
-        { path: 'empty.yaml', data: new Uint8Array() },
-      ];
-      const registry = makeRegistry({
-        requestHeaders: () => ({ 'x-request-id': 'req-7', authorization: 'nope' }),
-      });
-      await registry.push(pushRequest({ version: '2.1.0', bundle }));
+    it.each([
+      ['CompressionStream (Web standard)', undefined],
+      ["Node's zlib", new QuayBundlePacker(zlibGzip)],
+    ])(
+      'POSTs the release, media type helm and the bundle as base64(gzip(tar)) under one folder, gzip by %s',
+      async (_, packer) => {
+        const bundle: FileEntry[] = [
+          { path: 'etcd.package.yaml', data: text('packageName: etcd\n') },
+          { path: '0.9.0/etcd.csv.yaml', data: text('kind: ClusterServiceVersion\n') },
+          { path: '0.9.0/deep/er/crd.yaml', data: new Uint8Array([0, 1, 2, 254, 255]) },
+          { path: 'empty.yaml', data: new Uint8Array() },
+        ];
+        const registry = makeRegistry({
+          requestHeaders: () => ({ 'x-request-id': 'req-7', authorization: 'nope' }),
+          ...(packer ? { packer } : {}),
+        });
+        await registry.push(pushRequest({ version: '2.1.0', bundle }));
 
-      const [request] = quay.state.requestsFor('push');
-      expect(request?.method).toBe('POST');
-      expect(request?.path).toBe('/cnr/api/v1/packages/acme/etcd');
-      expect(request?.headers.authorization).toBe(TOKEN);
-      expect(request?.headers['x-request-id']).toBe('req-7');
-      expect(request?.headers['content-type']).toContain('application/json');
+        const [request] = quay.state.requestsFor('push');
+        expect(request?.method).toBe('POST');
+        expect(request?.path).toBe('/cnr/api/v1/packages/acme/etcd');
+        expect(request?.headers.authorization).toBe(TOKEN);
+        expect(request?.headers['x-request-id']).toBe('req-7');
+        expect(request?.headers['content-type']).toContain('application/json');
 
-      const [push] = quay.state.pushes;
-      expect(Object.keys(push?.body ?? {}).sort()).toEqual(['blob', 'media_type', 'release']);
-      expect(push?.release).toBe('2.1.0');
-      expect(push?.mediaType).toBe('helm');
+        const [push] = quay.state.pushes;
+        expect(Object.keys(push?.body ?? {}).sort()).toEqual(['blob', 'media_type', 'release']);
+        expect(push?.release).toBe('2.1.0');
+        expect(push?.mediaType).toBe('helm');
 
-      const unpacked = await unpackBlob(push?.blob ?? new Uint8Array());
-      expect(unpacked.topLevel).toEqual(['etcd']);
-      expect(unpacked.entries[0]).toEqual({ name: 'etcd/', type: 'directory' });
-      expect(unpacked.entries.filter((e) => e.type === 'directory').map((e) => e.name)).toEqual([
-        'etcd/',
-        'etcd/0.9.0/',
-        'etcd/0.9.0/deep/',
-        'etcd/0.9.0/deep/er/',
-      ]);
-      expect(unpacked.files.map((f) => ({ path: f.path, data: [...f.data] }))).toEqual(
-        [...bundle]
-          .sort((a, b) => (a.path < b.path ? -1 : 1))
-          .map((f) => ({ path: f.path, data: [...f.data] })),
+        const unpacked = await unpackBlob(push?.blob ?? new Uint8Array());
+        expect(unpacked.topLevel).toEqual(['etcd']);
+        expect(unpacked.entries[0]).toEqual({ name: 'etcd/', type: 'directory' });
+        expect(unpacked.entries.filter((e) => e.type === 'directory').map((e) => e.name)).toEqual([
+          'etcd/',
+          'etcd/0.9.0/',
+          'etcd/0.9.0/deep/',
+          'etcd/0.9.0/deep/er/',
+        ]);
+        expect(unpacked.files.map((f) => ({ path: f.path, data: [...f.data] }))).toEqual(
+          [...bundle]
+            .sort((a, b) => (a.path < b.path ? -1 : 1))
+            .map((f) => ({ path: f.path, data: [...f.data] })),
+        );
+        const headers = (await unpackTar(gunzipSync(push!.blob), { strict: true })).map((e) => e.header);
+        for (const header of headers) {
+          expect(header.mode).toBe(header.type === 'directory' ? 0o755 : 0o644);
+          expect([header.uid, header.gid]).toEqual([0, 0]);
+          expect(Math.abs((header.mtime?.getTime() ?? 0) - Date.now())).toBeLessThan(60_000);
+        }
+      },
+    );
+
+    it('sends the bundle the job packed (`packed`) as the blob, and packs it itself without it', async () => {
+      const bundle = [{ path: 'bundle.yaml', data: text('data: {}\n') }];
+      const packed = await packBundle([{ path: 'packed-by-the-job.yaml', data: text('x') }], 'etcd');
+      const registry = makeRegistry();
+      await registry.push(pushRequest({ version: '1.0.0', bundle, packed }));
+      await registry.push(pushRequest({ version: '1.0.1', bundle }));
+      const [withPacked, without] = quay.state.pushes;
+      expect(Buffer.from(withPacked!.blob).equals(Buffer.from(packed))).toBe(true);
+      expect((await unpackBlob(without!.blob)).files.map((f) => f.path)).toEqual(['bundle.yaml']);
+    });
+
+    it('a bundle it cannot pack → QuayCourierError naming why, nothing sent', async () => {
+      const bundle = [{ path: 'a/../../b', data: text('') }];
+      const error = await caught(makeRegistry().push(pushRequest({ bundle })));
+      expect(error).toBeInstanceOf(QuayCourierError);
+      expect(error.message).toBe(
+        `${COURIER_FAILED} could not push release 1.0.0 of acme/etcd to Quay: Bundle path "a/../../b" is not a safe relative path.`,
       );
+      expect(quay.state.requestsFor('push')).toEqual([]);
     });
 
     it('carries a multi-megabyte bundle intact', async () => {

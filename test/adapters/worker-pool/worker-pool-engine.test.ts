@@ -4,11 +4,14 @@
  * (503 OMPSServiceBusy + Retry-After through the HTTP app), recovery from a
  * dead thread, and shutdown.
  */
+import { gunzipSync } from 'fflate';
+import { unpackTar } from 'modern-tar';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FflateArchive } from '../../../src/adapters/fflate/fflate-archive.js';
 import { asOmpsError } from '../../../src/adapters/http/error-table.js';
 import { InMemoryBuildSystem } from '../../../src/adapters/memory/in-memory-build-system.js';
 import { InMemoryRegistry } from '../../../src/adapters/memory/in-memory-registry.js';
+import { QuayBundlePacker } from '../../../src/adapters/quay/bundle-blob.js';
 import {
   WorkerPoolBundleEngine,
   type WorkerPoolOptions,
@@ -66,6 +69,31 @@ describe('WorkerPoolBundleEngine', () => {
     // Transferred, not copied: the caller's buffer now belongs to the worker.
     expect(bytes.byteLength).toBe(0);
     expect(engine.stats()).toEqual({ threads: 1, busy: 0, queued: 0 });
+  });
+
+  it("packs Quay's blob in the thread when asked (zlib's gzip), the same content as the Web-standard packer", async () => {
+    const engine = pool();
+    const inline = await runBundleJob(
+      new FflateArchive(),
+      job(sampleZip(), { pack: true }),
+      new QuayBundlePacker(),
+    );
+    const work = await engine.prepare(job(sampleZip(), { pack: true }));
+    if (!work.verdict.ok || !inline.verdict.ok) throw new Error('the sample bundle is valid');
+    const { packed, ...rest } = work.verdict;
+    const { packed: inlinePacked, ...inlineRest } = inline.verdict;
+    expect(rest).toEqual(inlineRest);
+    const contents = async (blob: Uint8Array | undefined) =>
+      (await unpackTar(gunzipSync(blob ?? new Uint8Array()), { strict: true })).map((e) => ({
+        ...e.header,
+        mtime: undefined,
+        data: e.data && [...e.data],
+      }));
+    expect(packed).toBeInstanceOf(Uint8Array);
+    expect(await contents(packed)).toEqual(await contents(inlinePacked));
+    expect((await contents(packed))[0]?.name).toBe('hello-operator/');
+    // Transferred whole: the blob owns its buffer (nothing else of the thread's memory came with it).
+    expect(packed?.byteLength).toBe(packed?.buffer.byteLength);
   });
 
   it('builds the bundle images in the thread for an organization with bundle_images, the same as inline', async () => {
