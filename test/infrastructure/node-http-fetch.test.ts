@@ -240,10 +240,10 @@ describe('createNodeHttpFetch', () => {
     });
     const controller = new AbortController();
     const response = await transport()(server.url, { signal: controller.signal });
-    const reader = response.body?.getReader();
-    expect(new TextDecoder().decode((await reader?.read())?.value)).toBe('start');
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe('start');
     const reason = new Error('deadline');
-    const next = reader?.read();
+    const next = reader.read();
     controller.abort(reason);
     expect(await caught(next)).toBe(reason);
     await until(() => server.closedSockets() === 1);

@@ -20,6 +20,7 @@ import {
 import type { FileEntry } from '../../../src/domain/files.js';
 import { type QuayEmulator, startQuayEmulator, unpackBlob } from '../../emulators/quay-emulator.js';
 import { caught as caughtAny } from '../../support/failure.js';
+import { transports } from '../../support/transports.js';
 
 const caught = (promise: Promise<unknown>) => caughtAny<OmpsError & Error>(promise);
 
@@ -56,12 +57,18 @@ function pushRequest(overrides: Partial<Parameters<QuayRegistry['push']>[0]> = {
   };
 }
 
-describe('QuayRegistry', () => {
+describe.each(transports)('QuayRegistry over %s', (_transport, transport) => {
   let quay: QuayEmulator;
   let logs: LogCall[];
 
   const makeRegistry = (options: Partial<QuayRegistryOptions> = {}) =>
-    new QuayRegistry({ baseUrl: quay.url, logger: recordingLogger(logs), retryDelayMs: 5, ...options });
+    new QuayRegistry({
+      baseUrl: quay.url,
+      logger: recordingLogger(logs),
+      retryDelayMs: 5,
+      fetch: transport,
+      ...options,
+    });
 
   /** Nothing secret ever reaches an error or a log line. */
   const expectNoSecrets = (error?: unknown) => {
