@@ -5,6 +5,7 @@
  */
 import { QuayRegistry } from '../../adapters/quay/quay-registry.js';
 import { type ConfigError, parseConfig } from '../config.js';
+import { createNodeHttpFetch } from '../node-http-fetch.js';
 import { type Command, parseCommand, stringOption } from './args.js';
 import { checkBundle, reportChecked } from './check.js';
 import { EXIT_OK, EXIT_REFUSED, usageError } from './cli-error.js';
@@ -53,6 +54,7 @@ export const pushCommand: Command = {
     const registry = new QuayRegistry({
       baseUrl: config.quayUrl,
       timeoutMs: config.requestTimeoutMs,
+      fetch: createNodeHttpFetch(),
     });
     await registry.push({
       organization: namespace,
