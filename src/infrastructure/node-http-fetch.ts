@@ -6,7 +6,11 @@
  * 0.15 ms. The adapters see the same thing either way: a web Response whose
  * body streams (their bounded reads stop early), the signal's reason when it
  * aborts, and a TypeError whose `cause.code` names a connection failure
- * ("fetch failed" before the answer, "terminated" while reading it).
+ * ("fetch failed" before the answer, "terminated" while reading it). The
+ * codes are Node's: the same as undici's for refused connections, DNS and
+ * certificate failures (ECONNREFUSED, ENOTFOUND, DEPTH_ZERO_SELF_SIGNED_CERT),
+ * but a connection the server closes reads ECONNRESET where undici says
+ * UND_ERR_SOCKET, and a TLS protocol error EPROTO where it says ERR_SSL_….
  *
  * What it serves is what callUpstream sends: `fetch(url, init)` with a method,
  * headers (Headers, pairs or a record), a string or Uint8Array body and a

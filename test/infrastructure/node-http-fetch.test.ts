@@ -261,6 +261,15 @@ describe('createNodeHttpFetch', () => {
     expect(errorCode(error)).toBe(' (ECONNREFUSED)');
   });
 
+  it('https: a server that does not speak TLS is a connection failure with a code', async () => {
+    const server = await serve((_req, res) => res.end('plain'));
+    const error = await caught<TypeError>(transport()(server.url.replace('http:', 'https:'), {}));
+    expect(error).toBeInstanceOf(TypeError);
+    expect(error.message).toBe('fetch failed');
+    expect(errorCode(error)).toMatch(/^ \([A-Z_]+\)$/);
+    expect(server.seen).toHaveLength(0);
+  });
+
   it('a connection closed mid-answer: the read fails with a TypeError "terminated" that has a code', async () => {
     const server = await serve((_req, res) => {
       res.writeHead(200, { 'Content-Length': '100' });
