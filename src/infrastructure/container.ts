@@ -14,6 +14,7 @@ import { KojiBuildSystem } from '../adapters/koji/koji-build-system.js';
 import { OciImageRegistry } from '../adapters/oci/oci-image-registry.js';
 import { QuayBundlePacker } from '../adapters/quay/bundle-blob.js';
 import { QuayRegistry } from '../adapters/quay/quay-registry.js';
+import type { FetchLike } from '../adapters/upstream/call.js';
 import { InlineBundleEngine } from '../application/bundle-job.js';
 import { CheckHealth } from '../application/check-health.js';
 import { DeleteReleases } from '../application/delete-releases.js';
@@ -72,6 +73,8 @@ export interface AdapterOverrides {
   docsAssets?: DocsAssets;
   /** Measures requests and upstream calls and serves /metrics (the Node entry passes it). */
   metrics?: { service: ServiceMetrics; render(): Promise<string> };
+  /** The HTTP client of the real upstream adapters (Node: node:http with keep-alive); globalThis.fetch by default. */
+  fetch?: FetchLike;
   /** How long a health check waits for each upstream; HEALTH_PING_TIMEOUT_MS (10 s) unless a test shortens it. */
   healthPingTimeoutMs?: number;
 }
@@ -94,7 +97,12 @@ export function createContainer(config: AppConfig, overrides: AdapterOverrides =
   });
   const logger = c.resolve<Logger>(TOKENS.Logger);
   const measured = overrides.metrics?.service;
-  const upstream = { logger, requestHeaders: upstreamHeaders(context), timeoutMs: config.requestTimeoutMs };
+  const upstream = {
+    logger,
+    requestHeaders: upstreamHeaders(context),
+    timeoutMs: config.requestTimeoutMs,
+    ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
+  };
   const packer = overrides.bundlePacker ?? new QuayBundlePacker();
 
   c.register(

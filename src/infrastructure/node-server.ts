@@ -10,6 +10,7 @@ import { type AdapterOverrides, createService } from './container.js';
 import { createLogger } from './logger.js';
 import { nodeMetrics } from './metrics/node-metrics.js';
 import { readDocsAssets } from './node-docs-assets.js';
+import { createNodeHttpFetch } from './node-http-fetch.js';
 import { nodeRequestContext } from './node-request-context.js';
 
 export interface ListenOptions {
@@ -79,9 +80,12 @@ export async function serveOnNode(
     threads && !overrides.archive && !overrides.bundleEngine
       ? new WorkerPoolBundleEngine({ ...threads, logger })
       : undefined;
+  // Upstream calls over node:http: about a quarter of undici fetch's CPU per call.
+  const upstreamFetch = overrides.fetch ? undefined : createNodeHttpFetch();
   const app = createService(config, {
     bundlePacker: new QuayBundlePacker(zlibGzip),
     ...overrides,
+    ...(upstreamFetch ? { fetch: upstreamFetch } : {}),
     ...(pool ? { bundleEngine: pool } : {}),
     logger,
     requestContext,
@@ -94,6 +98,7 @@ export async function serveOnNode(
     close: async () => {
       await server.close();
       await pool?.close();
+      upstreamFetch?.close();
     },
   };
 }

@@ -1,5 +1,5 @@
 /**
- * The PolicyGate port on Greenwave's decision API (SPEC §8). Web APIs + ky
+ * The PolicyGate port on Greenwave's decision API (SPEC §8). Web APIs
  * only, so it runs on edge runtimes.
  *
  * `timeoutMs` bounds each call as a whole, reading the answer included.
@@ -10,7 +10,7 @@ import type { Logger, PolicyGate } from '../../application/ports.js';
 import { silentLogger } from '../../application/ports.js';
 import { GreenwaveError, GreenwaveUnsatisfiedError } from '../../domain/errors.js';
 import { isRecord } from '../../domain/values.js';
-import { callUpstream } from '../upstream/call.js';
+import { callUpstream, type FetchLike } from '../upstream/call.js';
 import { Deadline } from '../upstream/deadline.js';
 import { logUpstreamFailure } from '../upstream/failure-log.js';
 import { parseJson } from '../upstream/json.js';
@@ -25,7 +25,7 @@ export interface GreenwavePolicyGateOptions {
   productVersion: string;
   timeoutMs?: number;
   logger?: Logger;
-  fetch?: typeof fetch;
+  fetch?: FetchLike;
   /** Extra headers for every request (e.g. tracing); read once per call. */
   requestHeaders?: () => Record<string, string>;
 }

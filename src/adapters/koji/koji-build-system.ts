@@ -1,6 +1,6 @@
 /**
  * The BuildSystem port on Koji: XML-RPC calls to the hub, archive downloads
- * from the files root (SPEC §7). Web APIs + ky only, so it runs on edge runtimes.
+ * from the files root (SPEC §7). Web APIs only, so it runs on edge runtimes.
  *
  * Timeouts: `timeoutMs` bounds each upstream operation as a whole — one hub
  * call (every attempt, the pauses between them and reading the answer) or one
@@ -12,7 +12,6 @@
  * while the operation's time budget lasts. Faults, other statuses, malformed
  * answers and timeouts are not retried.
  */
-import { HTTPError } from 'ky';
 import type { BuildSystem, Logger, ManifestsLocation } from '../../application/ports.js';
 import { silentLogger } from '../../application/ports.js';
 import {
@@ -22,7 +21,7 @@ import {
   KojiNVRBuildNotFoundError,
   UploadedFileError,
 } from '../../domain/errors.js';
-import { callUpstream } from '../upstream/call.js';
+import { callUpstream, type FetchLike, RetriedStatus } from '../upstream/call.js';
 import { Deadline } from '../upstream/deadline.js';
 import { logUpstreamFailure } from '../upstream/failure-log.js';
 import { discard, readAtMost, readTextAtMost } from '../upstream/read-body.js';
@@ -45,7 +44,7 @@ export interface KojiBuildSystemOptions {
   /** Budget of each hub call and each download, retries and body included. */
   timeoutMs?: number;
   logger?: Logger;
-  fetch?: typeof fetch;
+  fetch?: FetchLike;
   /** Extra headers for every request (e.g. tracing); read once per operation. */
   requestHeaders?: () => Record<string, string>;
 }
@@ -61,7 +60,7 @@ export class KojiBuildSystem implements BuildSystem {
   private readonly rootUrl: string;
   private readonly timeoutMs: number | undefined;
   private readonly logger: Logger;
-  private readonly fetchImpl: typeof fetch | undefined;
+  private readonly fetchImpl: FetchLike | undefined;
   private readonly requestHeaders: () => Record<string, string>;
 
   constructor(options: KojiBuildSystemOptions) {
@@ -236,9 +235,7 @@ interface Failure {
 function describe(error: unknown, deadline: Deadline): Failure {
   if (deadline.expired) return { reason: `timed out after ${deadline.limitMs} ms` };
   // A retried answer (onRetry); the answer to the last attempt comes back as an UnexpectedStatus.
-  if (error instanceof HTTPError)
-    return { reason: `answered HTTP ${error.response.status}`, status: error.response.status };
-  if (error instanceof UnexpectedStatus)
+  if (error instanceof RetriedStatus || error instanceof UnexpectedStatus)
     return { reason: `answered HTTP ${error.status}`, status: error.status };
   if (error instanceof XmlRpcFault)
     return { reason: `answered fault ${error.faultCode}: ${error.faultString}` };

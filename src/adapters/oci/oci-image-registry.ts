@@ -3,7 +3,7 @@
  * registry: blob HEAD, monolithic upload (POST, then PUT to the Location with
  * `digest=`), manifest PUT/GET/DELETE, tags/list, `GET /v2/`.
  *
- * Web APIs + ky only (runs on edge runtimes); the shared upstream plumbing
+ * Web APIs only (runs on edge runtimes); the shared upstream plumbing
  * gives every HTTP exchange a `request_timeout` deadline (attempts, pauses and
  * reading the answer), bounded reads and retries of idempotent reads only.
  *
@@ -16,7 +16,7 @@
 import type { ImageRegistry, ImageRegistrySession, Logger, Token } from '../../application/ports.js';
 import { silentLogger } from '../../application/ports.js';
 import { capitalize, formatDuration } from '../../domain/values.js';
-import { callUpstream } from '../upstream/call.js';
+import { callUpstream, type FetchLike } from '../upstream/call.js';
 import { Deadline } from '../upstream/deadline.js';
 import { errorCode } from '../upstream/error-code.js';
 import { logUpstreamFailure } from '../upstream/failure-log.js';
@@ -28,7 +28,7 @@ export interface OciImageRegistryOptions {
   /** `request_timeout` in milliseconds, for every HTTP exchange; none by default. */
   timeoutMs?: number;
   logger?: Logger;
-  fetch?: typeof fetch;
+  fetch?: FetchLike;
   /** Extra headers sent with every call (e.g. a request id); Authorization cannot be overridden. */
   requestHeaders?: () => Record<string, string>;
   /** Pause before the first retry of an idempotent read; it doubles after. Default 250 ms. */
@@ -47,7 +47,7 @@ export class OciImageRegistry implements ImageRegistry {
   private readonly extraHeaders: () => Record<string, string>;
   private readonly retryDelayMs: number;
   private readonly maxAnswerBytes: number;
-  private readonly fetch: typeof fetch | undefined;
+  private readonly fetch: FetchLike | undefined;
 
   constructor(options: OciImageRegistryOptions = {}) {
     if (options.timeoutMs !== undefined && !(Number.isFinite(options.timeoutMs) && options.timeoutMs > 0)) {

@@ -1,12 +1,11 @@
 /**
  * The Registry port over Quay's CNR "app registry" API (SPEC §7, Quay).
  *
- * Web APIs + ky only, so it runs on edge runtimes too.
+ * Web APIs only (our tar writer; the gzip is injected), so it runs on edge runtimes too.
  *
  * Timeouts: `timeoutMs` is a deadline for the WHOLE call — every attempt, the
- * pauses between retries and reading the answer's body. ky's own `timeout`
- * is per attempt and stops at the response headers, so it is switched off and
- * an AbortSignal carries the deadline instead. A timeout is reported like a
+ * pauses between retries and reading the answer's body: an AbortSignal
+ * carries the deadline (a per-attempt timeout would stop at the headers). A timeout is reported like a
  * connection failure of that call.
  *
  * Retries: only the idempotent reads (listing: 2 retries, ping: 1) on a
@@ -29,7 +28,7 @@ import {
 } from '../../domain/errors.js';
 import { COURIER_FAILED, cannotRetrievePackage, pushFailed } from '../../domain/original-messages.js';
 import { capitalize, formatDuration, isRecord } from '../../domain/values.js';
-import { callUpstream } from '../upstream/call.js';
+import { callUpstream, type FetchLike } from '../upstream/call.js';
 import { Deadline } from '../upstream/deadline.js';
 import { errorCode } from '../upstream/error-code.js';
 import { logUpstreamFailure } from '../upstream/failure-log.js';
@@ -44,7 +43,7 @@ export interface QuayRegistryOptions {
   timeoutMs?: number;
   logger?: Logger;
   /** The fetch to use (tests, runtimes); globalThis.fetch by default. */
-  fetch?: typeof fetch;
+  fetch?: FetchLike;
   /** Extra headers sent with every call (e.g. a request id); Authorization cannot be overridden. */
   requestHeaders?: () => Record<string, string>;
   /** Retries of the idempotent reads: `delayMs` before the first retry, doubling after. Default 250 ms. */
@@ -87,7 +86,7 @@ export class QuayRegistry implements Registry {
   private readonly extraHeaders: () => Record<string, string>;
   private readonly retryDelayMs: number;
   private readonly maxAnswerBytes: number;
-  private readonly fetch: typeof fetch | undefined;
+  private readonly fetch: FetchLike | undefined;
   private readonly packer: BundlePacker;
 
   constructor(options: QuayRegistryOptions) {

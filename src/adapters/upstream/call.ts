@@ -1,16 +1,23 @@
 /**
- * One HTTP exchange with an upstream through ky, bounded by a Deadline's
- * signal (ky's per-attempt `timeout` is off): the request, its retries and
- * the pauses between them all stop when the signal aborts.
+ * One HTTP exchange with an upstream, bounded by a Deadline's signal: the
+ * request, its retries and the pauses between them all stop when the signal
+ * aborts.
  *
  * Retries (only when a RetryPolicy is given, so only for idempotent calls):
  * failures without an answer and answers with one of the policy's statuses,
  * after `delayMs`, then twice that, and so on; never once the deadline has
  * passed. The body of an answer that is retried is dropped. The answer to the
  * last attempt is returned even when its status was worth retrying.
+ *
+ * Our own loop rather than ky: ky always builds (and, to retry, clones) undici
+ * Request objects, about 0.2 ms of CPU per call on top of fetch's own; here
+ * fetch is called with the URL and a plain init, which any fetch-shaped
+ * function (the Node transport, a test's fake) can serve.
  */
-import ky, { isHTTPError, type Options } from 'ky';
 import { discard } from './read-body.js';
+
+/** What callUpstream needs of fetch: always called as `fetch(url, init)`, never with a Request. */
+export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
 
 export interface RetryPolicy {
   /** Attempts after the first one. */
@@ -23,7 +30,7 @@ export interface RetryPolicy {
   retryAfter?: { statuses: readonly number[]; maxMs: number };
   /** Which failures without an answer are worth another attempt; all by default. */
   retryFailure?: (error: Error) => boolean;
-  /** Told of each retry, after the pause and before it is sent (e.g. to log it). */
+  /** Told of each retry, after the pause and before it is sent (e.g. to log it); an answer is a RetriedStatus. */
   onRetry?: (error: Error, attempt: number) => void;
 }
 
@@ -37,64 +44,103 @@ export interface UpstreamRequest {
   /** The deadline: aborting it ends the call, whatever it is doing. */
   signal: AbortSignal;
   /** The fetch to use; globalThis.fetch by default. */
-  fetch?: typeof fetch;
+  fetch?: FetchLike;
   /** Sent once without one. */
   retry?: RetryPolicy;
 }
+
+/** An answer that was retried, as onRetry is told of it (its body is already dropped). */
+export class RetriedStatus extends Error {
+  constructor(readonly status: number) {
+    super(`HTTP ${status}`);
+    this.name = 'RetriedStatus';
+  }
+}
+
+/** setTimeout's largest delay; a longer Retry-After would fire at once. */
+const MAX_TIMER_MS = 2_147_483_647;
 
 /**
  * The upstream's answer, whatever its status; its body is left to the caller.
  * Rejects when there is none: the connection failed, or the signal aborted.
  */
 export async function callUpstream(url: string, request: UpstreamRequest): Promise<Response> {
-  const { retry, signal } = request;
-  try {
-    return await ky(url, {
-      method: request.method,
-      headers: request.headers,
-      ...(request.json === undefined ? {} : { json: request.json }),
-      ...(request.body === undefined ? {} : { body: request.body as BodyInit }),
-      signal,
-      timeout: false,
-      ...(request.fetch ? { fetch: request.fetch } : {}),
-      ...(retry ? retrying(retry, request.method, signal) : { retry: 0, throwHttpErrors: false }),
-    });
-  } catch (error) {
-    // After the last retry ky throws the retryable answer: it is still the answer.
-    if (!isHTTPError(error)) throw error;
-    return error.response;
+  const fetchImpl: FetchLike = request.fetch ?? globalThis.fetch;
+  const init = requestInit(request);
+  const policy = request.retry;
+  if (!policy) return fetchImpl(url, init);
+  const { signal } = request;
+  for (let attempt = 1; ; attempt++) {
+    let pauseMs: number;
+    let reason: Error;
+    try {
+      const response = await fetchImpl(url, init);
+      if (!policy.statuses.includes(response.status) || attempt > policy.limit || signal.aborted)
+        return response;
+      pauseMs = retryAfterMs(response, policy) ?? backoffMs(policy, attempt);
+      reason = new RetriedStatus(response.status);
+      discard(response.body);
+    } catch (error) {
+      if (attempt > policy.limit || signal.aborted) throw error;
+      reason = error instanceof Error ? error : new Error(String(error));
+      if (policy.retryFailure && !policy.retryFailure(reason)) throw error;
+      pauseMs = backoffMs(policy, attempt);
+    }
+    await pause(Math.min(Math.max(pauseMs, 0), MAX_TIMER_MS), signal);
+    policy.onRetry?.(reason, attempt);
   }
 }
 
-/** ky's options for a RetryPolicy: only the retryable statuses throw, so that ky retries them. */
-function retrying(
-  policy: RetryPolicy,
-  method: UpstreamRequest['method'],
-  signal: AbortSignal,
-): Pick<Options, 'retry' | 'throwHttpErrors' | 'hooks'> {
-  const { retryFailure, onRetry } = policy;
-  return {
-    throwHttpErrors: (status: number) => policy.statuses.includes(status),
-    retry: {
-      limit: policy.limit,
-      methods: [method],
-      statusCodes: [...policy.statuses],
-      afterStatusCodes: [...(policy.retryAfter?.statuses ?? [])],
-      ...(policy.retryAfter ? { maxRetryAfter: policy.retryAfter.maxMs } : {}),
-      delay: (attempt: number) => policy.delayMs * 2 ** (attempt - 1),
-      shouldRetry: ({ error }) => {
-        if (signal.aborted) return false;
-        if (retryFailure && !isHTTPError(error) && !retryFailure(error)) return false;
-        return undefined; // ky decides by statusCodes and afterStatusCodes
-      },
-    },
-    hooks: {
-      beforeRetry: [
-        ({ error, retryCount }) => {
-          if (isHTTPError(error)) discard(error.response.body);
-          onRetry?.(error, retryCount);
-        },
-      ],
-    },
+function requestInit(request: UpstreamRequest): RequestInit {
+  const init: RequestInit = {
+    method: request.method.toUpperCase(),
+    headers: request.headers,
+    signal: request.signal,
   };
+  if (request.json !== undefined) {
+    const headers = new Headers(request.headers);
+    if (!headers.has('content-type')) headers.set('content-type', 'application/json');
+    init.headers = headers;
+    init.body = JSON.stringify(request.json);
+  } else if (request.body !== undefined) {
+    init.body = request.body as BodyInit;
+  }
+  return init;
+}
+
+function backoffMs(policy: RetryPolicy, attempt: number): number {
+  return policy.delayMs * 2 ** (attempt - 1);
+}
+
+/**
+ * The answer's Retry-After (seconds or an HTTP date) when its status is one
+ * that honours it, capped; one that cannot be read waits the cap.
+ */
+function retryAfterMs(response: Response, policy: RetryPolicy): number | undefined {
+  const honoured = policy.retryAfter;
+  if (!honoured?.statuses.includes(response.status)) return undefined;
+  const header = response.headers.get('retry-after');
+  if (!header) return undefined;
+  let ms = Number(header) * 1000;
+  if (Number.isNaN(ms)) ms = Date.parse(header) - Date.now();
+  return Number.isNaN(ms) ? honoured.maxMs : Math.min(ms, honoured.maxMs);
+}
+
+/** Waits `ms`, or rejects with the signal's reason as soon as it aborts. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
 }

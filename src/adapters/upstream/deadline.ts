@@ -1,8 +1,8 @@
 /**
  * A whole-call deadline: one AbortSignal that bounds every attempt of an
  * upstream call, the pauses between retries and the reading of the answer's
- * body. ky's own `timeout` is per attempt and stops at the response headers,
- * so the adapters switch it off and pass this signal instead.
+ * body (a per-attempt timeout, like ky's was, would stop at the response
+ * headers).
  */
 
 /**

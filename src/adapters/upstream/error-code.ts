@@ -1,7 +1,7 @@
 /** Naming a connection failure without quoting the platform's message (which may hold URLs or values). */
 import { isRecord } from '../../domain/values.js';
 
-/** ` (ECONNREFUSED)` from undici's "fetch failed" cause chain, or ''. */
+/** ` (ECONNREFUSED)` from the cause chain of fetch's "fetch failed" (undici's, or node-http-fetch's), or ''. */
 export function errorCode(error: unknown): string {
   let current: unknown = error;
   for (let depth = 0; depth < 4 && current; depth++) {

@@ -7,6 +7,7 @@ import { QuayBundlePacker } from '../../adapters/quay/bundle-blob.js';
 import { QuayRegistry } from '../../adapters/quay/quay-registry.js';
 import { zlibGzip } from '../../adapters/zlib/zlib-gzip.js';
 import { type ConfigError, parseConfig } from '../config.js';
+import { createNodeHttpFetch } from '../node-http-fetch.js';
 import { type Command, parseCommand, stringOption } from './args.js';
 import { checkBundle, reportChecked } from './check.js';
 import { EXIT_OK, EXIT_REFUSED, usageError } from './cli-error.js';
@@ -56,6 +57,7 @@ export const pushCommand: Command = {
       baseUrl: config.quayUrl,
       timeoutMs: config.requestTimeoutMs,
       packer: new QuayBundlePacker(zlibGzip),
+      fetch: createNodeHttpFetch(),
     });
     await registry.push({
       organization: namespace,

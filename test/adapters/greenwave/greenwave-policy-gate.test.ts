@@ -9,12 +9,13 @@ import { GreenwaveError, GreenwaveUnsatisfiedError, type OmpsError } from '../..
 import { type GreenwaveEmulator, startGreenwaveEmulator } from '../../emulators/greenwave-emulator.js';
 import { caught as caughtAny } from '../../support/failure.js';
 import { RecordingLogger } from '../../support/recording-logger.js';
+import { transports } from '../../support/transports.js';
 
 const caught = (promise: Promise<unknown>) => caughtAny<OmpsError>(promise);
 
 const NVR = 'etcd-operator-metadata-0.9.2-1';
 
-describe('GreenwavePolicyGate', () => {
+describe.each(transports)('GreenwavePolicyGate over %s', (_transport, transport) => {
   let greenwave: GreenwaveEmulator;
   let logger: RecordingLogger;
   const make = (options: Partial<GreenwavePolicyGateOptions> = {}) =>
@@ -24,6 +25,7 @@ describe('GreenwavePolicyGate', () => {
       productVersion: 'cvp',
       timeoutMs: 5_000,
       logger,
+      fetch: transport,
       ...options,
     });
 

@@ -5,6 +5,7 @@ import {
   KojiBuildSystem,
   type KojiBuildSystemOptions,
 } from '../../../src/adapters/koji/koji-build-system.js';
+import type { FetchLike } from '../../../src/adapters/upstream/call.js';
 import {
   KojiError,
   KojiNotAnOperatorImageError,
@@ -15,12 +16,13 @@ import {
 import { archiveBytes, type KojiEmulator, SEEDED, startKojiEmulator } from '../../emulators/koji-emulator.js';
 import { caught } from '../../support/failure.js';
 import { RecordingLogger } from '../../support/recording-logger.js';
+import { transports } from '../../support/transports.js';
 
 /** Wraps fetch to count the body bytes the adapter pulls, and whether it cancelled the body. */
-function countingFetch() {
+function countingFetch(base: FetchLike) {
   const stats = { bytesRead: 0, largestChunk: 0, cancelled: false };
-  const wrapped: typeof fetch = async (input, init) => {
-    const response = await fetch(input, init);
+  const wrapped: FetchLike = async (url, init) => {
+    const response = await base(url, init);
     if (!response.body) return response;
     const reader = response.body.getReader();
     const body = new ReadableStream<Uint8Array>(
@@ -53,11 +55,18 @@ function sameBytes(actual: Uint8Array, expected: Uint8Array): boolean {
   return Buffer.from(actual).equals(Buffer.from(expected));
 }
 
-describe('KojiBuildSystem', () => {
+describe.each(transports)('KojiBuildSystem over %s', (_transport, transport) => {
   let koji: KojiEmulator;
   let logger: RecordingLogger;
   const make = (options: Partial<KojiBuildSystemOptions> = {}) =>
-    new KojiBuildSystem({ hubUrl: koji.hubUrl, rootUrl: koji.rootUrl, timeoutMs: 5_000, logger, ...options });
+    new KojiBuildSystem({
+      hubUrl: koji.hubUrl,
+      rootUrl: koji.rootUrl,
+      timeoutMs: 5_000,
+      logger,
+      fetch: transport,
+      ...options,
+    });
 
   beforeEach(async () => {
     koji = await startKojiEmulator();
@@ -247,7 +256,7 @@ describe('KojiBuildSystem', () => {
     it('refuses a body whose Content-Length is too big before reading it', async () => {
       const location = await locate();
       koji.state.files.set(archivePath(), { data: new Uint8Array(500_000) });
-      const { fetch, stats } = countingFetch();
+      const { fetch, stats } = countingFetch(transport);
       const error = await caught(make({ fetch }).download(location, 100_000));
       expect(error).toBeInstanceOf(UploadedFileError);
       expect(stats.bytesRead).toBe(0);
@@ -258,7 +267,7 @@ describe('KojiBuildSystem', () => {
       const location = await locate();
       // A body that never ends: only stopping early lets this test finish.
       koji.state.files.set(archivePath(), { data: archiveBytes('endless'), endless: true });
-      const { fetch, stats } = countingFetch();
+      const { fetch, stats } = countingFetch(transport);
       const error = await caught(make({ fetch }).download(location, 100_000));
       expect(error).toBeInstanceOf(UploadedFileError);
       expect((error as Error).message).toContain(SEEDED.typeinfo);
@@ -287,7 +296,7 @@ describe('KojiBuildSystem', () => {
     it('times out when the body stalls after the headers (the budget covers the body)', async () => {
       const location = await locate();
       koji.state.failFile('*', { stallAfterBytes: 100 });
-      const { fetch, stats } = countingFetch();
+      const { fetch, stats } = countingFetch(transport);
       const started = Date.now();
       const error = await caught(make({ timeoutMs: 400, fetch }).download(location, 1_000_000));
       expect(Date.now() - started).toBeLessThan(3_000);

@@ -7,11 +7,12 @@ import { anImage } from '../../contracts/image-registry-contract.js';
 import { type OciRegistryEmulator, startOciRegistryEmulator } from '../../emulators/oci-registry-emulator.js';
 import { caught } from '../../support/failure.js';
 import { RecordingLogger } from '../../support/recording-logger.js';
+import { transports } from '../../support/transports.js';
 
 const BASIC = `Basic ${btoa('alice:s3cret')}`;
 const REPO = 'acme/widget-bundle';
 
-describe('OciImageRegistry', () => {
+describe.each(transports)('OciImageRegistry over %s', (_transport, transport) => {
   let emulator: OciRegistryEmulator | undefined;
   afterEach(async () => {
     await emulator?.close();
@@ -20,7 +21,7 @@ describe('OciImageRegistry', () => {
 
   it('trades Basic credentials for a bearer token once per session, and never sends the caller’s value elsewhere', async () => {
     emulator = await startOciRegistryEmulator({ kind: 'bearer', user: 'alice', password: 's3cret' });
-    const session = new OciImageRegistry({ timeoutMs: 5_000 }).session(emulator.url, BASIC);
+    const session = new OciImageRegistry({ timeoutMs: 5_000, fetch: transport }).session(emulator.url, BASIC);
     await session.pushImage(REPO, '1.0.0', await anImage('1.0.0'));
     await session.pushImage(REPO, '2.0.0', await anImage('2.0.0'));
     expect(await session.tags(REPO)).toEqual(['1.0.0', '2.0.0']);
@@ -38,7 +39,7 @@ describe('OciImageRegistry', () => {
 
   it('does not send a caller’s bearer token to the token realm', async () => {
     emulator = await startOciRegistryEmulator({ kind: 'bearer', user: 'alice', password: 's3cret' });
-    const session = new OciImageRegistry({ timeoutMs: 5_000 }).session(
+    const session = new OciImageRegistry({ timeoutMs: 5_000, fetch: transport }).session(
       emulator.url,
       'Bearer not-for-the-realm',
     );
@@ -48,7 +49,7 @@ describe('OciImageRegistry', () => {
 
   it('uploads a blob once: the same image under another tag only puts a manifest', async () => {
     emulator = await startOciRegistryEmulator();
-    const session = new OciImageRegistry({ timeoutMs: 5_000 }).session(emulator.url, BASIC);
+    const session = new OciImageRegistry({ timeoutMs: 5_000, fetch: transport }).session(emulator.url, BASIC);
     const image = await anImage('1.0.0');
     await session.pushImage(REPO, '1.0.0', image);
     const before = emulator.state.requests.length;
@@ -64,7 +65,7 @@ describe('OciImageRegistry', () => {
     emulator = await startOciRegistryEmulator();
     emulator.state.hang = /^PUT /;
     const logger = new RecordingLogger();
-    const registry = new OciImageRegistry({ timeoutMs: 300, logger });
+    const registry = new OciImageRegistry({ timeoutMs: 300, logger, fetch: transport });
     const error = await caught<QuayCourierError>(
       registry.session(emulator.url, BASIC).pushImage(REPO, '1.0.0', await anImage('1.0.0')),
     );
@@ -77,7 +78,7 @@ describe('OciImageRegistry', () => {
 
   it('says so when the registry does not allow deleting', async () => {
     emulator = await startOciRegistryEmulator();
-    const session = new OciImageRegistry({ timeoutMs: 5_000 }).session(emulator.url, BASIC);
+    const session = new OciImageRegistry({ timeoutMs: 5_000, fetch: transport }).session(emulator.url, BASIC);
     await session.pushImage(REPO, '1.0.0', await anImage('1.0.0'));
     emulator.state.deleteDisabled = true;
     const error = await caught(session.deleteTag(REPO, '1.0.0'));
@@ -90,7 +91,9 @@ describe('OciImageRegistry', () => {
     const url = emulator.url;
     await emulator.close();
     const error = await caught(
-      new OciImageRegistry({ timeoutMs: 2_000 }).session(url, BASIC).manifestDigest(REPO, '1'),
+      new OciImageRegistry({ timeoutMs: 2_000, fetch: transport })
+        .session(url, BASIC)
+        .manifestDigest(REPO, '1'),
     );
     expect(error).toBeInstanceOf(QuayCourierError);
     expect((error as Error).message).toMatch(/could not connect to the registry( \(ECONNREFUSED\))?\.$/);
@@ -98,7 +101,7 @@ describe('OciImageRegistry', () => {
 
   it('pings: up when /v2/ answers 200 or asks for credentials, down otherwise', async () => {
     emulator = await startOciRegistryEmulator({ kind: 'basic', user: 'alice', password: 's3cret' });
-    const registry = new OciImageRegistry({ timeoutMs: 2_000, retryDelayMs: 10 });
+    const registry = new OciImageRegistry({ timeoutMs: 2_000, retryDelayMs: 10, fetch: transport });
     await expect(registry.ping(emulator.url)).resolves.toBeUndefined();
     const url = emulator.url;
     await emulator.close();

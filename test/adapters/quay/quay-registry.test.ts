@@ -24,6 +24,7 @@ import type { FileEntry } from '../../../src/domain/files.js';
 import { COURIER_FAILED } from '../../../src/domain/original-messages.js';
 import { type QuayEmulator, startQuayEmulator, unpackBlob } from '../../emulators/quay-emulator.js';
 import { caught as caughtAny } from '../../support/failure.js';
+import { transports } from '../../support/transports.js';
 
 const caught = (promise: Promise<unknown>) => caughtAny<OmpsError & Error>(promise);
 
@@ -60,12 +61,18 @@ function pushRequest(overrides: Partial<Parameters<QuayRegistry['push']>[0]> = {
   };
 }
 
-describe('QuayRegistry', () => {
+describe.each(transports)('QuayRegistry over %s', (_transport, transport) => {
   let quay: QuayEmulator;
   let logs: LogCall[];
 
   const makeRegistry = (options: Partial<QuayRegistryOptions> = {}) =>
-    new QuayRegistry({ baseUrl: quay.url, logger: recordingLogger(logs), retryDelayMs: 5, ...options });
+    new QuayRegistry({
+      baseUrl: quay.url,
+      logger: recordingLogger(logs),
+      retryDelayMs: 5,
+      fetch: transport,
+      ...options,
+    });
 
   /** Nothing secret ever reaches an error or a log line. */
   const expectNoSecrets = (error?: unknown) => {
@@ -594,10 +601,10 @@ describe('QuayRegistry', () => {
   describe('with an injected fetch and a base URL with a path', () => {
     it('joins the path prefix and uses the given fetch', async () => {
       const seen: string[] = [];
-      const fakeFetch = (async (input: RequestInfo | URL) => {
-        seen.push(input instanceof Request ? input.url : String(input));
+      const fakeFetch = async (url: string) => {
+        seen.push(url);
         return Response.json([{ name: 'acme/etcd', releases: ['3.0.0'] }]);
-      }) as typeof fetch;
+      };
       const registry = new QuayRegistry({ baseUrl: 'https://quay.example/prefix/', fetch: fakeFetch });
       expect(await registry.releases('acme', 'etcd', TOKEN)).toEqual(['3.0.0']);
       expect(seen).toEqual(['https://quay.example/prefix/cnr/api/v1/packages?namespace=acme']);
