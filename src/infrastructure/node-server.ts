@@ -1,5 +1,7 @@
 /** Serving the app on Node with graceful shutdown: in-flight requests finish on SIGTERM/SIGINT. */
 import { serve } from '@hono/node-server';
+import { FflateArchive } from '../adapters/fflate/fflate-archive.js';
+import { nodeZipCodecs } from '../adapters/node-zlib/node-zip-codecs.js';
 import { WorkerPoolBundleEngine } from '../adapters/worker-pool/worker-pool-engine.js';
 import type { Logger } from '../application/ports.js';
 import type { BundleThreads } from './bundle-threads.js';
@@ -78,6 +80,8 @@ export async function serveOnNode(
       ? new WorkerPoolBundleEngine({ ...threads, logger })
       : undefined;
   const app = createService(config, {
+    // Inline jobs (no threads) unzip with node:zlib too.
+    archive: new FflateArchive(nodeZipCodecs),
     ...overrides,
     ...(pool ? { bundleEngine: pool } : {}),
     logger,

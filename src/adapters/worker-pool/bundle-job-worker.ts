@@ -1,6 +1,6 @@
 /**
  * The entry of one bundle worker thread: runs one BundleJob at a time with the
- * fflate archive and posts back the work (its byte buffers transferred) or
+ * archive on node:zlib's codecs and posts back the work (its byte buffers transferred) or
  * the failure. The pool sends the next job only after the answer.
  */
 import { setPriority } from 'node:os';
@@ -10,6 +10,7 @@ import { parentPort } from 'node:worker_threads';
 import { runBundleJob } from '../../application/bundle-job.js';
 import type { BundleJob } from '../../application/ports.js';
 import { FflateArchive } from '../fflate/fflate-archive.js';
+import { nodeZipCodecs } from '../node-zlib/node-zip-codecs.js';
 import { encodeError, encodeWork, type WorkerAnswer } from './wire.js';
 
 const BUNDLE_THREAD_NICENESS = 10;
@@ -27,7 +28,7 @@ const collectGarbage = ((): (() => void) | undefined => {
 
 const port = parentPort;
 if (!port) throw new Error('bundle-job-worker must run in a worker thread');
-const archive = new FflateArchive();
+const archive = new FflateArchive(nodeZipCodecs);
 
 // On Linux a thread has its own nice value: bundle threads yield the cores to the
 // event loop, so health checks and hand-offs are answered first on a busy machine.
