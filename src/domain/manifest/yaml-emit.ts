@@ -98,13 +98,44 @@ function numberText(n: number): string {
   return e >= 0 && !s.includes('.') ? `${s.slice(0, e)}.0${s.slice(e)}` : s;
 }
 
-/** `|`, `|-` or `|+` (with an indentation indicator when needed) and the indented lines, no final newline. */
+/**
+ * `|`, `|-` or `|+` (with an indentation indicator when needed) and the
+ * indented lines (empty ones stay empty), no final newline. `s` passed
+ * NOT_LITERAL: no line ends with a space or tab.
+ */
 function literalText(s: string, indent: string): string {
   const chomp = !s.endsWith('\n') ? '-' : s.endsWith('\n\n') ? '+' : '';
   const indicator = /^\n*[ ]/.test(s) ? '2' : '';
-  const lines = (chomp === '-' ? s : s.slice(0, -1)).split('\n');
-  let out = `|${indicator}${chomp}`;
-  for (const line of lines) out += line === '' ? '\n' : `\n${indent}${line}`;
+  const body = chomp === '-' ? s : s.slice(0, -1);
+  return `|${indicator}${chomp}\n${indented(body, indent)}`;
+}
+
+const SPACES = /^ *$/;
+
+/**
+ * Every line of `body` prefixed with `indent`, except empty lines. Two
+ * native passes over the whole string instead of one piece per line (a
+ * multi-MB description has ~100,000 lines): indent every line, then take
+ * the indent back where a newline follows it. That can only be an empty
+ * line's: no line of a literal ends with a space.
+ */
+function indented(body: string, indent: string): string {
+  if (indent === '' || !SPACES.test(indent)) return indentedByLine(body, indent);
+  let text = indent + body.replaceAll('\n', `\n${indent}`);
+  if (body === '' || body.includes('\n\n') || body.startsWith('\n')) {
+    text = text.replaceAll(`${indent}\n`, '\n');
+  }
+  return body === '' || body.endsWith('\n') ? text.slice(0, -indent.length) : text;
+}
+
+function indentedByLine(body: string, indent: string): string {
+  let out = '';
+  let first = true;
+  for (const line of body.split('\n')) {
+    if (!first) out += '\n';
+    if (line !== '') out += indent + line;
+    first = false;
+  }
   return out;
 }
 
