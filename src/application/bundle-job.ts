@@ -8,13 +8,19 @@
 import { buildBundleImages } from '../domain/bundle-image/bundle-images.js';
 import { rootedFiles } from '../domain/files.js';
 import { loadBundle, prepareBundle } from '../domain/manifest/index.js';
+import { type TextCodec, webTextCodec } from '../domain/text-codec.js';
 import type { Archive, BundleEngine, BundleJob, BundleWork } from './ports.js';
 
-export async function runBundleJob(archive: Archive, job: BundleJob): Promise<BundleWork> {
+/** `codec`: UTF-8 for the manifests (Node passes a native one). */
+export async function runBundleJob(
+  archive: Archive,
+  job: BundleJob,
+  codec: TextCodec = webTextCodec,
+): Promise<BundleWork> {
   const files = await archive.unpack(job.bytes, { maxUncompressedSize: job.maxUncompressedSize });
   let inflatedBytes = 0;
   for (const file of files) inflatedBytes += file.data.byteLength;
-  const loaded = loadBundle(rootedFiles(files), job.policy);
+  const loaded = loadBundle(rootedFiles(files), job.policy, codec);
   let verdict: BundleWork['verdict'];
   try {
     const options = job.repository !== undefined ? { repository: job.repository } : {};
@@ -34,9 +40,12 @@ export async function runBundleJob(archive: Archive, job: BundleJob): Promise<Bu
 
 /** The job on the calling thread: what edge runtimes (one thread per isolate) use. */
 export class InlineBundleEngine implements BundleEngine {
-  constructor(private readonly archive: Archive) {}
+  constructor(
+    private readonly archive: Archive,
+    private readonly codec: TextCodec = webTextCodec,
+  ) {}
 
   prepare(job: BundleJob): Promise<BundleWork> {
-    return runBundleJob(this.archive, job);
+    return runBundleJob(this.archive, job, this.codec);
   }
 }

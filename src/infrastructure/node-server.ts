@@ -1,8 +1,10 @@
 /** Serving the app on Node with graceful shutdown: in-flight requests finish on SIGTERM/SIGINT. */
 import { serve } from '@hono/node-server';
 import { FflateArchive } from '../adapters/fflate/fflate-archive.js';
-import { nodeZipCodecs } from '../adapters/node-zlib/node-zip-codecs.js';
+import { nodeTextCodec } from '../adapters/node-native/node-text-codec.js';
+import { nodeZipCodecs } from '../adapters/node-native/node-zip-codecs.js';
 import { WorkerPoolBundleEngine } from '../adapters/worker-pool/worker-pool-engine.js';
+import { InlineBundleEngine } from '../application/bundle-job.js';
 import type { Logger } from '../application/ports.js';
 import type { BundleThreads } from './bundle-threads.js';
 import type { AppConfig } from './config.js';
@@ -75,15 +77,15 @@ export async function serveOnNode(
   const logger = createLogger(config.logLevel, undefined, () => requestContext.current());
   const metrics = nodeMetrics(Object.keys(config.organizations));
   const docsAssets = overrides.docsAssets ?? readDocsAssets(logger);
-  const pool =
-    threads && !overrides.archive && !overrides.bundleEngine
-      ? new WorkerPoolBundleEngine({ ...threads, logger })
-      : undefined;
+  const ownEngine = !overrides.archive && !overrides.bundleEngine;
+  const pool = threads && ownEngine ? new WorkerPoolBundleEngine({ ...threads, logger }) : undefined;
+  // Without threads, jobs run inline on the same native codecs as the bundle threads.
+  const archive = new FflateArchive(nodeZipCodecs);
+  const engine = pool ?? (ownEngine ? new InlineBundleEngine(archive, nodeTextCodec) : undefined);
   const app = createService(config, {
-    // Inline jobs (no threads) unzip with node:zlib too.
-    archive: new FflateArchive(nodeZipCodecs),
+    archive,
     ...overrides,
-    ...(pool ? { bundleEngine: pool } : {}),
+    ...(engine ? { bundleEngine: engine } : {}),
     logger,
     requestContext,
     metrics,

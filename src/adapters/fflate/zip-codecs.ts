@@ -1,7 +1,7 @@
 /**
  * What the archive needs to read entries: raw inflate with an output bound,
  * and CRC-32. The default here is Web-standard (fflate and our CRC-32), for
- * edge runtimes; Node passes node:zlib's native ones (src/adapters/node-zlib),
+ * edge runtimes; Node passes node:zlib's native ones (src/adapters/node-native),
  * several times faster on large entries. Every check on what an entry holds
  * (the size limit, its declared size, its CRC) stays in the archive, so both
  * behave alike on hostile input.

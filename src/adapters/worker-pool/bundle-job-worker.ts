@@ -10,7 +10,8 @@ import { parentPort } from 'node:worker_threads';
 import { runBundleJob } from '../../application/bundle-job.js';
 import type { BundleJob } from '../../application/ports.js';
 import { FflateArchive } from '../fflate/fflate-archive.js';
-import { nodeZipCodecs } from '../node-zlib/node-zip-codecs.js';
+import { nodeTextCodec } from '../node-native/node-text-codec.js';
+import { nodeZipCodecs } from '../node-native/node-zip-codecs.js';
 import { encodeError, encodeWork, type WorkerAnswer } from './wire.js';
 
 const BUNDLE_THREAD_NICENESS = 10;
@@ -42,7 +43,7 @@ port.on('message', async (job: BundleJob) => {
   let answer: WorkerAnswer;
   let transfer: ArrayBuffer[] = [];
   try {
-    ({ answer, transfer } = encodeWork(await runBundleJob(archive, job)));
+    ({ answer, transfer } = encodeWork(await runBundleJob(archive, job, nodeTextCodec)));
   } catch (error) {
     answer = { ok: false, error: encodeError(error) };
   }

@@ -9,6 +9,7 @@
  */
 import jsYaml, { CORE_SCHEMA, loadAll, type Type, YAMLException } from 'js-yaml';
 import { PackageValidationError } from '../errors.js';
+import { type TextCodec, webTextCodec } from '../text-codec.js';
 
 /** Deepest collection nesting accepted, aliases included. */
 export const MAX_YAML_DEPTH = 256;
@@ -20,11 +21,9 @@ export const MIN_EXPANDED_NODES = 100_000;
 const mergeType = (jsYaml as unknown as { types: { merge: Type } }).types.merge;
 const SCHEMA = CORE_SCHEMA.extend({ implicit: [mergeType] });
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-export function decodeUtf8(path: string, data: Uint8Array): string {
+export function decodeUtf8(path: string, data: Uint8Array, text: TextCodec = webTextCodec): string {
   try {
-    return utf8.decode(data);
+    return text.decode(data);
   } catch {
     throw new PackageValidationError(`Invalid YAML file "${path}": the file is not valid UTF-8 text.`);
   }

@@ -6,7 +6,7 @@
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { FflateArchive } from '../../adapters/fflate/fflate-archive.js';
-import { nodeZipCodecs } from '../../adapters/node-zlib/node-zip-codecs.js';
+import { nodeZipCodecs } from '../../adapters/node-native/node-zip-codecs.js';
 import { type FileEntry, rootedFiles } from '../../domain/files.js';
 import { CliError, EXIT_USAGE } from './cli-error.js';
 

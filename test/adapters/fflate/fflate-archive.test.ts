@@ -2,7 +2,7 @@ import { deflateSync, zipSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FflateArchive } from '../../../src/adapters/fflate/fflate-archive.js';
 import { webZipCodecs } from '../../../src/adapters/fflate/zip-codecs.js';
-import { nodeZipCodecs } from '../../../src/adapters/node-zlib/node-zip-codecs.js';
+import { nodeZipCodecs } from '../../../src/adapters/node-native/node-zip-codecs.js';
 import { UploadedFileError } from '../../../src/domain/errors.js';
 import type { FileEntry } from '../../../src/domain/files.js';
 import {
