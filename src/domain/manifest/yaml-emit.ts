@@ -44,6 +44,21 @@ const RESERVED =
 /** Anything a literal block cannot hold verbatim, or that would make its lines ambiguous. */
 const NOT_LITERAL =
   /[^\t\n\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\u{10000}-\u{10ffff}]|[\u2028\u2029]|[ \t]\n|[ \t]$|^\n*$/u;
+/**
+ * What nearly every multi-line string is: printable ASCII, tabs and
+ * newlines, no line ending with a space or tab. Scanning for that without
+ * the `u` flag is faster on multi-MB strings; anything else gets NOT_LITERAL.
+ */
+const NOT_ASCII_LITERAL = /[^\t\n\x20-\x7e]|[ \t]\n/;
+
+function literalFits(s: string): boolean {
+  if (NOT_ASCII_LITERAL.test(s)) return !NOT_LITERAL.test(s);
+  const last = s.charCodeAt(s.length - 1);
+  return last !== 32 && last !== 9 && !ONLY_NEWLINES.test(s);
+}
+
+const ONLY_NEWLINES = /^\n*$/;
+
 /** Anything a single-quoted scalar cannot hold on one line verbatim. */
 const NOT_SINGLE_QUOTED =
   // biome-ignore lint/suspicious/noControlCharactersInRegex: YAML's printable set is defined by control characters
@@ -101,7 +116,7 @@ function numberText(n: number): string {
 /**
  * `|`, `|-` or `|+` (with an indentation indicator when needed) and the
  * indented lines (empty ones stay empty), no final newline. `s` passed
- * NOT_LITERAL: no line ends with a space or tab.
+ * literalFits: no line ends with a space or tab.
  */
 function literalText(s: string, indent: string): string {
   const chomp = !s.endsWith('\n') ? '-' : s.endsWith('\n\n') ? '+' : '';
@@ -195,13 +210,13 @@ class Emitter {
   /** A value that fits after `key: ` or `- `: scalars, block literals, empty collections. */
   private inline(value: unknown, level: number): string {
     if (typeof value === 'string') {
-      return value.includes('\n') && !NOT_LITERAL.test(value)
+      return value.includes('\n') && literalFits(value)
         ? literalText(value, this.indent(level + 1))
         : stringText(value);
     }
     if (value instanceof LiteralString) {
       const s = value.value;
-      return s !== '' && !NOT_LITERAL.test(s) ? literalText(s, this.indent(level + 1)) : stringText(s);
+      return s !== '' && literalFits(s) ? literalText(s, this.indent(level + 1)) : stringText(s);
     }
     if (Array.isArray(value)) return '[]';
     if (value !== null && typeof value === 'object') return '{}';

@@ -74,10 +74,12 @@ const ALIAS = /\*[^\s,[\]{}]/;
  * Without aliases nothing is shared: each node takes at least one character
  * of the text (so the size bound cannot be passed) and js-yaml's maxDepth
  * already bounds the nesting. Only a text with both needs the walk, which
- * costs more than the parse itself on a large manifest.
+ * costs more than the parse itself on a large manifest. (`includes` first:
+ * a native search, several times faster than the regular expressions over
+ * a multi-MB text that has neither character.)
  */
 function mayHaveAliases(text: string): boolean {
-  return ANCHOR.test(text) && ALIAS.test(text);
+  return text.includes('&') && text.includes('*') && ANCHOR.test(text) && ALIAS.test(text);
 }
 
 /**
