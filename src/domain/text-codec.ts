@@ -8,6 +8,11 @@ export interface TextCodec {
   decode(bytes: Uint8Array): string;
   /** UTF-8 bytes of `text` (lone surrogates as U+FFFD), in a buffer of their own. */
   encode(text: string): Uint8Array;
+  /**
+   * The bytes of the parts' concatenation (no part ends inside a surrogate
+   * pair). Big parts can be encoded where they are, never copied into one string.
+   */
+  encodeParts(parts: readonly string[]): Uint8Array;
 }
 
 const strict = new TextDecoder('utf-8', { fatal: true });
@@ -16,4 +21,5 @@ const encoder = new TextEncoder();
 export const webTextCodec: TextCodec = {
   decode: (bytes) => strict.decode(bytes),
   encode: (text) => encoder.encode(text),
+  encodeParts: (parts) => encoder.encode(parts.join('')),
 };

@@ -22,4 +22,13 @@ export const nodeTextCodec: TextCodec = {
     // A plain Uint8Array (a Buffer's slice() would be a view, not the copy callers expect).
     return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   },
+  encodeParts(parts) {
+    let size = 0;
+    for (const part of parts) size += Buffer.byteLength(part, 'utf8');
+    // Never from the pool (see POOLED_BELOW).
+    const bytes = Buffer.allocUnsafeSlow(size);
+    let at = 0;
+    for (const part of parts) at += bytes.write(part, at, 'utf8');
+    return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  },
 };

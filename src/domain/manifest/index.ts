@@ -12,12 +12,12 @@ import type { CsvAnnotation, OrganizationPolicy } from '../organization-policy.j
 import { COURIER_FAILED, INVALID_BUNDLE, NO_PACKAGE_NAME } from '../original-messages.js';
 import { unsafeSegmentReason } from '../path-segment.js';
 import { type TextCodec, webTextCodec } from '../text-codec.js';
-import { flatBundleYaml, withLiterals } from './flat-bundle.js';
+import { flatBundleParts, withLiterals } from './flat-bundle.js';
 import { type BundleFile, identifyFiles, type Manifest } from './identify.js';
 import { detectLayout, ignoredFolderWarning, type Layout, NO_VALID_CSV_MESSAGE } from './layout.js';
 import { annotateCsv, rewritePackageName, withSuffix } from './policies.js';
 import { NO_PACKAGES, validateBundle } from './validate.js';
-import { emitYaml } from './yaml-emit.js';
+import { emitYamlParts } from './yaml-emit.js';
 
 /** The operator-courier release whose bundle format and validation rules this engine implements. */
 export const OPERATOR_COURIER_VERSION = '2.1.11';
@@ -123,14 +123,14 @@ export function prepareBundle(
   if (validationInfo.errors.length > 0) throw invalidBundle(validationInfo);
 
   if (layout.kind === 'flat') {
-    const text = flatBundleYaml({
+    const parts = flatBundleParts({
       crds: layout.crds.map(crd),
       csvs: layout.csvs.map(csv),
       packages: [packageFile.manifest],
     });
     return {
       layout: 'flat',
-      files: [{ path: 'bundle.yaml', data: loaded.codec.encode(text) }],
+      files: [{ path: 'bundle.yaml', data: loaded.codec.encodeParts(parts) }],
       validationInfo,
     };
   }
@@ -160,7 +160,7 @@ export function pushedData(
   codec: TextCodec = webTextCodec,
 ): Uint8Array {
   return annotated && annotated !== file.manifest
-    ? codec.encode(emitYaml(withLiterals(annotated)))
+    ? codec.encodeParts(emitYamlParts(withLiterals(annotated)))
     : file.data;
 }
 

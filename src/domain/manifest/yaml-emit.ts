@@ -17,6 +17,15 @@ export class LiteralString {
  * line starts with `baseIndent`, so the text can go inside a block literal as is.
  */
 export function emitYaml(value: unknown, baseIndent = ''): string {
+  return concatenated(emitYamlParts(value, baseIndent));
+}
+
+/**
+ * The same text in parts whose concatenation it is: a multi-MB scalar is a
+ * part of its own, so the text can be encoded part by part without ever
+ * being copied into one string (see TextCodec.encodeParts).
+ */
+export function emitYamlParts(value: unknown, baseIndent = ''): string[] {
   return new Emitter(baseIndent).root(value);
 }
 
@@ -26,11 +35,26 @@ export function emitYaml(value: unknown, baseIndent = ''): string {
  * kind's list of manifests. Returns the text after `key: `, newline included.
  */
 export function yamlAsBlockLiteral(value: unknown, indent: string): string {
-  const emitter = new Emitter(indent);
-  const text = emitter.root(value);
-  // The text is printable and starts with `indent` + a non-space; only chomping varies.
-  return `${emitter.endsWithBlankLine() ? '|+' : '|'}\n${text}`;
+  return concatenated(yamlAsBlockLiteralParts(value, indent));
 }
+
+/** {@link yamlAsBlockLiteral} in parts, as {@link emitYamlParts}. */
+export function yamlAsBlockLiteralParts(value: unknown, indent: string): string[] {
+  const emitter = new Emitter(indent);
+  const parts = emitter.root(value);
+  // The text is printable and starts with `indent` + a non-space; only chomping varies.
+  return [emitter.endsWithBlankLine() ? '|+\n' : '|\n', ...parts];
+}
+
+/** Parts as one string, by concatenation: V8 keeps a rope, copied once if ever flattened. */
+export function concatenated(parts: readonly string[]): string {
+  let text = '';
+  for (const part of parts) text += part;
+  return text;
+}
+
+/** Pieces at least this long stay parts of their own. */
+const BIG_PART = 64 * 1024;
 
 /** Conservative plain-scalar subset, fast path (ASCII, no YAML indicators). */
 const PLAIN_ASCII = /^[A-Za-z_/(][\w ./()+=:;~^$?<@,-]*$/;
@@ -114,15 +138,15 @@ function numberText(n: number): string {
 }
 
 /**
- * `|`, `|-` or `|+` (with an indentation indicator when needed) and the
- * indented lines (empty ones stay empty), no final newline. `s` passed
+ * `|`, `|-` or `|+` (with an indentation indicator when needed), and the
+ * indented lines (empty ones stay empty) with no final newline. `s` passed
  * literalFits: no line ends with a space or tab.
  */
-function literalText(s: string, indent: string): string {
+function literalText(s: string, indent: string): { header: string; lines: string } {
   const chomp = !s.endsWith('\n') ? '-' : s.endsWith('\n\n') ? '+' : '';
   const indicator = /^\n*[ ]/.test(s) ? '2' : '';
   const body = chomp === '-' ? s : s.slice(0, -1);
-  return `|${indicator}${chomp}\n${indented(body, indent)}`;
+  return { header: `|${indicator}${chomp}`, lines: indented(body, indent) };
 }
 
 const SPACES = /^ *$/;
@@ -171,6 +195,8 @@ class Emitter {
   private readonly indents: string[];
   /** Built by concatenation: V8 keeps it as a rope and flattens it once, cheaper than pushing into an array and joining. */
   private out = '';
+  /** What precedes `out`: earlier text, and big pieces as parts of their own. */
+  private parts: string[] = [];
   /** The last piece appended: what the text ends with, known without flattening it. */
   private tail = '';
   /** Emitted text of mapping keys seen so far (keys repeat a lot). */
@@ -194,33 +220,57 @@ class Emitter {
     this.tail = piece;
   }
 
-  endsWithBlankLine(): boolean {
-    return this.tail.length >= 2 ? this.tail.endsWith('\n\n') : this.out.endsWith('\n\n');
+  private emitPart(piece: string): void {
+    if (this.out !== '') this.parts.push(this.out);
+    this.parts.push(piece);
+    this.out = '';
+    this.tail = piece;
   }
 
-  root(value: unknown): string {
+  endsWithBlankLine(): boolean {
+    if (this.tail.length >= 2) return this.tail.endsWith('\n\n');
+    const end = this.out.length >= 2 ? this.out : (this.parts.at(-1) ?? '').slice(-2) + this.out;
+    return end.endsWith('\n\n');
+  }
+
+  /** The document's text, in parts. */
+  root(value: unknown): string[] {
     this.out = '';
+    this.parts = [];
     this.emit(this.indent(0));
     if (Array.isArray(value) && value.length > 0) this.sequence(value, 0);
     else if (isMapping(value) && hasKeys(value)) this.mapping(value, 0);
-    else this.emit(`${this.inline(value, 0)}\n`);
-    return this.out;
+    else this.line('', value, 0);
+    return this.out === '' ? this.parts : [...this.parts, this.out];
   }
 
-  /** A value that fits after `key: ` or `- `: scalars, block literals, empty collections. */
-  private inline(value: unknown, level: number): string {
-    if (typeof value === 'string') {
-      return value.includes('\n') && literalFits(value)
-        ? literalText(value, this.indent(level + 1))
-        : stringText(value);
+  /** `head`, then a value that fits after `key: ` or `- ` (scalars, block literals, empty collections), then a newline. */
+  private line(head: string, value: unknown, level: number): void {
+    const s = typeof value === 'string' ? value : value instanceof LiteralString ? value.value : undefined;
+    if (s === undefined) {
+      const text = Array.isArray(value)
+        ? '[]'
+        : value !== null && typeof value === 'object'
+          ? '{}'
+          : scalarText(value);
+      this.emit(`${head}${text}\n`);
+    } else if ((s === value ? s.includes('\n') : s !== '') && literalFits(s)) {
+      const { header, lines } = literalText(s, this.indent(level + 1));
+      this.text(`${head}${header}\n`, lines);
+    } else {
+      this.text(head, stringText(s));
     }
-    if (value instanceof LiteralString) {
-      const s = value.value;
-      return s !== '' && literalFits(s) ? literalText(s, this.indent(level + 1)) : stringText(s);
+  }
+
+  /** `head`, `text` and a newline; a big text stays a part of its own, never copied. */
+  private text(head: string, text: string): void {
+    if (text.length < BIG_PART) {
+      this.emit(`${head}${text}\n`);
+      return;
     }
-    if (Array.isArray(value)) return '[]';
-    if (value !== null && typeof value === 'object') return '{}';
-    return scalarText(value);
+    if (head !== '') this.emit(head);
+    this.emitPart(text);
+    this.emit('\n');
   }
 
   /** A block mapping at `level`; its first key goes right after what precedes it. */
@@ -244,7 +294,7 @@ class Emitter {
         this.emit(`${prefix}${keyText}:\n${this.indent(level + 1)}`);
         this.mapping(value, level + 1);
       } else {
-        this.emit(`${prefix}${keyText}: ${this.inline(value, level)}\n`);
+        this.line(`${prefix}${keyText}: `, value, level);
       }
       prefix = indent;
     }
@@ -263,7 +313,7 @@ class Emitter {
         this.emit(prefix);
         this.mapping(item, level + 1);
       } else {
-        this.emit(`${prefix}${this.inline(item, level)}\n`);
+        this.line(prefix, item, level);
       }
     }
   }

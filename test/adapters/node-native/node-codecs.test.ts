@@ -47,6 +47,22 @@ describe('nodeTextCodec', () => {
       expect(encoded.buffer.byteLength).toBe(encoded.byteLength);
     }
   });
+
+  it('encodes parts like TextEncoder encodes their concatenation', () => {
+    const samples = [
+      [],
+      [''],
+      ['a: 1\n', 'é\ud800', '✓'],
+      ['x'.repeat(70_000), '\n', `${'y'.repeat(5000)}🎉`, ''],
+    ];
+    for (const parts of samples) {
+      const encoded = nodeTextCodec.encodeParts(parts);
+      expect(Buffer.from(encoded).equals(webTextCodec.encodeParts(parts))).toBe(true);
+      expect(Buffer.from(encoded).equals(new TextEncoder().encode(parts.join('')))).toBe(true);
+      expect(encoded.constructor).toBe(Uint8Array);
+      expect(encoded.buffer.byteLength).toBe(encoded.byteLength);
+    }
+  });
 });
 
 describe('a bundle job on native codecs', () => {

@@ -70,6 +70,23 @@ const PIECES = [
   '---',
 ];
 
+const LINE_WORDS = [
+  'operator',
+  '## Install',
+  'größe',
+  '✓',
+  '🎉',
+  'a\tb',
+  '"quoted"',
+  "it's",
+  '- item',
+  'key: value',
+  '#tag',
+  '{}',
+  '*a',
+  '&b',
+];
+
 function randomText(next: () => number): string {
   let s = '';
   const length = Math.floor(next() * 30);
@@ -110,9 +127,9 @@ describe('emitter against its frozen reference', () => {
         expect(now).toBe(before);
       }
       const items = [build(tree, current)];
-      expect(current.yamlAsBlockLiteral(items, '    ')).toBe(
-        reference.yamlAsBlockLiteral([build(tree, reference)], '    '),
-      );
+      const before = reference.yamlAsBlockLiteral([build(tree, reference)], '    ');
+      expect(current.yamlAsBlockLiteral(items, '    ')).toBe(before);
+      expect(current.yamlAsBlockLiteralParts(items, '    ').join('')).toBe(before);
     }
   });
 
@@ -143,10 +160,12 @@ describe('emitter against its frozen reference', () => {
     const next = random(7);
     const lines: string[] = [];
     for (let size = 0; size < 3_000_000; ) {
-      const line =
-        next() < 0.1
-          ? ''
-          : `${next() < 0.05 ? '  ' : ''}${randomText(next).replace(/[ \t\r]+(?=\n|$)/g, '')}x`;
+      // Lines a literal can hold: printable, tabs and unicode inside, blank lines, some indented.
+      const words = Array.from(
+        { length: Math.floor(next() * 12) },
+        () => LINE_WORDS[Math.floor(next() * LINE_WORDS.length)],
+      );
+      const line = next() < 0.1 ? '' : `${next() < 0.05 ? '  ' : ''}${words.join(' ')}x`;
       lines.push(line);
       size += line.length + 1;
     }
@@ -155,5 +174,22 @@ describe('emitter against its frozen reference', () => {
     const [now, before] = bothEmit(tree, '    ');
     expect(now.length).toBeGreaterThan(6_000_000);
     expect(now === before).toBe(true);
+    // In parts, the two big scalars are parts of their own (encoded without joining the text first).
+    const parts = current.emitYamlParts(build(tree, current), '    ');
+    expect(parts.join('') === before).toBe(true);
+    expect(parts.filter((part) => part.length > 3_000_000)).toHaveLength(2);
+    expect(now).toContain('  description: |\n');
+    const literal = current.yamlAsBlockLiteralParts([build(tree, current), 'x\n\n'], '    ');
+    expect(literal[0]).toBe('|+\n');
+    // A document ending with a big keep-chomping literal: its last part decides the chomping.
+    const keep = current.yamlAsBlockLiteralParts([new current.LiteralString(`${description}\n`)], '    ');
+    expect(keep[0]).toBe('|+\n');
+    expect(
+      keep.join('') ===
+        reference.yamlAsBlockLiteral([new reference.LiteralString(`${description}\n`)], '    '),
+    ).toBe(true);
+    expect(literal.join('') === reference.yamlAsBlockLiteral([build(tree, reference), 'x\n\n'], '    ')).toBe(
+      true,
+    );
   });
 });
