@@ -5,6 +5,8 @@
  * objects ('' when there are none). Inside CSVs, `metadata.annotations.alm-examples`
  * and `spec.description` are block literals too.
  */
+
+import type { TextPart } from '../text-codec.js';
 import { isRecord } from '../values.js';
 import { LiteralString, yamlAsBlockLiteralParts } from './yaml-emit.js';
 
@@ -15,8 +17,8 @@ export interface FlatBundleContent {
 }
 
 /** The text in parts (see emitYamlParts): a multi-MB scalar is never copied into one string. */
-export function flatBundleParts(content: FlatBundleContent): string[] {
-  const section = (items: readonly unknown[]) =>
+export function flatBundleParts(content: FlatBundleContent): TextPart[] {
+  const section = (items: readonly unknown[]): TextPart[] =>
     items.length === 0 ? ["''\n"] : yamlAsBlockLiteralParts(items, '    ');
   return [
     'data:\n  customResourceDefinitions: ',

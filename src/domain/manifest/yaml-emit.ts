@@ -7,6 +7,8 @@
  * literals whenever a literal can hold them exactly.
  */
 
+import { type IndentedText, indentLines, isIndentedText, type TextPart } from '../text-codec.js';
+
 /** A string to emit as a block literal (`|`) when possible, even on one line. */
 export class LiteralString {
   constructor(readonly value: string) {}
@@ -25,7 +27,7 @@ export function emitYaml(value: unknown, baseIndent = ''): string {
  * part of its own, so the text can be encoded part by part without ever
  * being copied into one string (see TextCodec.encodeParts).
  */
-export function emitYamlParts(value: unknown, baseIndent = ''): string[] {
+export function emitYamlParts(value: unknown, baseIndent = ''): TextPart[] {
   return new Emitter(baseIndent).root(value);
 }
 
@@ -39,7 +41,7 @@ export function yamlAsBlockLiteral(value: unknown, indent: string): string {
 }
 
 /** {@link yamlAsBlockLiteral} in parts, as {@link emitYamlParts}. */
-export function yamlAsBlockLiteralParts(value: unknown, indent: string): string[] {
+export function yamlAsBlockLiteralParts(value: unknown, indent: string): TextPart[] {
   const emitter = new Emitter(indent);
   const parts = emitter.root(value);
   // The text is printable and starts with `indent` + a non-space; only chomping varies.
@@ -47,9 +49,9 @@ export function yamlAsBlockLiteralParts(value: unknown, indent: string): string[
 }
 
 /** Parts as one string, by concatenation: V8 keeps a rope, copied once if ever flattened. */
-export function concatenated(parts: readonly string[]): string {
+export function concatenated(parts: readonly TextPart[]): string {
   let text = '';
-  for (const part of parts) text += part;
+  for (const part of parts) text += typeof part === 'string' ? part : indentLines(part.text, part.indent);
   return text;
 }
 
@@ -142,40 +144,11 @@ function numberText(n: number): string {
  * indented lines (empty ones stay empty) with no final newline. `s` passed
  * literalFits: no line ends with a space or tab.
  */
-function literalText(s: string, indent: string): { header: string; lines: string } {
+function literalText(s: string, indent: string): { header: string; lines: IndentedText } {
   const chomp = !s.endsWith('\n') ? '-' : s.endsWith('\n\n') ? '+' : '';
   const indicator = /^\n*[ ]/.test(s) ? '2' : '';
   const body = chomp === '-' ? s : s.slice(0, -1);
-  return { header: `|${indicator}${chomp}`, lines: indented(body, indent) };
-}
-
-const SPACES = /^ *$/;
-
-/**
- * Every line of `body` prefixed with `indent`, except empty lines. Two
- * native passes over the whole string instead of one piece per line (a
- * multi-MB description has ~100,000 lines): indent every line, then take
- * the indent back where a newline follows it. That can only be an empty
- * line's: no line of a literal ends with a space.
- */
-function indented(body: string, indent: string): string {
-  if (indent === '' || !SPACES.test(indent)) return indentedByLine(body, indent);
-  let text = indent + body.replaceAll('\n', `\n${indent}`);
-  if (body === '' || body.includes('\n\n') || body.startsWith('\n')) {
-    text = text.replaceAll(`${indent}\n`, '\n');
-  }
-  return body === '' || body.endsWith('\n') ? text.slice(0, -indent.length) : text;
-}
-
-function indentedByLine(body: string, indent: string): string {
-  let out = '';
-  let first = true;
-  for (const line of body.split('\n')) {
-    if (!first) out += '\n';
-    if (line !== '') out += indent + line;
-    first = false;
-  }
-  return out;
+  return { header: `|${indicator}${chomp}`, lines: { text: body, indent } };
 }
 
 type Mapping = Record<string, unknown>;
@@ -196,7 +169,7 @@ class Emitter {
   /** Built by concatenation: V8 keeps it as a rope and flattens it once, cheaper than pushing into an array and joining. */
   private out = '';
   /** What precedes `out`: earlier text, and big pieces as parts of their own. */
-  private parts: string[] = [];
+  private parts: TextPart[] = [];
   /** The last piece appended: what the text ends with, known without flattening it. */
   private tail = '';
   /** Emitted text of mapping keys seen so far (keys repeat a lot). */
@@ -220,21 +193,24 @@ class Emitter {
     this.tail = piece;
   }
 
-  private emitPart(piece: string): void {
+  private emitPart(piece: TextPart): void {
     if (this.out !== '') this.parts.push(this.out);
     this.parts.push(piece);
     this.out = '';
-    this.tail = piece;
+    // Indented lines end with a blank line exactly when their text does: empty lines get no indent.
+    this.tail = typeof piece === 'string' ? piece : piece.text;
   }
 
   endsWithBlankLine(): boolean {
     if (this.tail.length >= 2) return this.tail.endsWith('\n\n');
-    const end = this.out.length >= 2 ? this.out : (this.parts.at(-1) ?? '').slice(-2) + this.out;
+    const last = this.parts.at(-1) ?? '';
+    const end =
+      this.out.length >= 2 ? this.out : (typeof last === 'string' ? last : last.text).slice(-2) + this.out;
     return end.endsWith('\n\n');
   }
 
   /** The document's text, in parts. */
-  root(value: unknown): string[] {
+  root(value: unknown): TextPart[] {
     this.out = '';
     this.parts = [];
     this.emit(this.indent(0));
@@ -256,7 +232,13 @@ class Emitter {
       this.emit(`${head}${text}\n`);
     } else if ((s === value ? s.includes('\n') : s !== '') && literalFits(s)) {
       const { header, lines } = literalText(s, this.indent(level + 1));
-      this.text(`${head}${header}\n`, lines);
+      if (lines.text.length < BIG_PART || !isIndentedText(lines)) {
+        this.emit(`${head}${header}\n${indentLines(lines.text, lines.indent)}\n`);
+      } else {
+        this.emit(`${head}${header}\n`);
+        this.emitPart(lines);
+        this.emit('\n');
+      }
     } else {
       this.text(head, stringText(s));
     }

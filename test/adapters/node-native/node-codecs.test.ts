@@ -5,7 +5,7 @@ import { nodeTextCodec } from '../../../src/adapters/node-native/node-text-codec
 import { nodeZipCodecs } from '../../../src/adapters/node-native/node-zip-codecs.js';
 import { runBundleJob } from '../../../src/application/bundle-job.js';
 import { DEFAULT_POLICY, type OrganizationPolicy } from '../../../src/domain/organization-policy.js';
-import { webTextCodec } from '../../../src/domain/text-codec.js';
+import { type TextPart, webTextCodec } from '../../../src/domain/text-codec.js';
 import { SAMPLE_OPERATOR_FILES } from '../../../src/infrastructure/demo/sample-operator.js';
 import { fixtureZip, zipOf } from '../../support/bundles.js';
 import { SAMPLE_CSV } from '../../support/heavy-bundles.js';
@@ -46,6 +46,28 @@ describe('nodeTextCodec', () => {
       // Its own buffer, so it can be transferred to another thread (Node's small-buffer pool cannot).
       expect(encoded.buffer.byteLength).toBe(encoded.byteLength);
     }
+  });
+
+  it('encodes indented lines like the Web-standard codec: blank lines, unicode, any size', () => {
+    const texts = [
+      '',
+      '\n',
+      'a',
+      'a\n',
+      '\n\na\n\n\nb',
+      'größe ✓\n\n  🎉 x\n',
+      `${'line\n\n'.repeat(20_000)}end`,
+    ];
+    for (const text of texts) {
+      for (const indent of ['', '  ', '        ']) {
+        const parts: TextPart[] = ['head: |\n', { text, indent }, '\nnext: 1\n', { text, indent }];
+        const encoded = nodeTextCodec.encodeParts(parts);
+        expect(Buffer.from(encoded).toString()).toBe(Buffer.from(webTextCodec.encodeParts(parts)).toString());
+      }
+    }
+    // An indent that is not spaces only is written line by line, the same way.
+    const odd: TextPart[] = [{ text: 'a\n\nb', indent: '\t' }];
+    expect(Buffer.from(nodeTextCodec.encodeParts(odd)).toString()).toBe('\ta\n\n\tb');
   });
 
   it('encodes parts like TextEncoder encodes their concatenation', () => {

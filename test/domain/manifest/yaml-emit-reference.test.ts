@@ -1,6 +1,8 @@
 /** The emitter, made faster for multi-MB strings, writes exactly what it wrote before (the frozen reference). */
 import { describe, expect, it } from 'vitest';
+import { nodeTextCodec } from '../../../src/adapters/node-native/node-text-codec.js';
 import * as current from '../../../src/domain/manifest/yaml-emit.js';
+import { webTextCodec } from '../../../src/domain/text-codec.js';
 import * as reference from '../../support/reference-yaml-emit.js';
 
 type Emitter = typeof current | typeof reference;
@@ -129,7 +131,7 @@ describe('emitter against its frozen reference', () => {
       const items = [build(tree, current)];
       const before = reference.yamlAsBlockLiteral([build(tree, reference)], '    ');
       expect(current.yamlAsBlockLiteral(items, '    ')).toBe(before);
-      expect(current.yamlAsBlockLiteralParts(items, '    ').join('')).toBe(before);
+      expect(current.concatenated(current.yamlAsBlockLiteralParts(items, '    '))).toBe(before);
     }
   });
 
@@ -176,8 +178,13 @@ describe('emitter against its frozen reference', () => {
     expect(now === before).toBe(true);
     // In parts, the two big scalars are parts of their own (encoded without joining the text first).
     const parts = current.emitYamlParts(build(tree, current), '    ');
-    expect(parts.join('') === before).toBe(true);
-    expect(parts.filter((part) => part.length > 3_000_000)).toHaveLength(2);
+    expect(current.concatenated(parts) === before).toBe(true);
+    const expected = Buffer.from(before);
+    expect(Buffer.from(webTextCodec.encodeParts(parts)).equals(expected)).toBe(true);
+    expect(Buffer.from(nodeTextCodec.encodeParts(parts)).equals(expected)).toBe(true);
+    expect(
+      parts.filter((part) => (typeof part === 'string' ? part : part.text).length > 3_000_000),
+    ).toHaveLength(2);
     expect(now).toContain('  description: |\n');
     const literal = current.yamlAsBlockLiteralParts([build(tree, current), 'x\n\n'], '    ');
     expect(literal[0]).toBe('|+\n');
@@ -185,11 +192,12 @@ describe('emitter against its frozen reference', () => {
     const keep = current.yamlAsBlockLiteralParts([new current.LiteralString(`${description}\n`)], '    ');
     expect(keep[0]).toBe('|+\n');
     expect(
-      keep.join('') ===
+      current.concatenated(keep) ===
         reference.yamlAsBlockLiteral([new reference.LiteralString(`${description}\n`)], '    '),
     ).toBe(true);
-    expect(literal.join('') === reference.yamlAsBlockLiteral([build(tree, reference), 'x\n\n'], '    ')).toBe(
-      true,
-    );
+    expect(
+      current.concatenated(literal) ===
+        reference.yamlAsBlockLiteral([build(tree, reference), 'x\n\n'], '    '),
+    ).toBe(true);
   });
 });
