@@ -22,6 +22,8 @@ const POOLED_BELOW = 4 * 1024;
 
 export const nodeZipCodecs: ZipCodecs = {
   inflateRaw(compressed, maxOutput, expected) {
+    // No bytes at all is an empty entry, as for fflate (zlib would call it truncated).
+    if (compressed.length === 0) return new Uint8Array();
     // Bounded at expected + 1 bytes first: an honest entry never needs more, and a
     // small one fits one chunk (no joining). Only a liar is inflated again, to learn its size.
     const first = Math.min(expected + 1, maxOutput);

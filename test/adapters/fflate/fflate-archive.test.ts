@@ -166,6 +166,13 @@ describe.each(CODECS)('with %s codecs', (_name, codecs) => {
       expect((await unpack(zip)).map((f) => f.path)).toEqual(['café.yml', 'größe.yaml']);
     });
 
+    it('reads a deflated entry of no bytes at all as an empty file', async () => {
+      const zip = buildZip([
+        { name: 'empty.yaml', compressed: new Uint8Array(), uncompressedSize: 0, crc: 0 },
+      ]);
+      expect(texts(await unpack(zip))).toEqual({ 'empty.yaml': '' });
+    });
+
     it('returns [] for an archive without entries', async () => {
       expect(await unpack(buildZip([]))).toEqual([]);
     });

@@ -35,6 +35,10 @@ describe.each([
     expect(codecs.inflateRaw(new Uint8Array(deflateRawSync(new Uint8Array())), 0, 0)?.length).toBe(0);
   });
 
+  it('read no bytes at all as an empty entry', () => {
+    expect(codecs.inflateRaw(new Uint8Array(), 0, 0)?.length).toBe(0);
+  });
+
   it('throw on damaged or truncated data', () => {
     expect(() => codecs.inflateRaw(new Uint8Array(64).fill(0xff), 1000, 10)).toThrow();
     expect(() => codecs.inflateRaw(packed.subarray(0, packed.length - 5), 100_000, text.length)).toThrow();
