@@ -9,17 +9,26 @@
 import { buildBundleImages } from '../domain/bundle-image/bundle-images.js';
 import { type FileEntry, rootedFiles } from '../domain/files.js';
 import { loadBundle, prepareBundle } from '../domain/manifest/index.js';
+import { type TextCodec, webTextCodec } from '../domain/text-codec.js';
 import type { Archive, BundleEngine, BundleJob, BundlePacker, BundleWork } from './ports.js';
+
+/** What the runtime lends the job: Node passes native ones, edge runtimes run on the defaults. */
+export interface JobTools {
+  /** Packs the registry's blob when the job asks for it (`job.pack`); without one, nothing is packed. */
+  packer?: BundlePacker;
+  /** UTF-8 for the manifests; TextDecoder/TextEncoder by default. */
+  codec?: TextCodec;
+}
 
 export async function runBundleJob(
   archive: Archive,
   job: BundleJob,
-  packer?: BundlePacker,
+  { packer, codec = webTextCodec }: JobTools = {},
 ): Promise<BundleWork> {
   const files = await archive.unpack(job.bytes, { maxUncompressedSize: job.maxUncompressedSize });
   let inflatedBytes = 0;
   for (const file of files) inflatedBytes += file.data.byteLength;
-  const loaded = loadBundle(rootedFiles(files), job.policy);
+  const loaded = loadBundle(rootedFiles(files), job.policy, codec);
   let verdict: BundleWork['verdict'];
   try {
     const options = job.repository !== undefined ? { repository: job.repository } : {};
@@ -62,10 +71,10 @@ async function packOrLeave(
 export class InlineBundleEngine implements BundleEngine {
   constructor(
     private readonly archive: Archive,
-    private readonly packer?: BundlePacker,
+    private readonly tools: JobTools = {},
   ) {}
 
   prepare(job: BundleJob): Promise<BundleWork> {
-    return runBundleJob(this.archive, job, this.packer);
+    return runBundleJob(this.archive, job, this.tools);
   }
 }

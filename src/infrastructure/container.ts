@@ -146,7 +146,7 @@ export function createContainer(config: AppConfig, overrides: AdapterOverrides =
   c.register(
     TOKENS.BundleEngine,
     cached((d) => {
-      const engine = overrides.bundleEngine ?? new InlineBundleEngine(d.resolve(TOKENS.Archive), packer);
+      const engine = overrides.bundleEngine ?? new InlineBundleEngine(d.resolve(TOKENS.Archive), { packer });
       return measured ? measured.instrumentEngine(engine) : engine;
     }),
   );

@@ -1,8 +1,12 @@
 /** Serving the app on Node with graceful shutdown: in-flight requests finish on SIGTERM/SIGINT. */
 import { serve } from '@hono/node-server';
+import { FflateArchive } from '../adapters/fflate/fflate-archive.js';
+import { nodeTextCodec } from '../adapters/node-native/node-text-codec.js';
+import { nodeZipCodecs } from '../adapters/node-native/node-zip-codecs.js';
+import { zlibGzip } from '../adapters/node-native/zlib-gzip.js';
 import { QuayBundlePacker } from '../adapters/quay/bundle-blob.js';
 import { WorkerPoolBundleEngine } from '../adapters/worker-pool/worker-pool-engine.js';
-import { zlibGzip } from '../adapters/zlib/zlib-gzip.js';
+import { InlineBundleEngine } from '../application/bundle-job.js';
 import type { Logger } from '../application/ports.js';
 import type { BundleThreads } from './bundle-threads.js';
 import type { AppConfig } from './config.js';
@@ -76,17 +80,21 @@ export async function serveOnNode(
   const logger = createLogger(config.logLevel, undefined, () => requestContext.current());
   const metrics = nodeMetrics(Object.keys(config.organizations));
   const docsAssets = overrides.docsAssets ?? readDocsAssets(logger);
-  const pool =
-    threads && !overrides.archive && !overrides.bundleEngine
-      ? new WorkerPoolBundleEngine({ ...threads, logger })
-      : undefined;
+  const ownEngine = !overrides.archive && !overrides.bundleEngine;
+  const pool = threads && ownEngine ? new WorkerPoolBundleEngine({ ...threads, logger }) : undefined;
+  // Without threads, jobs run inline on the same native codecs and packer as the bundle threads.
+  const archive = new FflateArchive(nodeZipCodecs);
+  const packer = new QuayBundlePacker(zlibGzip);
+  const engine =
+    pool ?? (ownEngine ? new InlineBundleEngine(archive, { packer, codec: nodeTextCodec }) : undefined);
   // Upstream calls over node:http: about a quarter of undici fetch's CPU per call.
   const upstreamFetch = overrides.fetch ? undefined : createNodeHttpFetch();
   const app = createService(config, {
-    bundlePacker: new QuayBundlePacker(zlibGzip),
+    archive,
+    bundlePacker: packer,
     ...overrides,
     ...(upstreamFetch ? { fetch: upstreamFetch } : {}),
-    ...(pool ? { bundleEngine: pool } : {}),
+    ...(engine ? { bundleEngine: engine } : {}),
     logger,
     requestContext,
     metrics,

@@ -22,7 +22,7 @@ const okVerdict = (work: Awaited<ReturnType<typeof runBundleJob>>) => {
 describe('runBundleJob packing', () => {
   it('packs the prepared bundle under the packageName (v2) when asked', async () => {
     const packer = new RecordingPacker();
-    const verdict = okVerdict(await runBundleJob(new FakeArchive(), job({ pack: true }), packer));
+    const verdict = okVerdict(await runBundleJob(new FakeArchive(), job({ pack: true }), { packer }));
     expect(packer.calls).toEqual([
       { paths: verdict.bundle.files.map((f) => f.path), folder: 'hello-operator' },
     ]);
@@ -31,13 +31,13 @@ describe('runBundleJob packing', () => {
 
   it("packs under the URL's repository (v1)", async () => {
     const packer = new RecordingPacker();
-    await runBundleJob(new FakeArchive(), job({ pack: true, repository: 'hello-operator' }), packer);
+    await runBundleJob(new FakeArchive(), job({ pack: true, repository: 'hello-operator' }), { packer });
     expect(packer.calls.map((c) => c.folder)).toEqual(['hello-operator']);
   });
 
   it('packs nothing unless asked, or without a packer', async () => {
     const packer = new RecordingPacker();
-    expect(okVerdict(await runBundleJob(new FakeArchive(), job(), packer)).packed).toBeUndefined();
+    expect(okVerdict(await runBundleJob(new FakeArchive(), job(), { packer })).packed).toBeUndefined();
     expect(okVerdict(await runBundleJob(new FakeArchive(), job({ pack: true }))).packed).toBeUndefined();
     expect(packer.calls).toEqual([]);
   });
@@ -45,7 +45,7 @@ describe('runBundleJob packing', () => {
   it('leaves a bundle it cannot pack unpacked, the verdict still valid (the push reports the failure)', async () => {
     const packer = new RecordingPacker();
     packer.failWith = new TypeError('Bundle path "x" is not a safe relative path.');
-    const verdict = okVerdict(await runBundleJob(new FakeArchive(), job({ pack: true }), packer));
+    const verdict = okVerdict(await runBundleJob(new FakeArchive(), job({ pack: true }), { packer }));
     expect(packer.calls).toHaveLength(1);
     expect(verdict.packed).toBeUndefined();
   });
@@ -53,7 +53,7 @@ describe('runBundleJob packing', () => {
   it('packs nothing for an invalid bundle', async () => {
     const packer = new RecordingPacker();
     const bytes = zipOf({ 'hello.package.yaml': 'packageName: hello\nchannels: []\n' });
-    const work = await runBundleJob(new FakeArchive(), job({ bytes, pack: true }), packer);
+    const work = await runBundleJob(new FakeArchive(), job({ bytes, pack: true }), { packer });
     expect(work.verdict.ok).toBe(false);
     expect(packer.calls).toEqual([]);
   });

@@ -83,7 +83,7 @@ describe('bundle images', () => {
     const logger = { debug() {}, info() {}, warn() {}, error() {} };
     packer = new RecordingPacker();
     jobs = [];
-    const inline = new InlineBundleEngine(archive, packer);
+    const inline = new InlineBundleEngine(archive, { packer });
     publish = new PublishRelease({
       engine: {
         prepare: (job) => {

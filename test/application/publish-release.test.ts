@@ -274,7 +274,7 @@ describe('PublishRelease', () => {
     beforeEach(() => {
       packer = new RecordingPacker();
       jobs = [];
-      const inline = new InlineBundleEngine(new FakeArchive(), packer);
+      const inline = new InlineBundleEngine(new FakeArchive(), { packer });
       publish = new PublishRelease({
         registry,
         archive: new FakeArchive(),

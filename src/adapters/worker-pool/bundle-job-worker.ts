@@ -1,8 +1,8 @@
 /**
  * The entry of one bundle worker thread: runs one BundleJob at a time with the
- * fflate archive and Quay's packer over zlib's gzip, and posts back the work
- * (its byte buffers transferred) or the failure. The pool sends the next job
- * only after the answer.
+ * archive on node:zlib's codecs, node:buffer's UTF-8 and Quay's packer over zlib's gzip, and
+ * posts back the work (its byte buffers transferred) or the failure. The pool sends the next
+ * job only after the answer.
  */
 import { setPriority } from 'node:os';
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
@@ -11,8 +11,10 @@ import { parentPort } from 'node:worker_threads';
 import { runBundleJob } from '../../application/bundle-job.js';
 import type { BundleJob } from '../../application/ports.js';
 import { FflateArchive } from '../fflate/fflate-archive.js';
+import { nodeTextCodec } from '../node-native/node-text-codec.js';
+import { nodeZipCodecs } from '../node-native/node-zip-codecs.js';
+import { zlibGzip } from '../node-native/zlib-gzip.js';
 import { QuayBundlePacker } from '../quay/bundle-blob.js';
-import { zlibGzip } from '../zlib/zlib-gzip.js';
 import { encodeError, encodeWork, type WorkerAnswer } from './wire.js';
 
 const BUNDLE_THREAD_NICENESS = 10;
@@ -30,8 +32,8 @@ const collectGarbage = ((): (() => void) | undefined => {
 
 const port = parentPort;
 if (!port) throw new Error('bundle-job-worker must run in a worker thread');
-const archive = new FflateArchive();
-const packer = new QuayBundlePacker(zlibGzip);
+const archive = new FflateArchive(nodeZipCodecs);
+const tools = { packer: new QuayBundlePacker(zlibGzip), codec: nodeTextCodec };
 
 // On Linux a thread has its own nice value: bundle threads yield the cores to the
 // event loop, so health checks and hand-offs are answered first on a busy machine.
@@ -45,7 +47,7 @@ port.on('message', async (job: BundleJob) => {
   let answer: WorkerAnswer;
   let transfer: ArrayBuffer[] = [];
   try {
-    ({ answer, transfer } = encodeWork(await runBundleJob(archive, job, packer)));
+    ({ answer, transfer } = encodeWork(await runBundleJob(archive, job, tools)));
   } catch (error) {
     answer = { ok: false, error: encodeError(error) };
   }

@@ -5,8 +5,10 @@
  * objects ('' when there are none). Inside CSVs, `metadata.annotations.alm-examples`
  * and `spec.description` are block literals too.
  */
+
+import type { TextPart } from '../text-codec.js';
 import { isRecord } from '../values.js';
-import { LiteralString, yamlAsBlockLiteral } from './yaml-emit.js';
+import { LiteralString, yamlAsBlockLiteralParts } from './yaml-emit.js';
 
 export interface FlatBundleContent {
   readonly crds: readonly unknown[];
@@ -14,19 +16,18 @@ export interface FlatBundleContent {
   readonly packages: readonly unknown[];
 }
 
-export function flatBundleYaml(content: FlatBundleContent): string {
-  const section = (items: readonly unknown[]) =>
-    items.length === 0 ? "''\n" : yamlAsBlockLiteral(items, '    ');
-  // Concatenated, not joined: the sections stay ropes until the one flattening when the text is encoded.
-  return (
-    'data:\n' +
-    '  customResourceDefinitions: ' +
-    section(content.crds) +
-    '  clusterServiceVersions: ' +
-    section(content.csvs.map(withLiterals)) +
-    '  packages: ' +
-    section(content.packages)
-  );
+/** The text in parts (see emitYamlParts): a multi-MB scalar is never copied into one string. */
+export function flatBundleParts(content: FlatBundleContent): TextPart[] {
+  const section = (items: readonly unknown[]): TextPart[] =>
+    items.length === 0 ? ["''\n"] : yamlAsBlockLiteralParts(items, '    ');
+  return [
+    'data:\n  customResourceDefinitions: ',
+    ...section(content.crds),
+    '  clusterServiceVersions: ',
+    ...section(content.csvs.map(withLiterals)),
+    '  packages: ',
+    ...section(content.packages),
+  ];
 }
 
 type Obj = Record<string, unknown>;

@@ -6,6 +6,7 @@
 
 import type { FileEntry } from '../files.js';
 import type { RegistryReplacement } from '../organization-policy.js';
+import { type TextCodec, webTextCodec } from '../text-codec.js';
 import { isRecord } from '../values.js';
 import { replaceRegistries } from './policies.js';
 import { decodeUtf8, parseYaml } from './yaml-parse.js';
@@ -30,7 +31,6 @@ export interface BundleFile {
 }
 
 const YAML_FILE = /\.ya?ml$/i;
-const encoder = new TextEncoder();
 
 export function isYamlPath(path: string): boolean {
   return YAML_FILE.test(path);
@@ -49,6 +49,7 @@ export function classify(doc: unknown): ManifestKind {
 export function identifyFiles(
   files: readonly FileEntry[],
   replacements: readonly RegistryReplacement[],
+  codec: TextCodec = webTextCodec,
 ): BundleFile[] {
   const replace = replaceRegistries(replacements);
   return files.map((file) => {
@@ -56,9 +57,9 @@ export function identifyFiles(
     const dir = slash < 0 ? '' : file.path.slice(0, slash);
     const name = file.path.slice(slash + 1);
     if (!isYamlPath(file.path)) return { path: file.path, dir, name, data: file.data, kind: 'other' };
-    const original = decodeUtf8(file.path, file.data);
+    const original = decodeUtf8(file.path, file.data, codec);
     const text = replace(original);
-    const data = text === original ? file.data : encoder.encode(text);
+    const data = text === original ? file.data : codec.encode(text);
     const doc = parseYaml(file.path, text);
     const kind = classify(doc);
     if (!isMapping(doc)) return { path: file.path, dir, name, data, kind };

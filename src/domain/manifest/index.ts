@@ -11,12 +11,13 @@ import type { FileEntry } from '../files.js';
 import type { CsvAnnotation, OrganizationPolicy } from '../organization-policy.js';
 import { COURIER_FAILED, INVALID_BUNDLE, NO_PACKAGE_NAME } from '../original-messages.js';
 import { unsafeSegmentReason } from '../path-segment.js';
-import { flatBundleYaml, withLiterals } from './flat-bundle.js';
+import { type TextCodec, webTextCodec } from '../text-codec.js';
+import { flatBundleParts, withLiterals } from './flat-bundle.js';
 import { type BundleFile, identifyFiles, type Manifest } from './identify.js';
 import { detectLayout, ignoredFolderWarning, type Layout, NO_VALID_CSV_MESSAGE } from './layout.js';
 import { annotateCsv, rewritePackageName, withSuffix } from './policies.js';
 import { NO_PACKAGES, validateBundle } from './validate.js';
-import { emitYaml } from './yaml-emit.js';
+import { emitYamlParts } from './yaml-emit.js';
 
 /** The operator-courier release whose bundle format and validation rules this engine implements. */
 export const OPERATOR_COURIER_VERSION = '2.1.11';
@@ -29,6 +30,8 @@ export interface LoadedBundle {
   /** The root package file, its packageName already suffixed (object and bytes). */
   readonly packageFile: BundleFile & { readonly manifest: Manifest };
   readonly csvAnnotations: readonly CsvAnnotation[];
+  /** How its files were decoded and how what is pushed is encoded. */
+  readonly codec: TextCodec;
 }
 
 export interface PreparedBundle {
@@ -41,13 +44,18 @@ export interface PreparedBundle {
 /** Files never pushed, wherever they are (build-system metadata). */
 const DROPPED_NAMES: ReadonlySet<string> = new Set(['art.yaml', 'image-references']);
 
-const encoder = new TextEncoder();
-
-/** Throws PackageValidationError (bad YAML naming the file, no package file, no packageName). */
-export function loadBundle(files: readonly FileEntry[], policy: OrganizationPolicy): LoadedBundle {
+/**
+ * Throws PackageValidationError (bad YAML naming the file, no package file, no packageName).
+ * `codec`: UTF-8 both ways (Node passes a native one).
+ */
+export function loadBundle(
+  files: readonly FileEntry[],
+  policy: OrganizationPolicy,
+  codec: TextCodec = webTextCodec,
+): LoadedBundle {
   // Dropped files are never parsed, bundled or pushed (operator-courier never saw them).
   const kept = files.filter((f) => !DROPPED_NAMES.has(f.path.slice(f.path.lastIndexOf('/') + 1)));
-  const identified = identifyFiles(kept, policy.replaceRegistry);
+  const identified = identifyFiles(kept, policy.replaceRegistry, codec);
   const packages = identified.filter((f) => f.kind === 'package' && f.dir === '');
   if (packages.length === 0) {
     // The original OMPS refuses before validating; validating anyway tells the caller everything at once.
@@ -78,13 +86,14 @@ export function loadBundle(files: readonly FileEntry[], policy: OrganizationPoli
   if (packageName !== name) {
     const text = rewritePackageName(original.path, original.text, packageName);
     const manifest = { ...original.manifest, packageName };
-    packageFile = { ...original, text, manifest, data: encoder.encode(text) };
+    packageFile = { ...original, text, manifest, data: codec.encode(text) };
   }
   return {
     packageName,
     files: identified.map((f) => (f === original ? packageFile : f)),
     packageFile,
     csvAnnotations: policy.csvAnnotations,
+    codec,
   };
 }
 
@@ -114,15 +123,22 @@ export function prepareBundle(
   if (validationInfo.errors.length > 0) throw invalidBundle(validationInfo);
 
   if (layout.kind === 'flat') {
-    const text = flatBundleYaml({
+    const parts = flatBundleParts({
       crds: layout.crds.map(crd),
       csvs: layout.csvs.map(csv),
       packages: [packageFile.manifest],
     });
-    return { layout: 'flat', files: [{ path: 'bundle.yaml', data: encoder.encode(text) }], validationInfo };
+    return {
+      layout: 'flat',
+      files: [{ path: 'bundle.yaml', data: loaded.codec.encodeParts(parts) }],
+      validationInfo,
+    };
   }
 
-  const files = loaded.files.map((file) => ({ path: file.path, data: pushedData(file, csvOf.get(file)) }));
+  const files = loaded.files.map((file) => ({
+    path: file.path,
+    data: pushedData(file, csvOf.get(file), loaded.codec),
+  }));
   return { layout: 'nested', files, validationInfo };
 }
 
@@ -138,9 +154,13 @@ export function annotatedCsvs(loaded: LoadedBundle): Map<BundleFile, Manifest> {
 }
 
 /** The bytes pushed for a file: an annotated CSV is re-emitted (comments are not kept; long lines never fold). */
-export function pushedData(file: BundleFile, annotated: Manifest | undefined): Uint8Array {
+export function pushedData(
+  file: BundleFile,
+  annotated: Manifest | undefined,
+  codec: TextCodec = webTextCodec,
+): Uint8Array {
   return annotated && annotated !== file.manifest
-    ? encoder.encode(emitYaml(withLiterals(annotated)))
+    ? codec.encodeParts(emitYamlParts(withLiterals(annotated)))
     : file.data;
 }
 

@@ -7,6 +7,8 @@
  * literals whenever a literal can hold them exactly.
  */
 
+import { type IndentedText, indentLines, isIndentedText, type TextPart } from '../text-codec.js';
+
 /** A string to emit as a block literal (`|`) when possible, even on one line. */
 export class LiteralString {
   constructor(readonly value: string) {}
@@ -17,6 +19,15 @@ export class LiteralString {
  * line starts with `baseIndent`, so the text can go inside a block literal as is.
  */
 export function emitYaml(value: unknown, baseIndent = ''): string {
+  return concatenated(emitYamlParts(value, baseIndent));
+}
+
+/**
+ * The same text in parts whose concatenation it is: a multi-MB scalar is a
+ * part of its own, so the text can be encoded part by part without ever
+ * being copied into one string (see TextCodec.encodeParts).
+ */
+export function emitYamlParts(value: unknown, baseIndent = ''): TextPart[] {
   return new Emitter(baseIndent).root(value);
 }
 
@@ -26,11 +37,26 @@ export function emitYaml(value: unknown, baseIndent = ''): string {
  * kind's list of manifests. Returns the text after `key: `, newline included.
  */
 export function yamlAsBlockLiteral(value: unknown, indent: string): string {
-  const emitter = new Emitter(indent);
-  const text = emitter.root(value);
-  // The text is printable and starts with `indent` + a non-space; only chomping varies.
-  return `${emitter.endsWithBlankLine() ? '|+' : '|'}\n${text}`;
+  return concatenated(yamlAsBlockLiteralParts(value, indent));
 }
+
+/** {@link yamlAsBlockLiteral} in parts, as {@link emitYamlParts}. */
+export function yamlAsBlockLiteralParts(value: unknown, indent: string): TextPart[] {
+  const emitter = new Emitter(indent);
+  const parts = emitter.root(value);
+  // The text is printable and starts with `indent` + a non-space; only chomping varies.
+  return [emitter.endsWithBlankLine() ? '|+\n' : '|\n', ...parts];
+}
+
+/** Parts as one string, by concatenation: V8 keeps a rope, copied once if ever flattened. */
+export function concatenated(parts: readonly TextPart[]): string {
+  let text = '';
+  for (const part of parts) text += typeof part === 'string' ? part : indentLines(part.text, part.indent);
+  return text;
+}
+
+/** Pieces at least this long stay parts of their own. */
+const BIG_PART = 64 * 1024;
 
 /** Conservative plain-scalar subset, fast path (ASCII, no YAML indicators). */
 const PLAIN_ASCII = /^[A-Za-z_/(][\w ./()+=:;~^$?<@,-]*$/;
@@ -44,6 +70,21 @@ const RESERVED =
 /** Anything a literal block cannot hold verbatim, or that would make its lines ambiguous. */
 const NOT_LITERAL =
   /[^\t\n\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\u{10000}-\u{10ffff}]|[\u2028\u2029]|[ \t]\n|[ \t]$|^\n*$/u;
+/**
+ * What nearly every multi-line string is: printable ASCII, tabs and
+ * newlines, no line ending with a space or tab. Scanning for that without
+ * the `u` flag is faster on multi-MB strings; anything else gets NOT_LITERAL.
+ */
+const NOT_ASCII_LITERAL = /[^\t\n\x20-\x7e]|[ \t]\n/;
+
+function literalFits(s: string): boolean {
+  if (NOT_ASCII_LITERAL.test(s)) return !NOT_LITERAL.test(s);
+  const last = s.charCodeAt(s.length - 1);
+  return last !== 32 && last !== 9 && !ONLY_NEWLINES.test(s);
+}
+
+const ONLY_NEWLINES = /^\n*$/;
+
 /** Anything a single-quoted scalar cannot hold on one line verbatim. */
 const NOT_SINGLE_QUOTED =
   // biome-ignore lint/suspicious/noControlCharactersInRegex: YAML's printable set is defined by control characters
@@ -98,14 +139,16 @@ function numberText(n: number): string {
   return e >= 0 && !s.includes('.') ? `${s.slice(0, e)}.0${s.slice(e)}` : s;
 }
 
-/** `|`, `|-` or `|+` (with an indentation indicator when needed) and the indented lines, no final newline. */
-function literalText(s: string, indent: string): string {
+/**
+ * `|`, `|-` or `|+` (with an indentation indicator when needed), and the
+ * indented lines (empty ones stay empty) with no final newline. `s` passed
+ * literalFits: no line ends with a space or tab.
+ */
+function literalText(s: string, indent: string): { header: string; lines: IndentedText } {
   const chomp = !s.endsWith('\n') ? '-' : s.endsWith('\n\n') ? '+' : '';
   const indicator = /^\n*[ ]/.test(s) ? '2' : '';
-  const lines = (chomp === '-' ? s : s.slice(0, -1)).split('\n');
-  let out = `|${indicator}${chomp}`;
-  for (const line of lines) out += line === '' ? '\n' : `\n${indent}${line}`;
-  return out;
+  const body = chomp === '-' ? s : s.slice(0, -1);
+  return { header: `|${indicator}${chomp}`, lines: { text: body, indent } };
 }
 
 type Mapping = Record<string, unknown>;
@@ -125,6 +168,8 @@ class Emitter {
   private readonly indents: string[];
   /** Built by concatenation: V8 keeps it as a rope and flattens it once, cheaper than pushing into an array and joining. */
   private out = '';
+  /** What precedes `out`: earlier text, and big pieces as parts of their own. */
+  private parts: TextPart[] = [];
   /** The last piece appended: what the text ends with, known without flattening it. */
   private tail = '';
   /** Emitted text of mapping keys seen so far (keys repeat a lot). */
@@ -148,33 +193,66 @@ class Emitter {
     this.tail = piece;
   }
 
-  endsWithBlankLine(): boolean {
-    return this.tail.length >= 2 ? this.tail.endsWith('\n\n') : this.out.endsWith('\n\n');
+  private emitPart(piece: TextPart): void {
+    if (this.out !== '') this.parts.push(this.out);
+    this.parts.push(piece);
+    this.out = '';
+    // Indented lines end with a blank line exactly when their text does: empty lines get no indent.
+    this.tail = typeof piece === 'string' ? piece : piece.text;
   }
 
-  root(value: unknown): string {
+  endsWithBlankLine(): boolean {
+    if (this.tail.length >= 2) return this.tail.endsWith('\n\n');
+    const last = this.parts.at(-1) ?? '';
+    const end =
+      this.out.length >= 2 ? this.out : (typeof last === 'string' ? last : last.text).slice(-2) + this.out;
+    return end.endsWith('\n\n');
+  }
+
+  /** The document's text, in parts. */
+  root(value: unknown): TextPart[] {
     this.out = '';
+    this.parts = [];
     this.emit(this.indent(0));
     if (Array.isArray(value) && value.length > 0) this.sequence(value, 0);
     else if (isMapping(value) && hasKeys(value)) this.mapping(value, 0);
-    else this.emit(`${this.inline(value, 0)}\n`);
-    return this.out;
+    else this.line('', value, 0);
+    return this.out === '' ? this.parts : [...this.parts, this.out];
   }
 
-  /** A value that fits after `key: ` or `- `: scalars, block literals, empty collections. */
-  private inline(value: unknown, level: number): string {
-    if (typeof value === 'string') {
-      return value.includes('\n') && !NOT_LITERAL.test(value)
-        ? literalText(value, this.indent(level + 1))
-        : stringText(value);
+  /** `head`, then a value that fits after `key: ` or `- ` (scalars, block literals, empty collections), then a newline. */
+  private line(head: string, value: unknown, level: number): void {
+    const s = typeof value === 'string' ? value : value instanceof LiteralString ? value.value : undefined;
+    if (s === undefined) {
+      const text = Array.isArray(value)
+        ? '[]'
+        : value !== null && typeof value === 'object'
+          ? '{}'
+          : scalarText(value);
+      this.emit(`${head}${text}\n`);
+    } else if ((s === value ? s.includes('\n') : s !== '') && literalFits(s)) {
+      const { header, lines } = literalText(s, this.indent(level + 1));
+      if (lines.text.length < BIG_PART || !isIndentedText(lines)) {
+        this.emit(`${head}${header}\n${indentLines(lines.text, lines.indent)}\n`);
+      } else {
+        this.emit(`${head}${header}\n`);
+        this.emitPart(lines);
+        this.emit('\n');
+      }
+    } else {
+      this.text(head, stringText(s));
     }
-    if (value instanceof LiteralString) {
-      const s = value.value;
-      return s !== '' && !NOT_LITERAL.test(s) ? literalText(s, this.indent(level + 1)) : stringText(s);
+  }
+
+  /** `head`, `text` and a newline; a big text stays a part of its own, never copied. */
+  private text(head: string, text: string): void {
+    if (text.length < BIG_PART) {
+      this.emit(`${head}${text}\n`);
+      return;
     }
-    if (Array.isArray(value)) return '[]';
-    if (value !== null && typeof value === 'object') return '{}';
-    return scalarText(value);
+    if (head !== '') this.emit(head);
+    this.emitPart(text);
+    this.emit('\n');
   }
 
   /** A block mapping at `level`; its first key goes right after what precedes it. */
@@ -198,7 +276,7 @@ class Emitter {
         this.emit(`${prefix}${keyText}:\n${this.indent(level + 1)}`);
         this.mapping(value, level + 1);
       } else {
-        this.emit(`${prefix}${keyText}: ${this.inline(value, level)}\n`);
+        this.line(`${prefix}${keyText}: `, value, level);
       }
       prefix = indent;
     }
@@ -217,7 +295,7 @@ class Emitter {
         this.emit(prefix);
         this.mapping(item, level + 1);
       } else {
-        this.emit(`${prefix}${this.inline(item, level)}\n`);
+        this.line(prefix, item, level);
       }
     }
   }

@@ -9,6 +9,7 @@
  */
 import jsYaml, { CORE_SCHEMA, loadAll, type Type, YAMLException } from 'js-yaml';
 import { PackageValidationError } from '../errors.js';
+import { type TextCodec, webTextCodec } from '../text-codec.js';
 
 /** Deepest collection nesting accepted, aliases included. */
 export const MAX_YAML_DEPTH = 256;
@@ -20,11 +21,9 @@ export const MIN_EXPANDED_NODES = 100_000;
 const mergeType = (jsYaml as unknown as { types: { merge: Type } }).types.merge;
 const SCHEMA = CORE_SCHEMA.extend({ implicit: [mergeType] });
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-export function decodeUtf8(path: string, data: Uint8Array): string {
+export function decodeUtf8(path: string, data: Uint8Array, text: TextCodec = webTextCodec): string {
   try {
-    return utf8.decode(data);
+    return text.decode(data);
   } catch {
     throw new PackageValidationError(`Invalid YAML file "${path}": the file is not valid UTF-8 text.`);
   }
@@ -75,10 +74,12 @@ const ALIAS = /\*[^\s,[\]{}]/;
  * Without aliases nothing is shared: each node takes at least one character
  * of the text (so the size bound cannot be passed) and js-yaml's maxDepth
  * already bounds the nesting. Only a text with both needs the walk, which
- * costs more than the parse itself on a large manifest.
+ * costs more than the parse itself on a large manifest. (`includes` first:
+ * a native search, several times faster than the regular expressions over
+ * a multi-MB text that has neither character.)
  */
 function mayHaveAliases(text: string): boolean {
-  return ANCHOR.test(text) && ALIAS.test(text);
+  return text.includes('&') && text.includes('*') && ANCHOR.test(text) && ALIAS.test(text);
 }
 
 /**

@@ -7,9 +7,9 @@
 import { gunzipSync } from 'fflate';
 import { unpackTar } from 'modern-tar';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { zlibGzip } from '../../../src/adapters/node-native/zlib-gzip.js';
 import { packBundle, QuayBundlePacker } from '../../../src/adapters/quay/bundle-blob.js';
 import { QuayRegistry, type QuayRegistryOptions } from '../../../src/adapters/quay/quay-registry.js';
-import { zlibGzip } from '../../../src/adapters/zlib/zlib-gzip.js';
 import type { LogFields, Logger } from '../../../src/application/ports.js';
 import { toBase64, toBase64Portable } from '../../../src/domain/base64.js';
 import {

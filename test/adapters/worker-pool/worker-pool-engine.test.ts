@@ -73,11 +73,9 @@ describe('WorkerPoolBundleEngine', () => {
 
   it("packs Quay's blob in the thread when asked (zlib's gzip), the same content as the Web-standard packer", async () => {
     const engine = pool();
-    const inline = await runBundleJob(
-      new FflateArchive(),
-      job(sampleZip(), { pack: true }),
-      new QuayBundlePacker(),
-    );
+    const inline = await runBundleJob(new FflateArchive(), job(sampleZip(), { pack: true }), {
+      packer: new QuayBundlePacker(),
+    });
     const work = await engine.prepare(job(sampleZip(), { pack: true }));
     if (!work.verdict.ok || !inline.verdict.ok) throw new Error('the sample bundle is valid');
     const { packed, ...rest } = work.verdict;
