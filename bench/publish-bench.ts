@@ -1,6 +1,6 @@
 /**
- * `npm run bench`: the real Node entry (`node dist/src/infrastructure/main.js`,
- * what `npm start` runs) as a child process, configured to push to an emulated
+ * `npm run bench`: the real Node entry (`node dist/src/infrastructure/main.js`
+ * with the environment and flags of package.json's `start`) as a child process, configured to push to an emulated
  * Quay (and Koji, for health) on 127.0.0.1. It reports, for the child's whole
  * process tree (read from /proc, so other load on the machine does not count):
  *
@@ -10,7 +10,7 @@
  * - health latency while one heavy push (6 MB CSV; 150,000-mapping CSV) runs.
  *
  * Not a test: numbers to compare across changes on the same machine.
- * Environment: BENCH_NODE_ARGS adds node flags to the child (e.g. --cpu-prof); WORKERS, BUNDLE_THREADS, BUNDLE_QUEUE, NODE_OPTIONS and MALLOC_ARENA_MAX pass through
+ * Environment: BENCH_NODE_ARGS adds node flags to the child (e.g. --cpu-prof); WORKERS, BUNDLE_THREADS, BUNDLE_QUEUE, NODE_OPTIONS and MALLOC_ARENA_MAX pass through (the latter over `start`'s)
  * to the child; BENCH_QUICK=1 runs fewer pushes; BENCH_PARTS=cpu,load,rss,health runs only those parts.
  */
 
@@ -176,6 +176,21 @@ function treeRssMb(root: number): number {
 
 // ---------------------------------------------------------------- helpers
 
+/**
+ * What `npm start` runs the service with (package.json: `[NAME=value ...] node <flags> <entry>`),
+ * so the bench measures the same: its environment assignments and its node flags.
+ */
+function startCommand(): { env: Record<string, string>; flags: string[] } {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const words = pkg.scripts.start.trim().split(/\s+/);
+  const env: Record<string, string> = {};
+  while (/^[A-Z_]+=/.test(words[0] ?? '')) {
+    const [name, ...value] = words.shift()!.split('=');
+    env[name!] = value.join('=');
+  }
+  return { env, flags: words[0] === 'node' ? words.slice(1, -1) : [] };
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function percentile(values: number[], p: number): number {
@@ -290,12 +305,17 @@ async function main() {
     PORT: String(port),
     HOST: '127.0.0.1',
   };
+  const start = startCommand();
+  Object.assign(env, start.env);
   for (const name of ['WORKERS', 'BUNDLE_THREADS', 'BUNDLE_QUEUE', 'NODE_OPTIONS', 'MALLOC_ARENA_MAX']) {
     if (process.env[name]) env[name] = process.env[name]!;
   }
   // BENCH_NODE_ARGS: extra node flags for the child, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` (not allowed in NODE_OPTIONS).
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, MAIN], { env, stdio: 'ignore' });
+  const child: ChildProcess = spawn(process.execPath, [...start.flags, ...nodeArgs, MAIN], {
+    env,
+    stdio: 'ignore',
+  });
   const pid = child.pid!;
   const stop = async () => {
     const exited = new Promise((r) => child.once('exit', r));

@@ -1,5 +1,6 @@
 /** The production entry point: real upstreams, configuration from OMPS_CONF_FILE, PORT and HOST. */
 import { readFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
 import { type BundleThreads, bundleThreads } from './bundle-threads.js';
 import { runClustered, workerCount } from './cluster.js';
 import { type AppConfig, ConfigError, parseConfig, parseConfigText } from './config.js';
@@ -18,7 +19,19 @@ export function loadConfigFromEnv(env: NodeJS.ProcessEnv): AppConfig {
   return parseConfigText(text, file);
 }
 
+/**
+ * `npm start` gives the event loop's heap small semi-spaces (--max-semi-space-size):
+ * it only moves requests and buffers, and a young generation grown to V8's 16 MB
+ * semi-spaces holds dead upload and response buffers until it fills. V8 reads the
+ * flag when a heap is created and lets it override a worker's resourceLimits, so it
+ * is cleared once this heap has it: bundle threads then get their own limits.
+ */
+function leaveYoungGenerationToBundleThreads(): void {
+  setFlagsFromString('--max-semi-space-size=0');
+}
+
 async function main(): Promise<void> {
+  leaveYoungGenerationToBundleThreads();
   let config: AppConfig;
   let address: { port: number; host: string };
   let workers: number;

@@ -208,9 +208,8 @@ describe('WorkerPoolBundleEngine', () => {
   });
 });
 
-describe('the HTTP app on a full pool', () => {
-  it('answers 503 OMPSServiceBusy with Retry-After past the queue bound', async () => {
-    const engine = pool({ size: 1, queueLimit: 0, retryAfterSeconds: 2 });
+describe('the HTTP app over the pool', () => {
+  const appOver = (engine: WorkerPoolBundleEngine) => {
     const app = createService(parseConfig({ max_content_length: 64 * 1024 * 1024 }), {
       registry: new InMemoryRegistry(),
       buildSystem: new InMemoryBuildSystem(),
@@ -218,12 +217,29 @@ describe('the HTTP app on a full pool', () => {
       bundleEngine: engine,
       logger: silentLogger,
     });
-    const post = (bytes: Uint8Array, org: string) =>
+    return (bytes: Uint8Array, org: string) =>
       app.request(`/v2/${org}/zipfile/1.0.0`, {
         method: 'POST',
         body: multipart(bytes),
         headers: { Authorization: 'token' },
       });
+  };
+
+  it('answers a publish whose thread dies at its heap limit with 500 InternalServerError, then serves the next', async () => {
+    const post = appOver(
+      pool({ resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 } }),
+    );
+    const died = await post(manyRulesZip(150_000), 'first');
+    expect(died.status).toBe(500);
+    const body = (await died.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({ status: 500, error: 'InternalServerError' });
+    expect(String(body.message)).not.toMatch(/ERR_WORKER_OUT_OF_MEMORY|heap|\bat\b.*\.js/);
+    expect((await post(zipOf({ ...SAMPLE_OPERATOR_FILES }), 'second')).status).toBe(200);
+  }, 60_000);
+
+  it('answers 503 OMPSServiceBusy with Retry-After past the queue bound', async () => {
+    const engine = pool({ size: 1, queueLimit: 0, retryAfterSeconds: 2 });
+    const post = appOver(engine);
     const heavy = post(manyRulesZip(20_000), 'first');
     // The heavy job holds the only thread: wait until it is there, then ask again.
     while (engine.stats().busy === 0) await new Promise((r) => setTimeout(r, 5));
