@@ -68,7 +68,7 @@ interface CallOptions {
   headers?: Record<string, string>;
   json?: unknown;
   /** A body already written (its Content-Type in `headers`). */
-  body?: string;
+  body?: string | Uint8Array;
   /** Retries for idempotent reads; 0 = sent once. */
   retries: number;
   /** The caller stops waiting when it aborts (sooner than `request_timeout`). */
@@ -161,8 +161,7 @@ export class QuayRegistry implements Registry {
     const outcome = await this.call('push', url, {
       method: 'post',
       headers: { Authorization: request.token, 'Content-Type': 'application/json' },
-      // Written by hand: base64 needs no escaping, and a multi-megabyte blob is not copied by JSON.stringify.
-      body: `{"blob":"${blob}","release":${JSON.stringify(version)},"media_type":"helm"}`,
+      body: pushBody(blob, version),
       retries: 0,
     });
     if (outcome.kind === 'failed') {
@@ -334,6 +333,24 @@ export class QuayRegistry implements Registry {
       ...(reason ? { reason } : {}),
     });
   }
+}
+
+const utf8 = new TextEncoder();
+
+/**
+ * CNR's push body, `{"blob": …, "release": …, "media_type": "helm"}`, written
+ * straight into one byte buffer: base64 needs no JSON escaping, and a
+ * multi-megabyte blob is neither copied by JSON.stringify nor joined into a
+ * second big string (a fresh multi-MB string costs its copy and its page faults).
+ */
+function pushBody(blob: string, version: string): Uint8Array {
+  const head = utf8.encode('{"blob":"');
+  const tail = utf8.encode(`","release":${JSON.stringify(version)},"media_type":"helm"}`);
+  const body = new Uint8Array(head.length + blob.length + tail.length);
+  body.set(head, 0);
+  utf8.encodeInto(blob, body.subarray(head.length));
+  body.set(tail, head.length + blob.length);
+  return body;
 }
 
 /** A URL path segment; `.`/`..`/empty would be resolved away by URL parsing, so they are refused. */
