@@ -7,6 +7,7 @@
  * behave alike on hostile input.
  */
 import { Inflate, inflateSync } from 'fflate';
+import { concatBytes } from '../../domain/bytes.js';
 import { crc32 } from './crc32.js';
 
 export interface ZipCodecs {
@@ -80,7 +81,7 @@ function inflatedInChunks(
     if (error === TOO_MUCH) return undefined;
     throw error;
   }
-  return overflow ? join(overflow, produced) : out.subarray(0, produced);
+  return overflow ? concatBytes(overflow, produced) : out.subarray(0, produced);
 }
 
 /**
@@ -99,14 +100,4 @@ function inflatedAtOnce(compressed: Uint8Array, expected: number): Uint8Array | 
     return undefined;
   }
   return data.length === expected ? data : undefined;
-}
-
-function join(chunks: readonly Uint8Array[], size: number): Uint8Array {
-  const data = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    data.set(chunk, at);
-    at += chunk.length;
-  }
-  return data;
 }

@@ -2,6 +2,8 @@
  * Reading the uploaded archive (SPEC §2 "Upload"): the body is read up to
  * max_content_length and no further, then the `file` part is taken out of it.
  */
+
+import { concatBytes } from '../../domain/bytes.js';
 import { ExpectedFileError, RequestEntityTooLargeError, UploadedFileError } from '../../domain/errors.js';
 import { NO_FILE_FIELD, NO_SELECTED_FILE, wrongExtension } from '../../domain/original-messages.js';
 import { boundaryOf, MAX_BOUNDARY_LENGTH, parseMultipart } from './multipart.js';
@@ -122,11 +124,5 @@ async function readBounded(
   }
   if (filling) return total === filling.byteLength ? filling : filling.slice(0, total);
   // Always a buffer of our own, even for one chunk (which may be a slice of the server's read buffer).
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.byteLength;
-  }
-  return out;
+  return concatBytes(chunks, total);
 }

@@ -3,6 +3,8 @@
  * more than `maxBytes` plus one chunk in memory, and the transfer is stopped
  * (the stream cancelled) on any failure.
  */
+
+import { concatBytes } from '../../domain/bytes.js';
 import { untilAborted } from './deadline.js';
 
 /**
@@ -32,13 +34,7 @@ export async function readAtMost(
     reader.cancel().catch(() => {});
     throw error;
   }
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
+  return concatBytes(chunks, total);
 }
 
 /** Like readAtMost, decoded as UTF-8. */
