@@ -16,8 +16,7 @@
  * Secrets: the caller's token and the oauth token go only into the
  * Authorization header; they never appear in messages, logs or error causes.
  */
-import type { BundlePacker, Logger, PushRequest, Registry, Token } from '../../application/ports.js';
-import { silentLogger } from '../../application/ports.js';
+import type { BundlePacker, PushRequest, Registry, Token } from '../../application/ports.js';
 import { toBase64 } from '../../domain/base64.js';
 import {
   QuayAuthorizationError,
@@ -27,66 +26,47 @@ import {
   ReleaseAlreadyExistsError,
 } from '../../domain/errors.js';
 import { COURIER_FAILED, cannotRetrievePackage, pushFailed } from '../../domain/original-messages.js';
-import { capitalize, formatDuration, isRecord } from '../../domain/values.js';
-import { callUpstream, type FetchLike } from '../upstream/call.js';
-import { Deadline } from '../upstream/deadline.js';
-import { errorCode } from '../upstream/error-code.js';
-import { logUpstreamFailure } from '../upstream/failure-log.js';
+import { capitalize, isRecord } from '../../domain/values.js';
+import {
+  type Exchange,
+  UpstreamExchanger,
+  type UpstreamIdentity,
+  type UpstreamOptions,
+} from '../upstream/exchange.js';
 import { parseJson } from '../upstream/json.js';
-import { readTextAtMost } from '../upstream/read-body.js';
 import { QuayBundlePacker } from './bundle-blob.js';
 
-export interface QuayRegistryOptions {
+export interface QuayRegistryOptions extends UpstreamOptions {
   /** Quay's base URL, e.g. https://quay.io (a path prefix is kept; trailing slashes are ignored). */
   baseUrl: string;
-  /** `request_timeout` in milliseconds, for every call; none by default (the service always passes one). */
-  timeoutMs?: number;
-  logger?: Logger;
-  /** The fetch to use (tests, runtimes); globalThis.fetch by default. */
-  fetch?: FetchLike;
-  /** Extra headers sent with every call (e.g. a request id); Authorization cannot be overridden. */
-  requestHeaders?: () => Record<string, string>;
-  /** Retries of the idempotent reads: `delayMs` before the first retry, doubling after. Default 250 ms. */
-  retryDelayMs?: number;
-  /** Answers larger than this are refused (a failed call), never held whole. Default 32 MiB. */
-  maxAnswerBytes?: number;
   /** Packs a push's bundle when it comes unpacked; the Web-standard QuayBundlePacker by default. */
   packer?: BundlePacker;
 }
 
-class AnswerTooLarge extends Error {}
-
 type Operation = 'releases' | 'push' | 'delete' | 'make_public' | 'ping';
 
-/** What came back from one call: an HTTP answer, or why there was none. */
+/** What came back from one call: an HTTP answer (its body parsed as JSON where it is), or why there was none. */
 type Outcome =
   | { kind: 'answer'; status: number; json: unknown; isJson: boolean }
   | { kind: 'failed'; reason: string };
 
-interface CallOptions {
-  method: 'get' | 'post' | 'delete';
-  headers?: Record<string, string>;
-  json?: unknown;
-  /** A body already written (its Content-Type in `headers`). */
-  body?: string | Uint8Array;
-  /** Retries for idempotent reads; 0 = sent once. */
-  retries: number;
-  /** The caller stops waiting when it aborts (sooner than `request_timeout`). */
-  signal?: AbortSignal;
-}
+/** Quay for the shared exchange: answers outside 2xx are logged; 429 and 503 may say when to retry. */
+const QUAY: UpstreamIdentity = {
+  name: 'Quay',
+  title: 'Quay',
+  logName: 'quay',
+  defaultMaxAnswerBytes: 32 * 1024 * 1024,
+  retryAfterStatuses: [429, 503],
+  failedStatus: (status) => status < 200 || status >= 300,
+};
 
-const RETRY_STATUSES = [408, 429, 500, 502, 503, 504];
+const fromUtf8 = new TextDecoder();
 
 class UnaddressableError extends Error {}
 
 export class QuayRegistry implements Registry {
   private readonly base: string;
-  private readonly timeoutMs: number | undefined;
-  private readonly logger: Logger;
-  private readonly extraHeaders: () => Record<string, string>;
-  private readonly retryDelayMs: number;
-  private readonly maxAnswerBytes: number;
-  private readonly fetch: FetchLike | undefined;
+  private readonly upstream: UpstreamExchanger;
   private readonly packer: BundlePacker;
 
   constructor(options: QuayRegistryOptions) {
@@ -96,18 +76,8 @@ export class QuayRegistry implements Registry {
     } catch {
       throw new TypeError(`Quay base URL "${options.baseUrl}" is not a valid URL.`);
     }
-    if (options.timeoutMs !== undefined && !(Number.isFinite(options.timeoutMs) && options.timeoutMs > 0)) {
-      throw new TypeError(
-        `Quay timeout must be a positive number of milliseconds, not ${options.timeoutMs}.`,
-      );
-    }
+    this.upstream = new UpstreamExchanger(QUAY, options);
     this.base = base;
-    this.timeoutMs = options.timeoutMs;
-    this.logger = options.logger ?? silentLogger;
-    this.extraHeaders = options.requestHeaders ?? (() => ({}));
-    this.retryDelayMs = options.retryDelayMs ?? 250;
-    this.maxAnswerBytes = options.maxAnswerBytes ?? 32 * 1024 * 1024;
-    this.fetch = options.fetch;
     this.packer = options.packer ?? new QuayBundlePacker();
   }
 
@@ -132,7 +102,7 @@ export class QuayRegistry implements Registry {
       throw new QuayPackageError(`${cannot}Quay answered ${outcome.status}${quayDetail(outcome.json)}`);
     }
     const fail = (reason: string): never => {
-      this.logFailure('releases', started, outcome.status, reason);
+      this.upstream.logFailure('releases', started, outcome.status, reason);
       throw new QuayPackageError(`${cannot}${reason}.`);
     };
     if (!outcome.isJson) return fail('Quay answered 200 with a body that is not JSON');
@@ -254,84 +224,21 @@ export class QuayRegistry implements Registry {
     else if (!isRecord(outcome.json) || !('cnr-api' in outcome.json))
       reason = "Quay's /cnr/version has no cnr-api";
     if (reason) {
-      this.logFailure('ping', started, outcome.status, reason);
+      this.upstream.logFailure('ping', started, outcome.status, reason);
       throw new Error(reason);
     }
   }
 
-  /**
-   * One call to Quay: never throws; the answer (any status, body read and
-   * JSON-parsed if possible) or the reason there was none. Logs failures.
-   */
-  private async call(operation: Operation, url: string, options: CallOptions): Promise<Outcome> {
-    const started = Date.now();
-    let headers: Headers;
-    try {
-      headers = new Headers(this.extraHeaders());
-      for (const [name, value] of Object.entries(options.headers ?? {})) headers.set(name, value);
-    } catch {
-      // The platform's message would quote the offending value, possibly the token.
-      const reason = 'the request could not be built (a header value is not valid in HTTP)';
-      this.logFailure(operation, started, undefined, reason);
-      return { kind: 'failed', reason };
-    }
-    const deadline = new Deadline(this.timeoutMs, options.signal);
-    let phase: 'request' | 'response' = 'request';
-    try {
-      const response = await callUpstream(url, {
-        method: options.method,
-        headers,
-        json: options.json,
-        ...(options.body !== undefined ? { body: options.body } : {}),
-        signal: deadline.signal,
-        fetch: this.fetch,
-        retry:
-          options.retries > 0
-            ? {
-                limit: options.retries,
-                statuses: RETRY_STATUSES,
-                delayMs: this.retryDelayMs,
-                retryAfter: { statuses: [429, 503], maxMs: 4 * this.retryDelayMs },
-              }
-            : undefined,
-      });
-      phase = 'response';
-      const text = await readTextAtMost(
-        response.body,
-        this.maxAnswerBytes,
-        deadline.signal,
-        () => new AnswerTooLarge(),
-      );
-      const json = parseJson(text);
-      if (response.status < 200 || response.status >= 300)
-        this.logFailure(operation, started, response.status);
-      return { kind: 'answer', status: response.status, json, isJson: json !== undefined };
-    } catch (error) {
-      const reason = deadline.expired
-        ? `Quay did not answer within ${formatDuration(deadline.limitMs)}`
-        : error instanceof AnswerTooLarge
-          ? `Quay answered more than ${this.maxAnswerBytes} bytes`
-          : phase === 'request'
-            ? `could not connect to Quay${errorCode(error)}`
-            : `the connection to Quay failed while reading its answer${errorCode(error)}`;
-      this.logFailure(operation, started, undefined, reason);
-      return { kind: 'failed', reason };
-    } finally {
-      deadline.clear();
-    }
+  /** One call to Quay: never throws; the answer (any status, JSON-parsed if possible) or why there was none. */
+  private async call(operation: Operation, url: string, exchange: Exchange): Promise<Outcome> {
+    const outcome = await this.upstream.send(operation, url, exchange);
+    if (outcome.kind === 'failed') return outcome;
+    const json = parseJson(fromUtf8.decode(outcome.body));
+    return { kind: 'answer', status: outcome.status, json, isJson: json !== undefined };
   }
 
-  private logFailure(
-    operation: Operation,
-    started: number,
-    status: number | undefined,
-    reason?: string,
-  ): void {
-    logUpstreamFailure(this.logger, 'quay', operation, {
-      status: status ?? null,
-      duration_ms: Date.now() - started,
-      ...(reason ? { reason } : {}),
-    });
+  private logFailure(operation: Operation, started: number, status: number, reason: string): void {
+    this.upstream.logFailure(operation, started, status, reason);
   }
 }
 
