@@ -31,10 +31,10 @@ const T2 = TABLES[2]!;
 const T3 = TABLES[3]!;
 
 /** Starting value for {@link crc32Update}. */
-export const CRC32_INIT = 0xffffffff;
+const CRC32_INIT = 0xffffffff;
 
 /** Feeds `data` into a running (non-finalized) CRC state. */
-export function crc32Update(state: number, data: Uint8Array): number {
+function crc32Update(state: number, data: Uint8Array): number {
   let c = state >>> 0;
   const n = data.length;
   let i = 0;
@@ -47,7 +47,7 @@ export function crc32Update(state: number, data: Uint8Array): number {
 }
 
 /** Turns a running state into the CRC-32 value (unsigned). */
-export function crc32Final(state: number): number {
+function crc32Final(state: number): number {
   return (state ^ 0xffffffff) >>> 0;
 }
 

@@ -2,7 +2,6 @@
  * Reading the uploaded archive (SPEC §2 "Upload"): the body is read up to
  * max_content_length and no further, then the `file` part is taken out of it.
  */
-
 import { concatBytes } from '../../domain/bytes.js';
 import { ExpectedFileError, RequestEntityTooLargeError, UploadedFileError } from '../../domain/errors.js';
 import { NO_FILE_FIELD, NO_SELECTED_FILE, wrongExtension } from '../../domain/original-messages.js';

@@ -13,9 +13,7 @@ import {
   type TextCodec,
   webTextCodec,
 } from '../../domain/text-codec.js';
-
-/** Node's small buffers share an 8 KiB pool, which cannot be transferred to another thread. */
-const POOLED_BELOW = 4 * 1024;
+import { transferable } from './transferable.js';
 
 export const nodeTextCodec: TextCodec = {
   decode(bytes) {
@@ -23,10 +21,7 @@ export const nodeTextCodec: TextCodec = {
     return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
   },
   encode(text) {
-    if (text.length < POOLED_BELOW) return webTextCodec.encode(text);
-    const bytes = Buffer.from(text, 'utf8');
-    // A plain Uint8Array (a Buffer's slice() would be a view, not the copy callers expect).
-    return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    return transferable(Buffer.from(text, 'utf8'));
   },
   encodeParts(parts) {
     const sizes: number[] = [];
@@ -41,7 +36,7 @@ export const nodeTextCodec: TextCodec = {
       sizes.push(bytes);
       size += bytes;
     }
-    // Never from the pool (see POOLED_BELOW).
+    // Never from the shared pool (see transferable.ts): the bytes go back by transfer.
     const out = Buffer.allocUnsafeSlow(size);
     let at = 0;
     parts.forEach((part, i) => {

@@ -9,6 +9,7 @@
  */
 import { crc32, inflateRawSync } from 'node:zlib';
 import type { ZipCodecs } from '../fflate/zip-codecs.js';
+import { transferable } from './transferable.js';
 
 /** zlib's smallest output chunk. */
 const MIN_CHUNK = 64;
@@ -17,8 +18,6 @@ const MIN_CHUNK = 64;
  * slower (fresh pages for each) than joining 256 KiB chunks once.
  */
 const MAX_CHUNK = 256 * 1024;
-/** Node's small buffers share an 8 KiB pool, which cannot be transferred to another thread. */
-const POOLED_BELOW = 4 * 1024;
 
 export const nodeZipCodecs: ZipCodecs = {
   inflateRaw(compressed, maxOutput, expected) {
@@ -32,10 +31,7 @@ export const nodeZipCodecs: ZipCodecs = {
       inflate(compressed, first, chunk) ??
       (first < maxOutput ? inflate(compressed, maxOutput, MAX_CHUNK) : undefined);
     if (data === undefined) return undefined;
-    // A plain Uint8Array (a Buffer's slice() would be a view, not the copy callers expect).
-    return data.byteLength < POOLED_BELOW
-      ? new Uint8Array(data)
-      : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    return transferable(data);
   },
   crc32: (data) => crc32(data),
 };

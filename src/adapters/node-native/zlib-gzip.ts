@@ -5,6 +5,7 @@
  * stream machinery weighs more than the compression itself.
  */
 import { gzipSync } from 'node:zlib';
+import { transferable } from './transferable.js';
 
 /**
  * Level 2, measured on what is pushed (gzip, then base64 and the upload):
@@ -17,9 +18,6 @@ import { gzipSync } from 'node:zlib';
 const LEVEL = 2;
 
 export function zlibGzip(bytes: Uint8Array): Uint8Array {
-  const out = gzipSync(bytes, { level: LEVEL });
-  // Handed to the event loop by transfer, so it must own its ArrayBuffer (a slab or Node's pool cannot move).
-  return out.byteOffset === 0 && out.byteLength === out.buffer.byteLength
-    ? new Uint8Array(out.buffer, 0, out.byteLength)
-    : new Uint8Array(out);
+  // Handed to the event loop by transfer.
+  return transferable(gzipSync(bytes, { level: LEVEL }));
 }

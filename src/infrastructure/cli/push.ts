@@ -3,7 +3,6 @@
  * a Quay app registry directly, through the service's Quay adapter (same
  * packing, errors and timeouts). packageName must equal REPOSITORY, as courier required.
  */
-
 import { zlibGzip } from '../../adapters/node-native/zlib-gzip.js';
 import { QuayBundlePacker } from '../../adapters/quay/bundle-blob.js';
 import { QuayRegistry } from '../../adapters/quay/quay-registry.js';
