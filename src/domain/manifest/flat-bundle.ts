@@ -5,7 +5,6 @@
  * objects ('' when there are none). Inside CSVs, `metadata.annotations.alm-examples`
  * and `spec.description` are block literals too.
  */
-
 import type { TextPart } from '../text-codec.js';
 import { isRecord } from '../values.js';
 import { LiteralString, yamlAsBlockLiteralParts } from './yaml-emit.js';
