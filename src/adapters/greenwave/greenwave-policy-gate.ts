@@ -12,6 +12,7 @@ import { GreenwaveError, GreenwaveUnsatisfiedError } from '../../domain/errors.j
 import { isRecord } from '../../domain/values.js';
 import { callUpstream, type FetchLike } from '../upstream/call.js';
 import { Deadline } from '../upstream/deadline.js';
+import { errorCode } from '../upstream/error-code.js';
 import { logUpstreamFailure } from '../upstream/failure-log.js';
 import { parseJson } from '../upstream/json.js';
 import { readTextAtMost } from '../upstream/read-body.js';
@@ -99,7 +100,7 @@ export class GreenwavePolicyGate implements PolicyGate {
         ? `timed out after ${deadline.limitMs} ms`
         : error instanceof AnswerTooLarge
           ? `answered more than ${MAX_ANSWER_BYTES} bytes`
-          : `could not connect (${networkCode(error)})`;
+          : `could not connect${errorCode(error)}`;
       throw this.fail(operation, reason, {}, {}, error);
     } finally {
       deadline.clear();
@@ -123,10 +124,4 @@ class AnswerTooLarge extends Error {}
 /** Greenwave's own error text (`{"message": ...}`), when it gave one. */
 function messageOf(json: unknown): string {
   return isRecord(json) && typeof json.message === 'string' && json.message ? ` (${json.message})` : '';
-}
-
-function networkCode(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause = error.cause as { code?: unknown } | undefined;
-  return cause && typeof cause.code === 'string' ? cause.code : error.message;
 }

@@ -23,6 +23,7 @@ import {
 } from '../../domain/errors.js';
 import { callUpstream, type FetchLike, RetriedStatus } from '../upstream/call.js';
 import { Deadline } from '../upstream/deadline.js';
+import { errorCode } from '../upstream/error-code.js';
 import { logUpstreamFailure } from '../upstream/failure-log.js';
 import { discard, readAtMost, readTextAtMost } from '../upstream/read-body.js';
 import {
@@ -241,18 +242,10 @@ function describe(error: unknown, deadline: Deadline): Failure {
     return { reason: `answered fault ${error.faultCode}: ${error.faultString}` };
   if (error instanceof XmlRpcParseError) return { reason: `answered a ${error.message}` };
   if (error instanceof Unusable) return { reason: error.message };
-  if (error instanceof TypeError) return { reason: `could not connect (${networkCode(error)})` };
+  if (error instanceof TypeError) return { reason: `could not connect${errorCode(error)}` };
   if (error instanceof RangeError) return { reason: `could not encode the request (${error.message})` };
   const name = error instanceof Error ? error.name : typeof error;
   return { reason: `failed unexpectedly (${name})` };
-}
-
-/** `ECONNREFUSED` and friends when the runtime says, else its short message. */
-function networkCode(error: TypeError): string {
-  const cause = error.cause as { code?: unknown; message?: unknown } | undefined;
-  if (cause && typeof cause.code === 'string') return cause.code;
-  if (cause && typeof cause.message === 'string') return cause.message;
-  return error.message;
 }
 
 /** Joins a base URL and a relative path with exactly one slash between them. */

@@ -148,6 +148,17 @@ describe.each(transports)('GreenwavePolicyGate over %s', (_transport, transport)
     expect(logger.warnings.at(-1)?.fields).toMatchObject({ upstream: 'greenwave', operation: 'decision' });
   });
 
+  it("names a connection failure by its code only, never by the runtime's message", async () => {
+    const failing = async () => {
+      throw new TypeError('fetch failed', {
+        cause: new Error('connect to https://user:s3cret@greenwave/ failed'),
+      });
+    };
+    const error = await caught(make({ fetch: failing }).check(NVR));
+    expect(error).toBeInstanceOf(GreenwaveError);
+    expect(error.message).toBe('Greenwave decision request failed: could not connect.');
+  });
+
   describe('ping', () => {
     it('asks /api/v1.0/about', async () => {
       await make().ping();

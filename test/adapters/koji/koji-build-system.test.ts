@@ -225,6 +225,18 @@ describe.each(transports)('KojiBuildSystem over %s', (_transport, transport) => 
       );
       expect(logger.warnings.at(-1)?.fields).toMatchObject({ upstream: 'koji', operation: 'getBuild' });
     });
+
+    it("names a connection failure by its code only, never by the runtime's message", async () => {
+      // A runtime's message may quote the URL, credentials included; without a code nothing is quoted.
+      const failing = async () => {
+        throw new TypeError('fetch failed', {
+          cause: new Error('connect to https://user:s3cret@koji/ failed'),
+        });
+      };
+      const error = await caught(make({ fetch: failing }).locateManifests(SEEDED.typeinfo));
+      expect(error).toBeInstanceOf(KojiError);
+      expect((error as Error).message).toBe('Koji hub call getBuild failed: could not connect.');
+    });
   });
 
   describe('download', () => {
