@@ -14,7 +14,7 @@
  */
 
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { toBase64 } from '../../domain/base64.js';
+import { fromBase64, toBase64 } from '../../domain/base64.js';
 
 export type XmlRpcValue =
   | string
@@ -337,15 +337,11 @@ function decodeDouble(raw: string): number {
 function decodeBase64(raw: string): Uint8Array {
   const compact = raw.replace(/\s+/g, '');
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(compact) || compact.length % 4 === 1) throw malformed('bad <base64>');
-  let binary: string;
   try {
-    binary = atob(compact);
+    return fromBase64(compact);
   } catch {
     throw malformed('bad <base64>');
   }
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
 }
 
 /** `19980717T14:08:55` (the spec's form) or ISO 8601 with dashes; no zone means UTC. */

@@ -8,6 +8,7 @@
  */
 
 import { type IndentedText, indentLines, isIndentedText, type TextPart } from '../text-codec.js';
+import { isRecord } from '../values.js';
 
 /** A string to emit as a block literal (`|`) when possible, even on one line. */
 export class LiteralString {
@@ -154,9 +155,7 @@ function literalText(s: string, indent: string): { header: string; lines: Indent
 type Mapping = Record<string, unknown>;
 
 function isMapping(value: unknown): value is Mapping {
-  return (
-    value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof LiteralString)
-  );
+  return isRecord(value) && !(value instanceof LiteralString);
 }
 
 function hasKeys(map: Mapping): boolean {
