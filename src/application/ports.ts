@@ -82,6 +82,84 @@ export interface ImageRegistrySession {
   deleteTag(repository: string, tag: string): Promise<void>;
 }
 
+/**
+ * A bundle image read back from the registry for the catalog (SPEC §11): its
+ * tag, its manifest digest and the files of its layer (`manifests/…`,
+ * `metadata/…`, paths relative to the image root).
+ */
+export interface StoredBundle {
+  tag: string;
+  /** `sha256:…` of the image manifest the tag points at. */
+  digest: string;
+  files: FileEntry[];
+}
+
+/** A repository's bundle images, and the tags that are not readable bundle images, each with why. */
+export interface StoredBundles {
+  bundles: StoredBundle[];
+  skipped: { tag: string; reason: string }[];
+}
+
+/** The catalog image a tag points at, read for a read-modify-write. */
+export interface StoredCatalog {
+  /** `sha256:…` of what the tag points at (an image manifest, or an index when the catalog has a base image). */
+  digest: string;
+  /** The files of its catalog folder (`/configs`), paths relative to it (`etcd/catalog.json`). */
+  configs: FileEntry[];
+}
+
+/**
+ * An OCI registry as the catalog needs it (SPEC §11), beside ImageRegistry: the
+ * bundle images read back, the catalog image read and written. Same registry,
+ * same credentials and auth handshake as ImageRegistry's sessions.
+ */
+export interface CatalogRegistry {
+  session(registry: string, token: Token): CatalogSession;
+}
+
+export interface CatalogSession {
+  /**
+   * Every tag of `repository` read back as a bundle image (manifest, then its
+   * layer unpacked within limits). Foreign tags, non-bundle images and
+   * unreadable layers are `skipped`, never thrown. Undefined when the registry
+   * has no such repository. Throws RegistryAuthorizationError / RegistryError.
+   */
+  bundles(repository: string): Promise<StoredBundles | undefined>;
+  /** The digest `repository:tag` points at now; undefined when the tag does not exist. */
+  catalogDigest(repository: string, tag: string): Promise<string | undefined>;
+  /**
+   * The catalog image `repository:tag` points at, with its `/configs` files;
+   * undefined when the tag (or the repository) does not exist.
+   */
+  readCatalog(repository: string, tag: string): Promise<StoredCatalog | undefined>;
+  /**
+   * The base image named by `reference` (`host[:port]/repo@sha256:…` or `:tag`),
+   * resolved to what pushCatalog needs. Throws CatalogValidationError naming
+   * `catalog.base_image` when it is missing or not an image.
+   */
+  resolveBase(reference: string): Promise<CatalogBase>;
+  /**
+   * Pushes the catalog image for `configs` (the whole `/configs` folder) on top
+   * of `base` (none: a one-layer image) and points `tag` at it. Returns the
+   * digest the tag now points at. Base blobs are mounted from their repository
+   * when in the same registry, copied otherwise.
+   */
+  pushCatalog(
+    repository: string,
+    tag: string,
+    configs: readonly FileEntry[],
+    base?: CatalogBase,
+  ): Promise<string>;
+}
+
+/** A base image, resolved. The use case only carries it; the adapter and the image builder may add fields. */
+export interface CatalogBase {
+  /** The reference as configured. */
+  reference: string;
+  /** `sha256:…` of its top-level manifest (index or image manifest). */
+  digest: string;
+}
+
 /** Where a build's operator manifests archive is; opaque to the use cases. */
 export interface ManifestsLocation {
   nvr: string;

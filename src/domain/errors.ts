@@ -21,13 +21,16 @@ export type ErrorId =
   | 'KojiError'
   | 'QuayCourierError'
   | 'QuayPackageError'
+  | 'RegistryAuthorizationError'
+  | 'RegistryError'
+  | 'CatalogValidationError'
   | 'GreenwaveError'
   | 'OMPSServiceBusy'
   | 'NotFound'
   | 'MethodNotAllowed'
   | 'InternalServerError';
 
-export type ExtraField = 'validation_info' | 'quay_response' | 'greenwave_response';
+export type ExtraField = 'validation_info' | 'quay_response' | 'greenwave_response' | 'registry_response';
 
 export interface ValidationInfo {
   errors: string[];
@@ -197,6 +200,41 @@ export class QuayPackageNotFoundError extends OmpsError {
 export class QuayPackageError extends OmpsError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('QuayPackageError', message, undefined, options);
+  }
+}
+
+/** SPEC §10/§11: an OCI registry (bundle images, catalogs) refused the credentials (401/403). */
+export class RegistryAuthorizationError extends OmpsError {
+  constructor(message: string, response: unknown = {}) {
+    super('RegistryAuthorizationError', message, {
+      field: 'registry_response',
+      value: jsonObjectOrEmpty(response),
+    });
+  }
+}
+
+/** SPEC §10/§11: an OCI registry call failed (unreachable, timed out, or answered other than 401/403). */
+export class RegistryError extends OmpsError {
+  constructor(message: string, response: unknown = {}, options?: { cause?: unknown }) {
+    super(
+      'RegistryError',
+      message,
+      { field: 'registry_response', value: jsonObjectOrEmpty(response) },
+      options,
+    );
+  }
+}
+
+/**
+ * SPEC §11: the catalog a publish or delete would produce breaks the FBC rules;
+ * nothing was pushed or deleted. `validation_info.errors` names each broken rule.
+ */
+export class CatalogValidationError extends OmpsError {
+  constructor(
+    message: string,
+    readonly validationInfo: ValidationInfo,
+  ) {
+    super('CatalogValidationError', message, { field: 'validation_info', value: validationInfo });
   }
 }
 

@@ -9,6 +9,8 @@ export const STATUS_BY_ERROR: Record<ErrorId, number> = {
   OMPSInvalidVersionFormat: 400,
   KojiNotAnOperatorImage: 400,
   GreenwaveUnsatisfiedError: 400,
+  CatalogValidationError: 400,
+  RegistryAuthorizationError: 403,
   OMPSAuthorizationHeaderRequired: 403,
   QuayAuthorizationError: 403,
   KojiNVRBuildNotFound: 404,
@@ -21,6 +23,7 @@ export const STATUS_BY_ERROR: Record<ErrorId, number> = {
   QuayCourierError: 500,
   QuayPackageError: 500,
   GreenwaveError: 500,
+  RegistryError: 500,
   OMPSServiceBusy: 503,
   InternalServerError: 500,
 };
@@ -32,6 +35,7 @@ export interface ErrorBody {
   validation_info?: unknown;
   quay_response?: unknown;
   greenwave_response?: unknown;
+  registry_response?: unknown;
 }
 
 export function errorBody(error: OmpsError): ErrorBody {

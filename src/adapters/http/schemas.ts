@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import {
   AuthorizationHeaderRequiredError,
+  CatalogValidationError,
   type ErrorId,
   ExpectedFileError,
   GreenwaveError,
@@ -21,6 +22,8 @@ import {
   QuayCourierError,
   QuayPackageError,
   QuayPackageNotFoundError,
+  RegistryAuthorizationError,
+  RegistryError,
   RequestEntityTooLargeError,
   ServiceBusyError,
   UploadedFileError,
@@ -266,6 +269,7 @@ export const ErrorBodySchema = z
     validation_info: ValidationInfoSchema.optional(),
     quay_response: upstreamAnswer('Quay').optional(),
     greenwave_response: upstreamAnswer('Greenwave').optional(),
+    registry_response: upstreamAnswer('The OCI registry').optional(),
   })
   .meta({
     description: 'Every error, expected or not. HTTP status = `status`.',
@@ -323,6 +327,22 @@ function exampleErrors(): Record<ErrorId, ErrorBody> {
       `${cannotRetrievePackage('myorg', 'hello-operator')}Quay did not answer within 60 s.`,
     ),
     GreenwaveError: new GreenwaveError('Greenwave decision request failed: timed out.'),
+    RegistryAuthorizationError: new RegistryAuthorizationError(
+      'The registry refused to list the tags of myorg/hello-operator-bundle (401): UNAUTHORIZED: authentication required.',
+      { errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] },
+    ),
+    RegistryError: new RegistryError(
+      'Could not put the manifest of myorg/catalog:latest: the registry did not answer within 60 s.',
+    ),
+    CatalogValidationError: new CatalogValidationError(
+      'The catalog would be invalid: package "hello-operator", channel "alpha": multiple channel heads found in graph: hello-operator.v1.0.0, hello-operator.v2.0.0',
+      {
+        errors: [
+          'package "hello-operator", channel "alpha": multiple channel heads found in graph: hello-operator.v1.0.0, hello-operator.v2.0.0',
+        ],
+        warnings: [],
+      },
+    ),
     OMPSServiceBusy: new ServiceBusyError(2),
     InternalServerError: internalError(),
   };

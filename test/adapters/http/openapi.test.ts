@@ -209,10 +209,20 @@ describe('coverage of the routes and errors', () => {
       'OMPSExpectedFileError',
       'PackageValidationError',
       'OMPSInvalidVersionFormat',
+      'CatalogValidationError',
     ]);
-    expect(e['403']).toEqual(['OMPSAuthorizationHeaderRequired', 'QuayAuthorizationError']);
+    expect(e['403']).toEqual([
+      'OMPSAuthorizationHeaderRequired',
+      'QuayAuthorizationError',
+      'RegistryAuthorizationError',
+    ]);
     expect(e['413']).toEqual(['RequestEntityTooLarge']);
-    expect(e['500']).toEqual(['QuayCourierError', 'QuayPackageError', 'InternalServerError']);
+    expect(e['500']).toEqual([
+      'QuayCourierError',
+      'QuayPackageError',
+      'RegistryError',
+      'InternalServerError',
+    ]);
     expect(e['404']).toBeUndefined();
     // No version in the URL: no OMPSInvalidVersionFormat.
     expect(errorsOf('v2PublishZipfile')['400']).not.toContain('OMPSInvalidVersionFormat');
@@ -240,12 +250,16 @@ describe('coverage of the routes and errors', () => {
     expect(e['413']).toBeUndefined();
   });
 
-  it('delete: 403, 404 QuayPackageNotFound, 500 QuayPackageError', () => {
+  it('delete: 403, 404 QuayPackageNotFound, 500 QuayPackageError, 400 CatalogValidationError', () => {
     const e = errorsOf('v2DeleteReleases');
-    expect(e['403']).toEqual(['OMPSAuthorizationHeaderRequired', 'QuayAuthorizationError']);
+    expect(e['403']).toEqual([
+      'OMPSAuthorizationHeaderRequired',
+      'QuayAuthorizationError',
+      'RegistryAuthorizationError',
+    ]);
     expect(e['404']).toEqual(['QuayPackageNotFound']);
-    expect(e['500']).toEqual(['QuayPackageError', 'InternalServerError']);
-    expect(e['400']).toBeUndefined();
+    expect(e['500']).toEqual(['QuayPackageError', 'RegistryError', 'InternalServerError']);
+    expect(e['400']).toEqual(['CatalogValidationError']);
   });
 
   it('health: 200 and 503 with the same schema', () => {
