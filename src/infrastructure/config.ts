@@ -1,105 +1,98 @@
 /**
  * Configuration (SPEC §9): a YAML or JSON file named by OMPS_CONF_FILE, every
  * key optional, validated at start-up. An invalid file stops the service with
- * a message naming the key; so does an unknown key, at any level (unknown-keys.ts).
+ * a message naming the key; so does an unknown key, at any level: every object
+ * is zod's strict object, built by unknown-keys.ts to suggest the closest known key.
  */
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { DEFAULT_BUNDLE_REPOSITORY, type OrganizationPolicy } from '../domain/organization-policy.js';
 import { PythonRegexpError, pythonSubstitution } from '../domain/python-regexp.js';
 import { isValidVersion } from '../domain/release-version.js';
-import { unknownKeys } from './unknown-keys.js';
+import { strictObject } from './unknown-keys.js';
 
 const ORG_NAME = /^[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,127}$/;
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
-const replacement = z
-  .object({
-    old: z.string().min(1, 'must be a non-empty string'),
-    new: z.string(),
-    regexp: z.boolean().default(false),
-  })
-  .strict()
-  .superRefine((r, ctx) => {
-    if (!r.regexp) return;
-    // Python `re` syntax (configs written for the original); compiled here, once, so a rule
-    // JavaScript cannot run the same way stops start-up instead of rewriting manifests wrongly.
-    try {
-      pythonSubstitution(r.old, r.new);
-    } catch (e) {
-      if (!(e instanceof PythonRegexpError)) throw e;
-      const [field, ...why] = e.message.split(': ');
-      ctx.addIssue({
-        code: 'custom',
-        path: [field === 'new' ? 'new' : 'old'],
-        message: `cannot be translated from Python re syntax: ${why.join(': ')}`,
-      });
-    }
-  });
+const replacement = strictObject({
+  old: z.string().min(1, 'must be a non-empty string'),
+  new: z.string(),
+  regexp: z.boolean().default(false),
+}).superRefine((r, ctx) => {
+  if (!r.regexp) return;
+  // Python `re` syntax (configs written for the original); compiled here, once, so a rule
+  // JavaScript cannot run the same way stops start-up instead of rewriting manifests wrongly.
+  try {
+    pythonSubstitution(r.old, r.new);
+  } catch (e) {
+    if (!(e instanceof PythonRegexpError)) throw e;
+    const [field, ...why] = e.message.split(': ');
+    ctx.addIssue({
+      code: 'custom',
+      path: [field === 'new' ? 'new' : 'old'],
+      message: `cannot be translated from Python re syntax: ${why.join(': ')}`,
+    });
+  }
+});
 
 /** SPEC §10. The repository template may use only the two placeholders the service fills. */
-const bundleImages = z
-  .object({
-    registry: httpUrl,
-    repository: z
-      .string()
-      .min(1, 'must be a non-empty string')
-      .refine(
-        (t) => !/\{(?!organization\}|package_name\})[^}]*\}/.test(t),
-        'may use only the placeholders {organization} and {package_name}',
-      )
-      .default(DEFAULT_BUNDLE_REPOSITORY),
-  })
-  .strict();
+const bundleImages = strictObject({
+  registry: httpUrl,
+  repository: z
+    .string()
+    .min(1, 'must be a non-empty string')
+    .refine(
+      (t) => !/\{(?!organization\}|package_name\})[^}]*\}/.test(t),
+      'may use only the placeholders {organization} and {package_name}',
+    )
+    .default(DEFAULT_BUNDLE_REPOSITORY),
+});
 
-const organization = z
-  .object({
-    public: z.boolean().default(false),
-    oauth_token: z.string().min(1).optional(),
-    replace_registry: z.array(replacement).default([]),
-    package_name_suffix: z.string().min(1).optional(),
-    csv_annotations: z.array(z.object({ name: z.string().min(1), value: z.string() }).strict()).default([]),
-    bundle_images: bundleImages.optional(),
-  })
-  .strict();
+const organization = strictObject({
+  public: z.boolean().default(false),
+  oauth_token: z.string().min(1).optional(),
+  replace_registry: z.array(replacement).default([]),
+  package_name_suffix: z.string().min(1).optional(),
+  csv_annotations: z.array(strictObject({ name: z.string().min(1), value: z.string() })).default([]),
+  bundle_images: bundleImages.optional(),
+});
 
 const LOG_LEVELS = ['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL'] as const;
 
-const fileSchema = z
-  .object({
-    quay_url: httpUrl.default('https://quay.io'),
-    kojihub_url: httpUrl.default('https://koji.fedoraproject.org/kojihub'),
-    kojiroot_url: httpUrl.default('https://kojipkgs.fedoraproject.org/'),
-    request_timeout: z.number().positive('must be a positive number of seconds').default(60),
-    default_release_version: z
-      .string()
-      .refine(isValidVersion, 'must be a version <int>.<int>.<int>')
-      .default('1.0.0'),
-    zipfile_max_uncompressed_size: z
-      .number()
-      .int()
-      .positive()
-      .default(20 * 1024 * 1024),
-    max_content_length: z
-      .number()
-      .int()
-      .positive()
-      .default(2 * 1024 * 1024),
-    log_level: z
-      .string()
-      .transform((s) => s.toUpperCase())
-      .pipe(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }))
-      .default('INFO'),
-    organizations: z
-      .record(z.string().regex(ORG_NAME, 'is not a valid organization name'), organization)
-      .default({}),
-    greenwave: z
-      .object({ url: httpUrl, context: z.string().min(1), product_version: z.string().min(1) })
-      .strict()
-      .optional(),
-  })
-  .passthrough();
+const fileSchema = strictObject({
+  quay_url: httpUrl.default('https://quay.io'),
+  kojihub_url: httpUrl.default('https://koji.fedoraproject.org/kojihub'),
+  kojiroot_url: httpUrl.default('https://kojipkgs.fedoraproject.org/'),
+  request_timeout: z.number().positive('must be a positive number of seconds').default(60),
+  default_release_version: z
+    .string()
+    .refine(isValidVersion, 'must be a version <int>.<int>.<int>')
+    .default('1.0.0'),
+  zipfile_max_uncompressed_size: z
+    .number()
+    .int()
+    .positive()
+    .default(20 * 1024 * 1024),
+  max_content_length: z
+    .number()
+    .int()
+    .positive()
+    .default(2 * 1024 * 1024),
+  log_level: z
+    .string()
+    .transform((s) => s.toUpperCase())
+    .pipe(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }))
+    .default('INFO'),
+  organizations: z
+    .record(z.string().regex(ORG_NAME, 'is not a valid organization name'), organization)
+    .default({}),
+  greenwave: strictObject({
+    url: httpUrl,
+    context: z.string().min(1),
+    product_version: z.string().min(1),
+  }).optional(),
+});
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -124,16 +117,16 @@ export class ConfigError extends Error {
 /** Validates a parsed configuration object; throws ConfigError naming every bad or unknown key. */
 export function parseConfig(raw: unknown): AppConfig {
   const input = raw === null || raw === undefined ? {} : raw;
-  const unknown = unknownKeys(fileSchema, input);
   const result = fileSchema.safeParse(input);
-  if (unknown.length > 0 || !result.success) {
-    const lines = (result.error?.issues ?? [])
-      .filter((issue) => issue.code !== 'unrecognized_keys') // said better, with a suggestion, by unknownKeys
-      .map((issue) => {
-        const key = issue.path.length ? issue.path.map(String).join('.') : '(root)';
-        return `${key}: ${issue.message}`;
-      });
-    throw new ConfigError(`Invalid configuration: ${[...unknown, ...lines].join('; ')}`);
+  if (!result.success) {
+    // Unknown keys first (a typo is the likelier mistake), each already named with its path by strictObject.
+    const unknown = result.error.issues.filter((issue) => issue.code === 'unrecognized_keys');
+    const invalid = result.error.issues
+      .filter((issue) => issue.code !== 'unrecognized_keys')
+      .map((issue) => `${issue.path.length ? issue.path.map(String).join('.') : '(root)'}: ${issue.message}`);
+    throw new ConfigError(
+      `Invalid configuration: ${[...unknown.map((i) => i.message), ...invalid].join('; ')}`,
+    );
   }
   const c = result.data;
   const organizations: Record<string, OrganizationPolicy> = {};

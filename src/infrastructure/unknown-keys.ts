@@ -1,61 +1,24 @@
 /**
  * Unknown configuration keys (SPEC §9): a typo such as `request_timout` must
- * stop start-up, not be silently dropped. The known keys at each level are
- * read from the zod schema itself, so a key added to the schema is known
- * everywhere at once, and every object at every level is strict, whether or
- * not its schema says `.strict()`. Objects inside a union are left to the
- * schema (which branch a value meant is the schema's call).
+ * stop start-up, not be silently dropped. Every object of the configuration
+ * schema is built here, as zod's own strict object: zod reports the keys it
+ * does not know as one `unrecognized_keys` issue per object, with the full
+ * path, and this object's error message adds the closest known key of its
+ * shape (zod's own message lists the keys only).
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 
-/** The parts of zod's internal definition this walk reads (zod 4 `_zod.def`). */
-interface Def {
-  type: string;
-  shape?: Record<string, z.ZodType>;
-  innerType?: z.ZodType;
-  in?: z.ZodType;
-  valueType?: z.ZodType;
-  element?: z.ZodType;
-}
-
-const defOf = (schema: z.ZodType): Def => (schema as unknown as { _zod: { def: Def } })._zod.def;
-
-/** Wrappers whose input is their inner schema's input. */
-function unwrap(schema: z.ZodType): z.ZodType {
-  for (let current = schema; ; ) {
-    const def = defOf(current);
-    const inner = def.innerType ?? (def.type === 'pipe' ? def.in : undefined);
-    if (!inner) return current;
-    current = inner;
-  }
-}
-
-/**
- * One message per key of `value` that its schema does not know, with its
- * full path: `organizations.myorg.replace_regsitry: unknown key; did you mean replace_registry?`.
- */
-export function unknownKeys(
-  schema: z.ZodType,
-  value: unknown,
-  path: readonly (string | number)[] = [],
-): string[] {
-  if (value === null || typeof value !== 'object') return [];
-  const def = defOf(unwrap(schema));
-  const out: string[] = [];
-  const entries = Object.entries(value as Record<string, unknown>);
-  if (def.type === 'object' && def.shape && !Array.isArray(value)) {
-    const known = Object.keys(def.shape);
-    for (const [key, child] of entries) {
-      const childSchema = def.shape[key];
-      if (childSchema) out.push(...unknownKeys(childSchema, child, [...path, key]));
-      else out.push(unknownKeyMessage([...path, key].join('.'), key, known));
-    }
-  } else if (def.type === 'record' && def.valueType && !Array.isArray(value)) {
-    for (const [key, child] of entries) out.push(...unknownKeys(def.valueType, child, [...path, key]));
-  } else if (def.type === 'array' && def.element && Array.isArray(value)) {
-    for (const [i, child] of value.entries()) out.push(...unknownKeys(def.element, child, [...path, i]));
-  }
-  return out;
+/** `z.strictObject(shape)` whose unrecognized keys are answered one by one, each with a suggestion. */
+export function strictObject<const Shape extends z.core.$ZodLooseShape>(shape: Shape) {
+  const known = Object.keys(shape);
+  return z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? issue.keys
+            .map((key) => unknownKeyMessage([...(issue.path ?? []), key].map(String).join('.'), key, known))
+            .join('; ')
+        : undefined,
+  });
 }
 
 function unknownKeyMessage(where: string, key: string, known: readonly string[]): string {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { closest, unknownKeys } from '../../src/infrastructure/unknown-keys.js';
+import { closest, strictObject } from '../../src/infrastructure/unknown-keys.js';
 
 describe('unknown configuration keys', () => {
   // Shaped like the configuration: defaults, a record of objects, lists, a transform, a refined object.
-  const schema = z.object({
+  const schema = strictObject({
     timeout: z.number().default(1),
     level: z
       .string()
@@ -14,18 +14,19 @@ describe('unknown configuration keys', () => {
     orgs: z
       .record(
         z.string(),
-        z.object({
+        strictObject({
           public: z.boolean().default(false),
-          images: z.object({ registry: z.string(), repository: z.string().optional() }).optional(),
-          rules: z.array(z.object({ old: z.string() }).superRefine(() => {})).default([]),
+          images: strictObject({ registry: z.string(), repository: z.string().optional() }).optional(),
+          rules: z.array(strictObject({ old: z.string() }).superRefine(() => {})).default([]),
         }),
       )
       .default({}),
   });
+  const messages = (value: unknown) => schema.safeParse(value).error?.issues.map((i) => i.message) ?? [];
 
   it('finds none in a value that only uses known keys', () => {
     expect(
-      unknownKeys(schema, {
+      messages({
         timeout: 2,
         level: 'debug',
         orgs: { a: { public: true, images: { registry: 'r' }, rules: [{ old: 'x' }] } },
@@ -33,23 +34,34 @@ describe('unknown configuration keys', () => {
     ).toEqual([]);
   });
 
-  it('reads the known keys of every level from the schema, strict or not', () => {
+  it('names every unknown key of every level with its path and the closest known key', () => {
     expect(
-      unknownKeys(schema, {
+      messages({
         timeot: 2,
-        orgs: { a: { pubic: true, images: { registy: 'r' }, rules: [{ old: 'x' }, { olde: 'y' }] } },
-      }),
+        tiemout: 3,
+        orgs: {
+          a: {
+            pubic: true,
+            images: { registry: 'r', registy: 'r' },
+            rules: [{ old: 'x' }, { old: 'y', olde: 'y' }],
+          },
+        },
+      }).sort(),
     ).toEqual([
-      'timeot: unknown key; did you mean timeout?',
-      'orgs.a.pubic: unknown key; did you mean public?',
       'orgs.a.images.registy: unknown key; did you mean registry?',
+      'orgs.a.pubic: unknown key; did you mean public?',
       'orgs.a.rules.1.olde: unknown key; did you mean old?',
+      'timeot: unknown key; did you mean timeout?; tiemout: unknown key; did you mean timeout?',
     ]);
   });
 
-  it('leaves values of the wrong shape to the schema', () => {
-    expect(unknownKeys(schema, { orgs: [], timeout: { x: 1 }, level: ['a'] })).toEqual([]);
-    expect(unknownKeys(schema, 'text')).toEqual([]);
+  it("leaves zod's own message for a value of the wrong shape", () => {
+    expect(messages({ orgs: { a: 'text' } })).toEqual(['Invalid input: expected object, received string']);
+  });
+
+  it('shortens a very long path', () => {
+    const [message] = messages({ ['k'.repeat(500)]: 1 });
+    expect(message).toBe(`${'k'.repeat(200)}…: unknown key`);
   });
 
   it('suggests only a key within about one edit in three letters, ignoring case', () => {
