@@ -3,6 +3,9 @@
  * `parse`/`compare`): MAJOR.MINOR.PATCH, optional pre-release and build, no
  * leading `v`, no leading zeros. Used for CSV `spec.version`, not for release
  * versions (those are release-version.ts's stricter x.y.z).
+ * Not npm's `semver` package: it reads a leading `v` and surrounding blanks, refuses numbers past 2^53
+ * and versions past 256 characters, and compares big numeric pre-release parts as doubles, where
+ * courier's python-semver does none of these (test/domain/manifest/semver.test.ts).
  */
 
 const NUMBER = '0|[1-9]\\d*';
@@ -10,7 +13,8 @@ const PRERELEASE_ID = '(?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*)';
 const SEMVER = new RegExp(
   `^(${NUMBER})\\.(${NUMBER})\\.(${NUMBER})` +
     `(?:-(${PRERELEASE_ID}(?:\\.${PRERELEASE_ID})*))?` +
-    '(?:\\+([0-9a-zA-Z-]+(?:\\.[0-9a-zA-Z-]+)*))?$',
+    // Python's `$` also matches before one final newline.
+    '(?:\\+([0-9a-zA-Z-]+(?:\\.[0-9a-zA-Z-]+)*))?\\n?$',
 );
 
 interface Semver {
