@@ -24,6 +24,9 @@ export const NO_PACKAGE_NAME = 'Could not find packageName in manifests.';
 /** How the original began whatever operator-courier refused. */
 export const COURIER_FAILED = 'Failed to push manifest:';
 export const INVALID_BUNDLE = `${COURIER_FAILED} Resulting bundle is invalid, input yaml is improperly defined.`;
+/** operator-courier's words for a file it cannot parse (OpCourierBadYaml), as the original answered them. */
+export const COURIER_BAD_YAML = 'Courier requires valid input YAML files';
+export const MALFORMED_YAML = `${COURIER_FAILED} ${COURIER_BAD_YAML}`;
 
 // Quay
 /** A refused push: the original's prefix, then Quay's own `error.message`. */

@@ -3,11 +3,13 @@
  * every operator-courier rule, with no warnings), helpers to break them one
  * field at a time, and helpers to turn them into bundle files.
  */
+import { expect } from 'vitest';
 import { stringify } from 'yaml';
 import { PackageValidationError, type ValidationInfo } from '../../src/domain/errors.js';
 import type { FileEntry } from '../../src/domain/files.js';
 import { loadBundle, type PreparedBundle, prepareBundle } from '../../src/domain/manifest/index.js';
 import { DEFAULT_POLICY, type OrganizationPolicy } from '../../src/domain/organization-policy.js';
+import { MALFORMED_YAML } from '../../src/domain/original-messages.js';
 import { readFixture } from './fixtures.js';
 
 export type Obj = Record<string, unknown>;
@@ -191,6 +193,19 @@ export function thrown(fn: () => unknown): unknown {
     return error;
   }
   throw new Error('expected an error to be thrown');
+}
+
+/**
+ * What `fn` said about a file that is not YAML: it must throw courier's message with one entry in
+ * `validation_info.errors` (the file, where, why), which is returned.
+ */
+export function malformedYaml(fn: () => unknown): string {
+  const error = thrown(fn);
+  expect(error).toBeInstanceOf(PackageValidationError);
+  expect((error as PackageValidationError).message).toBe(MALFORMED_YAML);
+  const info = (error as PackageValidationError).validationInfo as ValidationInfo;
+  expect(info).toEqual({ errors: [expect.any(String)], warnings: [] });
+  return info.errors[0] as string;
 }
 
 /** The files of a fixture folder (test/fixtures/), paths relative to it. */

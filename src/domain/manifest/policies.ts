@@ -4,10 +4,10 @@
  * comments and key order) and csv_annotations (on the parsed CSV).
  */
 import { isScalar, parseAllDocuments } from 'yaml';
-import { PackageValidationError } from '../errors.js';
 import type { CsvAnnotation, RegistryReplacement } from '../organization-policy.js';
 import { pythonSubstitution } from '../python-regexp.js';
 import { isRecord } from '../values.js';
+import { invalidYaml } from './yaml-parse.js';
 
 /** Builds the text rewrite for all replacements, in order. */
 export function replaceRegistries(replacements: readonly RegistryReplacement[]): (text: string) => string {
@@ -37,7 +37,7 @@ export function rewritePackageName(path: string, text: string, packageName: stri
   const first = Array.isArray(docs) && docs.every((d) => d.errors.length === 0) ? docs[0] : undefined;
   const node = first?.get('packageName', true);
   if (!isScalar(node) || !Array.isArray(docs)) {
-    throw new PackageValidationError(`Invalid YAML file "${path}": the package file could not be rewritten.`);
+    throw invalidYaml(path, 'the package file could not be rewritten.');
   }
   node.value = packageName;
   return docs.map((doc) => doc.toString({ lineWidth: 0 })).join('');

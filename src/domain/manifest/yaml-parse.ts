@@ -1,7 +1,10 @@
 /**
  * Bounded YAML parsing for untrusted manifests (SPEC §6): strict UTF-8,
  * nesting capped, what aliases expand to measured, every failure
- * turned into a PackageValidationError naming the file.
+ * turned into a PackageValidationError with operator-courier's words
+ * (`Failed to push manifest: Courier requires valid input YAML files`, as
+ * the original answered) and, in `validation_info.errors`, the file, the
+ * line and column, and what the parser said.
  *
  * Multi-document files: operator-courier loads one document per file. We take
  * the first document and accept further documents only when they are empty
@@ -9,6 +12,7 @@
  */
 import jsYaml, { CORE_SCHEMA, loadAll, type Type, YAMLException } from 'js-yaml';
 import { PackageValidationError } from '../errors.js';
+import { MALFORMED_YAML } from '../original-messages.js';
 import { type TextCodec, webTextCodec } from '../text-codec.js';
 
 /** Deepest collection nesting accepted, aliases included. */
@@ -25,7 +29,7 @@ export function decodeUtf8(path: string, data: Uint8Array, text: TextCodec = web
   try {
     return text.decode(data);
   } catch {
-    throw new PackageValidationError(`Invalid YAML file "${path}": the file is not valid UTF-8 text.`);
+    throw invalidYaml(path, 'the file is not valid UTF-8 text.');
   }
 }
 
@@ -53,8 +57,12 @@ export function parseYaml(path: string, text: string): unknown {
   return first;
 }
 
-function invalidYaml(path: string, reason: string): PackageValidationError {
-  return new PackageValidationError(`Invalid YAML file "${path}": ${reason}`);
+/** A file that is not valid YAML: courier's words, and which file and why in `validation_info.errors`. */
+export function invalidYaml(path: string, reason: string): PackageValidationError {
+  return new PackageValidationError(MALFORMED_YAML, {
+    errors: [`Invalid YAML file "${path}": ${reason}`],
+    warnings: [],
+  });
 }
 
 function describe(error: unknown): string {

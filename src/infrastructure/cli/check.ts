@@ -3,7 +3,13 @@ import { PackageValidationError, type ValidationInfo } from '../../domain/errors
 import type { FileEntry } from '../../domain/files.js';
 import { loadBundle, type PreparedBundle, prepareBundle } from '../../domain/manifest/index.js';
 import { DEFAULT_POLICY } from '../../domain/organization-policy.js';
-import { isValidationInfo, printFindings, writeValidationOutput } from './report.js';
+import {
+  isMalformedYaml,
+  isValidationInfo,
+  printFindings,
+  printMalformedYaml,
+  writeValidationOutput,
+} from './report.js';
 
 export type Checked =
   | { readonly valid: true; readonly prepared: PreparedBundle; readonly info: ValidationInfo }
@@ -18,6 +24,8 @@ export function checkBundle(
     return { valid: true, prepared, info: prepared.validationInfo };
   } catch (error) {
     if (!(error instanceof PackageValidationError)) throw error;
+    // A file that is not YAML stops courier before validation: nothing to report but the file.
+    if (isMalformedYaml(error.message, error.validationInfo)) return { valid: false, error };
     const info = isValidationInfo(error.validationInfo) ? error.validationInfo : undefined;
     return info ? { valid: false, error, info } : { valid: false, error };
   }
@@ -35,6 +43,10 @@ export async function reportChecked(checked: Checked, validationOutput: string |
     if (validationOutput) await writeValidationOutput(validationOutput, checked.info);
     printFindings(checked.info);
   } else if (!checked.valid) {
+    if (isMalformedYaml(checked.error.message, checked.error.validationInfo)) {
+      printMalformedYaml(checked.error.validationInfo);
+      return; // courier stops at the file, before any verdict on the bundle
+    }
     process.stderr.write(`ERROR: ${checked.error.message}\n`);
   }
   if (!checked.valid) process.stderr.write(`${INVALID_BUNDLE}\n`);

@@ -9,7 +9,7 @@ import { OPERATOR_COURIER_VERSION } from '../../domain/manifest/index.js';
 import { SERVICE_VERSION } from '../version.js';
 import type { Command } from './args.js';
 import { CliError, EXIT_OK, EXIT_REFUSED, EXIT_USAGE } from './cli-error.js';
-import { isValidationInfo, printFindings } from './report.js';
+import { isMalformedYaml, isValidationInfo, printFindings, printMalformedYaml } from './report.js';
 
 interface CommandEntry {
   readonly name: string;
@@ -92,7 +92,8 @@ function reportFailure(command: string, error: unknown): number {
     return error.exitCode;
   }
   if (error instanceof PackageValidationError) {
-    if (isValidationInfo(error.validationInfo)) printFindings(error.validationInfo);
+    if (isMalformedYaml(error.message, error.validationInfo)) printMalformedYaml(error.validationInfo);
+    else if (isValidationInfo(error.validationInfo)) printFindings(error.validationInfo);
     else process.stderr.write(`ERROR: ${error.message}\n`);
     return EXIT_REFUSED;
   }

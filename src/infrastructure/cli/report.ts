@@ -1,5 +1,6 @@
 /** How the command line shows what went wrong: validation findings, service and registry errors. */
 import type { ValidationInfo } from '../../domain/errors.js';
+import { COURIER_BAD_YAML, MALFORMED_YAML } from '../../domain/original-messages.js';
 import { writeText } from './files.js';
 
 export function isValidationInfo(value: unknown): value is ValidationInfo {
@@ -15,6 +16,16 @@ export function isValidationInfo(value: unknown): value is ValidationInfo {
 export function printFindings(info: ValidationInfo): void {
   for (const error of info.errors) process.stderr.write(`ERROR: ${error}\n`);
   for (const warning of info.warnings) process.stderr.write(`WARNING: ${warning}\n`);
+}
+
+/** A file that is not YAML: operator-courier's line, then which file, where and why on the next line. */
+export function isMalformedYaml(message: string, info: unknown): info is ValidationInfo {
+  return message === MALFORMED_YAML && isValidationInfo(info);
+}
+
+export function printMalformedYaml(info: ValidationInfo): void {
+  process.stderr.write(`ERROR: ${COURIER_BAD_YAML}\n`);
+  for (const detail of info.errors) process.stderr.write(`${detail}\n`);
 }
 
 /** `--validation-output`: the JSON operator-courier writes (Python's json.dumps layout, ASCII only). */

@@ -200,8 +200,11 @@ describe('POST zipfile', () => {
     const res = await post('/v2/myorg/zipfile', multipart(zip));
     const body = await json(res);
     expectError(body, 400, 'PackageValidationError');
-    expect(body.message).toContain('broken.yaml');
-    expect(body).toHaveProperty('validation_info');
+    expect(body.message).toBe('Failed to push manifest: Courier requires valid input YAML files');
+    expect(body.validation_info).toEqual({
+      errors: [expect.stringMatching(/^Invalid YAML file "broken\.yaml": .*\(line 2, column \d+\)$/)],
+      warnings: [],
+    });
   });
 
   it('the broken fixtures fail validation', async () => {

@@ -130,6 +130,16 @@ const cases: MessageCase[] = [
     starts: 'Could not find packageName in manifests.',
   },
   {
+    case: 'a file that is not YAML',
+    request: () => [
+      '/v2/myorg/zipfile',
+      upload(zipOf({ 'package.yaml': toYaml(aPackage()), 'bad.yaml': 'a: [1\n' })),
+    ],
+    status: 400,
+    error: 'PackageValidationError',
+    starts: 'Failed to push manifest: Courier requires valid input YAML files',
+  },
+  {
     case: 'bundle fails validation',
     request: () => [
       '/v2/myorg/zipfile',

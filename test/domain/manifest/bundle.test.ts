@@ -13,6 +13,7 @@ import {
   fileText,
   fixtureFiles,
   flatBundle,
+  malformedYaml,
   type Obj,
   PACKAGE_NAME,
   policy,
@@ -97,9 +98,8 @@ describe('fixtures (test/fixtures)', () => {
   });
 
   it('not_yaml: the YAML error names the file', () => {
-    const error = validationError(() => loadBundle(fixtureFiles('not_yaml'), policy()));
-    expect(error.message).toMatch(/^Invalid YAML file "not_yaml\.yaml": .*\(line \d+, column \d+\)$/);
-    expect(error.validationInfo).toEqual({});
+    const detail = malformedYaml(() => loadBundle(fixtureFiles('not_yaml'), policy()));
+    expect(detail).toMatch(/^Invalid YAML file "not_yaml\.yaml": .*\(line \d+, column \d+\)$/);
   });
 });
 
@@ -186,9 +186,9 @@ describe('loadBundle', () => {
       ...flatBundle(),
       { path: 'deploy/bad.yaml', data: new Uint8Array([0x61, 0x3a, 0x20, 0xc3, 0x28]) },
     ];
-    const error = validationError(() => loadBundle(files, policy()));
-    expect(error.message).toBe('Invalid YAML file "deploy/bad.yaml": the file is not valid UTF-8 text.');
-    expect(error.validationInfo).toEqual({});
+    expect(malformedYaml(() => loadBundle(files, policy()))).toBe(
+      'Invalid YAML file "deploy/bad.yaml": the file is not valid UTF-8 text.',
+    );
   });
 
   it.each([
@@ -199,9 +199,7 @@ describe('loadBundle', () => {
     ['two documents', 'a: 1\n---\nb: 2\n'],
   ])('refuses %s, naming the file', (_label, text) => {
     const files = [...flatBundle(), ...filesOf({ 'dir/x.yaml': text })];
-    const error = validationError(() => loadBundle(files, policy()));
-    expect(error.message).toMatch(/^Invalid YAML file "dir\/x\.yaml": /);
-    expect(error.validationInfo).toEqual({});
+    expect(malformedYaml(() => loadBundle(files, policy()))).toMatch(/^Invalid YAML file "dir\/x\.yaml": /);
   });
 
   it('accepts a trailing empty document and duplicated keys (last wins, like PyYAML)', () => {

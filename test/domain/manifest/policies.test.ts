@@ -12,6 +12,7 @@ import {
   fileText,
   fixtureFiles,
   flatBundle,
+  malformedYaml,
   type Obj,
   policy,
   prepare,
@@ -157,7 +158,9 @@ describe('replace_registry', () => {
 
   it('a replacement that breaks the YAML is reported naming the file', () => {
     const replace = policy({ replaceRegistry: [{ old: 'channels:', new: 'channels: [', regexp: false }] });
-    expect(() => loadBundle(flatBundle(), replace)).toThrow(/^Invalid YAML file "package\.yaml"/);
+    expect(malformedYaml(() => loadBundle(flatBundle(), replace))).toMatch(
+      /^Invalid YAML file "package\.yaml"/,
+    );
   });
 });
 

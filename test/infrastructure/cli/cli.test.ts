@@ -111,6 +111,17 @@ describe('omps verify', { timeout: 60_000 }, () => {
     expect(run.stderr).toContain('ERROR: Bundle does not contain any packages.\n');
   });
 
+  it("refuses a file that is not YAML with courier's line, then the file, line and parser detail", async () => {
+    const files = [...flatBundle(), ...filesOf({ 'deploy/broken.yaml': 'a: [1, 2\n  b: }\n' })];
+    const output = join(dir, 'not-yaml-validation.json');
+    const run = await omps(['verify', bundleDir(files), '--validation-output', output]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(
+      /^ERROR: Courier requires valid input YAML files\nInvalid YAML file "deploy\/broken\.yaml": .+ \(line 2, column \d+\)\n$/,
+    );
+    expect(() => readFileSync(output)).toThrow(); // courier stops at the file: no validation to write
+  });
+
   it('writes --validation-output as courier does, valid or not', async () => {
     const csv = withValue(without(aCsv(), 'spec.icon'), 'spec.install.strategy', 'helm');
     const output = join(dir, 'validation.json');
