@@ -127,6 +127,9 @@ function registerVersion(app: Hono<AppEnv>, v: ApiVersion, deps: AppDeps): void 
     return c.json(report, report.status);
   });
 
+  // A probe's route: an upstream outage must not take every replica out of service (ping is for that).
+  app.get(paths.live, (c) => c.json({ ok: true, status: 200 }, 200));
+
   app.get(paths.about, (c) => c.json(deps.about, 200));
 }
 

@@ -90,7 +90,7 @@ export const ERROR_DESCRIPTIONS: Record<ErrorId, string> = {
   InternalServerError: 'anything unforeseen (the details are only in the service log)',
 };
 
-type RouteKind = 'zipfile' | 'koji' | 'delete' | 'health' | 'about';
+type RouteKind = 'zipfile' | 'koji' | 'delete' | 'health' | 'live' | 'about';
 
 /** The errors each kind of route can answer (InternalServerError: any route). */
 export const ROUTE_ERRORS: Record<RouteKind, readonly ErrorId[]> = {
@@ -141,6 +141,7 @@ export const ROUTE_ERRORS: Record<RouteKind, readonly ErrorId[]> = {
     'InternalServerError',
   ],
   health: ['InternalServerError'],
+  live: ['InternalServerError'],
   about: ['InternalServerError'],
 };
 
@@ -315,6 +316,24 @@ function operations(v: ApiVersion): [path: string, method: 'get' | 'post' | 'del
         '200': success('Every upstream answers.', 'HealthReport'),
         '503': success('Some upstream does not answer; `details` says why.', 'HealthReport'),
         ...errorResponses(errorsOf('health', false)),
+      },
+    },
+  ]);
+
+  out.push([
+    p.live,
+    'get',
+    {
+      operationId: `${v}Live`,
+      summary: 'The process answers (for liveness and readiness probes)',
+      description:
+        'Answers from the process alone and never asks an upstream, so an upstream outage does not take ' +
+        'every replica out of service; `/health/ping` says whether the upstreams answer.',
+      tags: ['service'],
+      ...deprecated,
+      responses: {
+        '200': success('The process serves requests.', 'Liveness'),
+        ...errorResponses(errorsOf('live', false)),
       },
     },
   ]);

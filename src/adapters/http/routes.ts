@@ -16,6 +16,8 @@ export function routePaths(v: ApiVersion) {
     koji: [`/${v}/:org${repo}/koji/:nvr`, `/${v}/:org${repo}/koji/:nvr/:version`],
     delete: [`/${v}/:org/:repo`, `/${v}/:org/:repo/:version`],
     health: `/${v}/health/ping`,
+    /** Answers from the process alone, never asking an upstream: for liveness and readiness probes. */
+    live: `/${v}/health/live`,
     about: `/${v}/about`,
   };
 }
@@ -35,7 +37,11 @@ export function allRoutes(options: { viewer?: boolean } = {}): RouteSpec[] {
     const p = routePaths(v);
     for (const path of [...p.zipfile, ...p.koji]) out.push({ method: 'POST', path });
     for (const path of p.delete) out.push({ method: 'DELETE', path });
-    out.push({ method: 'GET', path: p.health }, { method: 'GET', path: p.about });
+    out.push(
+      { method: 'GET', path: p.health },
+      { method: 'GET', path: p.live },
+      { method: 'GET', path: p.about },
+    );
   }
   out.push(
     { method: 'GET', path: apiDocsPaths.openapi.v1 },

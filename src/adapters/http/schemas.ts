@@ -235,6 +235,10 @@ export const HealthReportSchema = z
     ],
   });
 
+export const LivenessSchema = z
+  .strictObject({ ok: z.literal(true), status: z.literal(200) })
+  .meta({ examples: [{ ok: true, status: 200 }] });
+
 export const AboutSchema = z
   .strictObject({
     version: z.string().meta({ description: 'The service version.' }),
@@ -366,6 +370,7 @@ export const COMPONENT_SCHEMAS = {
   DeleteResult: DeleteResultSchema,
   ServiceHealth: ServiceHealthSchema,
   HealthReport: HealthReportSchema,
+  Liveness: LivenessSchema,
   About: AboutSchema,
   ErrorId: ErrorIdSchema,
   ValidationReport: ValidationReportSchema,

@@ -1,5 +1,11 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { InMemoryBuildSystem } from '../../../src/adapters/memory/in-memory-build-system.js';
+import { InMemoryPolicyGate } from '../../../src/adapters/memory/in-memory-policy-gate.js';
+import { InMemoryRegistry } from '../../../src/adapters/memory/in-memory-registry.js';
+import { parseConfig } from '../../../src/infrastructure/config.js';
+import { createService } from '../../../src/infrastructure/container.js';
 import { SAMPLE_OPERATOR_FILES } from '../../../src/infrastructure/demo/sample-operator.js';
+import { createLogger } from '../../../src/infrastructure/logger.js';
 import { SERVICE_VERSION } from '../../../src/infrastructure/version.js';
 import { fixtureZip, multipart, sampleZip, zipOf } from '../../support/bundles.js';
 import { AUTH, json, makeHttpApp } from '../../support/http-app.js';
@@ -326,6 +332,35 @@ describe('health and about', () => {
       },
     });
   });
+
+  it.each(['v1', 'v2'])(
+    '%s health/live answers 200 from the process alone, whatever the upstreams do',
+    async (v) => {
+      const asked: string[] = [];
+      const hanging = <T extends object>(name: string, real: T): T =>
+        new Proxy(real, {
+          get: (target, key, receiver) => {
+            const value = Reflect.get(target, key, receiver);
+            if (typeof value !== 'function') return value;
+            return () => {
+              asked.push(`${name}.${String(key)}`);
+              return new Promise(() => {}); // an upstream that never answers
+            };
+          },
+        });
+      const config = parseConfig({ greenwave: { url: 'http://g.test', context: 'c', product_version: 'p' } });
+      const app = createService(config, {
+        registry: hanging('registry', new InMemoryRegistry()),
+        buildSystem: hanging('buildSystem', new InMemoryBuildSystem()),
+        policyGate: hanging('policyGate', new InMemoryPolicyGate()),
+        logger: createLogger('ERROR', () => {}),
+      });
+      const res = await app.request(`/${v}/health/live`);
+      expect(res.status).toBe(200);
+      expect(await json(res)).toEqual({ ok: true, status: 200 });
+      expect(asked).toEqual([]);
+    },
+  );
 
   it.each(['v1', 'v2'])('%s about answers the versions', async (v) => {
     const res = await h.app.request(`/${v}/about`);
