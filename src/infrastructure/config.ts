@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { DEFAULT_BUNDLE_REPOSITORY, type OrganizationPolicy } from '../domain/organization-policy.js';
 import { PythonRegexpError, pythonSubstitution } from '../domain/python-regexp.js';
 import { isValidVersion } from '../domain/release-version.js';
+import { isRecord } from '../domain/values.js';
 import { strictObject } from './unknown-keys.js';
 
 const ORG_NAME = /^[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,127}$/;
@@ -166,14 +167,41 @@ export function parseConfig(raw: unknown): AppConfig {
 
 /** Parses the text of a YAML or JSON configuration file (JSON is YAML). */
 export function parseConfigText(text: string, source = 'configuration'): AppConfig {
+  return parseConfigTexts([{ text, source }]);
+}
+
+/**
+ * Parses configuration texts in order (OMPS_CONF_FILE, then OMPS_SECRETS_FILE): a later text's
+ * keys are laid over the earlier ones', mappings key by key and any other value replaced, so a
+ * second file can add `organizations.<org>.oauth_token` to organizations the first one sets up.
+ * A parse error names the source and the position, never the text (it may hold a token).
+ */
+export function parseConfigTexts(texts: readonly { text: string; source: string }[]): AppConfig {
+  let merged: Record<string, unknown> = {};
+  for (const { text, source } of texts) merged = layOver(merged, parseMapping(text, source));
+  return parseConfig(merged);
+}
+
+function parseMapping(text: string, source: string): Record<string, unknown> {
   let raw: unknown;
   try {
     raw = parseYaml(text);
   } catch (e) {
-    throw new ConfigError(`Cannot parse ${source}: ${(e as Error).message}`);
+    const pos = (e as { linePos?: [{ line: number; col: number }] }).linePos?.[0];
+    throw new ConfigError(`Cannot parse ${source}${pos ? ` (line ${pos.line}, column ${pos.col})` : ''}`);
   }
-  if (raw !== null && raw !== undefined && (typeof raw !== 'object' || Array.isArray(raw))) {
+  if (raw === null || raw === undefined) return {};
+  if (!isRecord(raw)) {
     throw new ConfigError(`Invalid configuration: ${source} must be a mapping of keys`);
   }
-  return parseConfig(raw);
+  return raw as Record<string, unknown>;
+}
+
+function layOver(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const under = out[key];
+    out[key] = isRecord(under) && isRecord(value) ? layOver(under, value) : value;
+  }
+  return out;
 }

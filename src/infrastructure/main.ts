@@ -1,23 +1,11 @@
 /** The production entry point: real upstreams, configuration from OMPS_CONF_FILE, PORT and HOST. */
-import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { type BundleThreads, bundleThreads } from './bundle-threads.js';
 import { runClustered, workerCount } from './cluster.js';
-import { type AppConfig, ConfigError, parseConfig, parseConfigText } from './config.js';
+import type { AppConfig } from './config.js';
+import { loadConfigFromEnv } from './config-files.js';
 import { createLogger } from './logger.js';
 import { listenAddress, serveOnNode } from './node-server.js';
-
-export function loadConfigFromEnv(env: NodeJS.ProcessEnv): AppConfig {
-  const file = env.OMPS_CONF_FILE;
-  if (!file) return parseConfig({});
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new ConfigError(`Cannot read OMPS_CONF_FILE ${file}: ${(e as Error).message}`);
-  }
-  return parseConfigText(text, file);
-}
 
 /**
  * `npm start` gives the event loop's heap small semi-spaces (--max-semi-space-size):
