@@ -5,7 +5,6 @@ import { InMemoryRegistry } from '../../src/adapters/memory/in-memory-registry.j
 import { silentLogger } from '../../src/application/ports.js';
 import { parseConfig } from '../../src/infrastructure/config.js';
 import { createService } from '../../src/infrastructure/container.js';
-import { MetricsRegistry } from '../../src/infrastructure/metrics/registry.js';
 import { ServiceMetrics } from '../../src/infrastructure/metrics/service-metrics.js';
 import { multipart, zipOf } from '../support/bundles.js';
 import { nestedOperator } from '../support/operator-versions.js';
@@ -21,7 +20,7 @@ describe('metrics: bundle-image registry calls', () => {
         buildSystem: new InMemoryBuildSystem(),
         policyGate: null,
         logger: silentLogger,
-        metrics: { service, render: async () => MetricsRegistry.render(service.registry.snapshot()) },
+        metrics: { service, render: () => service.registry.metrics() },
       },
     );
     const zip = zipOf(Object.fromEntries(nestedOperator(['1.0.0']).map((f) => [f.path, f.data])));

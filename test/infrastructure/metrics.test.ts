@@ -1,10 +1,11 @@
+import { AggregatorRegistry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { InMemoryBuildSystem } from '../../src/adapters/memory/in-memory-build-system.js';
 import { InMemoryRegistry } from '../../src/adapters/memory/in-memory-registry.js';
 import { silentLogger } from '../../src/application/ports.js';
 import { parseConfig } from '../../src/infrastructure/config.js';
 import { createService } from '../../src/infrastructure/container.js';
-import { MetricsRegistry } from '../../src/infrastructure/metrics/registry.js';
+import { nodeMetrics } from '../../src/infrastructure/metrics/node-metrics.js';
 import { ServiceMetrics } from '../../src/infrastructure/metrics/service-metrics.js';
 import { multipart, sampleZip } from '../support/bundles.js';
 
@@ -16,33 +17,52 @@ function appWithMetrics() {
     buildSystem: new InMemoryBuildSystem(),
     policyGate: null,
     logger: silentLogger,
-    metrics: { service, render: async () => MetricsRegistry.render(service.registry.snapshot()) },
+    metrics: { service, render: () => service.registry.metrics() },
   });
   return app;
 }
 
 describe('metrics', () => {
-  it('renders counters and histograms in the Prometheus text format', () => {
-    const r = new MetricsRegistry();
-    r.counter('c_total', 'A counter.').inc({ a: 'x"y' }, 2);
-    r.histogram('h_seconds', 'A histogram.', [0.1, 1]).observe({ op: 'p' }, 0.5);
-    const text = MetricsRegistry.render(r.snapshot());
-    expect(text).toContain('# TYPE c_total counter\nc_total{a="x\\"y"} 2');
-    expect(text).toContain('h_seconds_bucket{op="p",le="0.1"} 0');
-    expect(text).toContain('h_seconds_bucket{op="p",le="1"} 1');
-    expect(text).toContain('h_seconds_bucket{op="p",le="+Inf"} 1');
-    expect(text).toContain('h_seconds_count{op="p"} 1');
+  it("sums the workers' metrics as the cluster's answer does, label set by label set", async () => {
+    const a = new ServiceMetrics(new Set(['o']));
+    const b = new ServiceMetrics(new Set(['o']));
+    const request = {
+      method: 'POST',
+      route: '/v2/:org/zipfile',
+      status: 200,
+      organization: 'o',
+      seconds: 0.02,
+    };
+    a.observeRequest(request);
+    a.observeRequest(request);
+    b.observeRequest(request);
+    b.observeRequest({ ...request, status: 400, errorId: 'PackageValidationError', seconds: 2 });
+    const text = await AggregatorRegistry.aggregate([
+      await a.registry.getMetricsAsJSON(),
+      await b.registry.getMetricsAsJSON(),
+    ]).metrics();
+    expect(text).toContain('omps_http_requests_total{method="POST",route="/v2/:org/zipfile",status="200"} 3');
+    expect(text).toContain('omps_http_requests_total{method="POST",route="/v2/:org/zipfile",status="400"} 1');
+    expect(text).toContain('omps_publish_total{outcome="success",organization="o"} 3');
+    expect(text).toContain(
+      'omps_http_request_duration_seconds_bucket{le="0.025",route="/v2/:org/zipfile"} 3',
+    );
+    expect(text).toContain('omps_http_request_duration_seconds_count{route="/v2/:org/zipfile"} 4');
   });
 
-  it('merges worker snapshots by summing', () => {
-    const a = new MetricsRegistry();
-    const b = new MetricsRegistry();
-    a.counter('c_total', 'c').inc({ k: '1' }, 2);
-    b.counter('c_total', 'c').inc({ k: '1' }, 3);
-    b.counter('c_total', 'c').inc({ k: '2' });
-    const text = MetricsRegistry.render(MetricsRegistry.merge([a.snapshot(), b.snapshot()]));
-    expect(text).toContain('c_total{k="1"} 5');
-    expect(text).toContain('c_total{k="2"} 1');
+  it("serves Node's process metrics and this process's event-loop lag beside the service's", async () => {
+    const metrics = nodeMetrics(['o']);
+    metrics.service.observeRequest({ method: 'GET', route: '/v2/about', status: 200, seconds: 0.001 });
+    const text = await metrics.render();
+    for (const name of [
+      'process_cpu_user_seconds_total',
+      'process_resident_memory_bytes',
+      'nodejs_heap_size_used_bytes',
+    ]) {
+      expect(text).toMatch(new RegExp(`^${name} \\d`, 'm'));
+    }
+    expect(text).toMatch(/^omps_event_loop_lag_seconds\{worker="0"\} \d/m);
+    expect(text).toContain('omps_http_requests_total{method="GET",route="/v2/about",status="200"} 1');
   });
 
   it('/metrics counts requests by route pattern, publishes by outcome, upstream calls and inflated bytes', async () => {

@@ -356,6 +356,8 @@ describe('the Node entry (dist/src/infrastructure/main.js)', () => {
     expect(text).toContain('omps_http_requests_total{method="GET",route="/v2/health/ping",status="200"} 1');
     expect(text).toMatch(/omps_event_loop_lag_seconds\{worker="1"\}/);
     expect(text).toMatch(/omps_event_loop_lag_seconds\{worker="2"\}/);
+    // Node's process metrics (prom-client's defaults), summed over the workers.
+    expect(text).toMatch(/^process_resident_memory_bytes \d/m);
   }, 90_000);
 
   it('one process: health answers while a huge CSV is worked on in a bundle thread', async () => {

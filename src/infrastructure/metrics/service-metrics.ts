@@ -1,8 +1,12 @@
 /**
  * What OMPS measures, and the port decorators that measure it: requests by
  * route and status, publish outcomes by error id, upstream call latency by
- * upstream/operation/outcome, bytes inflated from archives.
+ * upstream/operation/outcome, bytes inflated from archives. The metrics are
+ * prom-client's, in a registry of their own (node-metrics.ts adds the process
+ * metrics and the cluster's sum).
  */
+
+import { Counter, Histogram, Registry as MetricRegistry } from 'prom-client';
 import type { RequestObservation } from '../../adapters/http/request-log.js';
 import type {
   BuildSystem,
@@ -12,40 +16,53 @@ import type {
   Registry,
 } from '../../application/ports.js';
 import { OmpsError } from '../../domain/errors.js';
-import { MetricsRegistry } from './registry.js';
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 export class ServiceMetrics {
-  readonly registry = new MetricsRegistry();
-  private readonly requests = this.registry.counter(
-    'omps_http_requests_total',
-    'HTTP requests by route, method and status.',
-  );
-  private readonly requestSeconds = this.registry.histogram(
-    'omps_http_request_duration_seconds',
-    'HTTP request duration by route.',
-    LATENCY_BUCKETS,
-  );
-  private readonly publishes = this.registry.counter(
-    'omps_publish_total',
-    'Publish outcomes: "success" or the error id; organization only for configured organizations.',
-  );
-  private readonly upstream = this.registry.histogram(
-    'omps_upstream_call_duration_seconds',
-    'Upstream call latency by upstream, operation and outcome ("ok" or the error id).',
-    LATENCY_BUCKETS,
-  );
-  private readonly inflated = this.registry.counter(
-    'omps_archive_inflated_bytes_total',
-    'Bytes inflated from archives.',
-  );
-  readonly eventLoopLag = this.registry.gauge(
-    'omps_event_loop_lag_seconds',
-    'Event-loop delay (p99 over the last interval) per worker.',
-  );
+  private readonly requests: Counter<'method' | 'route' | 'status'>;
+  private readonly requestSeconds: Histogram<'route'>;
+  private readonly publishes: Counter<'outcome' | 'organization'>;
+  private readonly upstream: Histogram<'upstream' | 'operation' | 'outcome'>;
+  private readonly inflated: Counter;
 
-  constructor(private readonly configuredOrganizations: ReadonlySet<string>) {}
+  constructor(
+    private readonly configuredOrganizations: ReadonlySet<string>,
+    readonly registry: MetricRegistry = new MetricRegistry(),
+  ) {
+    const registers = [registry];
+    this.requests = new Counter({
+      name: 'omps_http_requests_total',
+      help: 'HTTP requests by route, method and status.',
+      labelNames: ['method', 'route', 'status'],
+      registers,
+    });
+    this.requestSeconds = new Histogram({
+      name: 'omps_http_request_duration_seconds',
+      help: 'HTTP request duration by route.',
+      labelNames: ['route'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.publishes = new Counter({
+      name: 'omps_publish_total',
+      help: 'Publish outcomes: "success" or the error id; organization only for configured organizations.',
+      labelNames: ['outcome', 'organization'],
+      registers,
+    });
+    this.upstream = new Histogram({
+      name: 'omps_upstream_call_duration_seconds',
+      help: 'Upstream call latency by upstream, operation and outcome ("ok" or the error id).',
+      labelNames: ['upstream', 'operation', 'outcome'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.inflated = new Counter({
+      name: 'omps_archive_inflated_bytes_total',
+      help: 'Bytes inflated from archives.',
+      registers,
+    });
+  }
 
   observeRequest(o: RequestObservation): void {
     this.requests.inc({ method: o.method, route: o.route, status: String(o.status) });
@@ -102,7 +119,7 @@ export class ServiceMetrics {
     return {
       prepare: async (job) => {
         const work = await inner.prepare(job);
-        this.inflated.inc({}, work.inflatedBytes);
+        this.inflated.inc(work.inflatedBytes);
         return work;
       },
     };
