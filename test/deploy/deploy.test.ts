@@ -5,8 +5,8 @@
  * never ask an upstream, the ConfigMap and the Secret's example are valid configuration, every
  * COPY source exists and the build stage writes what the runtime stage copies.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { openApiDocument } from '../../src/adapters/http/openapi.js';
@@ -90,6 +90,31 @@ function copies(stage: Stage): { from?: string; sources: string[]; dest: string 
   });
 }
 
+/** The top-level folders that the TypeScript files under `folders` import from, and so on (relative imports). */
+function importedFolders(folders: readonly string[]): Set<string> {
+  const found = new Set<string>(folders);
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(join(ROOT, dir), { withFileTypes: true })) {
+      const path = `${dir}/${entry.name}`;
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith('.ts')) {
+        for (const [, spec] of read(path).matchAll(/from '(\.\.?\/[^']+)'/g)) {
+          const top = relative(ROOT, resolve(ROOT, dir, spec!)).split(sep)[0]!;
+          if (top !== '..') found.add(top);
+        }
+      }
+    }
+  };
+  const walked = new Set<string>();
+  for (let next = [...found]; next.length > 0; next = [...found].filter((f) => !walked.has(f))) {
+    for (const folder of next) {
+      walked.add(folder);
+      if (existsSync(join(ROOT, folder)) && statSync(join(ROOT, folder)).isDirectory()) walk(folder);
+    }
+  }
+  return found;
+}
+
 describe('Containerfile', () => {
   const cmd = JSON.parse(one(runtime, 'CMD')) as string[];
 
@@ -132,7 +157,7 @@ describe('Containerfile', () => {
       expect(ignored, source).not.toContain(source);
     }
     const compiled = (JSON.parse(read('tsconfig.build.json')) as { include: string[] }).include;
-    for (const folder of compiled) expect(local).toContain(folder);
+    for (const folder of [...compiled, ...importedFolders(compiled)]) expect(local).toContain(folder);
     expect(local).toEqual(
       expect.arrayContaining(['package.json', 'package-lock.json', 'tsconfig.build.json']),
     );
