@@ -17,6 +17,8 @@ export function routePaths(v: ApiVersion) {
     delete: [`/${v}/:org/:repo`, `/${v}/:org/:repo/:version`],
     health: `/${v}/health/ping`,
     about: `/${v}/about`,
+    /** SPEC §11: v2 only (catalogs came after v1 was frozen). */
+    catalog: v === 'v2' ? [`/${v}/:org/catalog`, `/${v}/:org/catalog/:package`] : [],
   };
 }
 
@@ -36,6 +38,7 @@ export function allRoutes(options: { viewer?: boolean } = {}): RouteSpec[] {
     for (const path of [...p.zipfile, ...p.koji]) out.push({ method: 'POST', path });
     for (const path of p.delete) out.push({ method: 'DELETE', path });
     out.push({ method: 'GET', path: p.health }, { method: 'GET', path: p.about });
+    for (const path of p.catalog) out.push({ method: 'GET', path });
   }
   out.push(
     { method: 'GET', path: apiDocsPaths.openapi.v1 },
