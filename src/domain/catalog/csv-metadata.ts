@@ -8,7 +8,7 @@
  * fails the bundle. This module does the same on the parsed CSV.
  */
 import { isRecord } from '../values.js';
-import { sortedKeys } from './go-json.js';
+import { sortedKeys } from './declcfg-write.js';
 import { RenderError } from './render-error.js';
 
 type Out = Record<string, unknown>;
@@ -85,16 +85,14 @@ function list<T>(value: unknown, path: string, item: Reader<T>): T[] {
   return value.map((v, i) => item(v, `${path}[${i}]`));
 }
 
-/** A map[string]string, keys in Go's order. */
+/** A map[string]string (null values are ""), written with its keys in Go's order. */
 function stringMap(value: unknown, path: string): Record<string, string> {
-  const record = optionalRecord(value, path);
-  for (const [key, v] of Object.entries(record)) {
+  const strings: Record<string, string> = {};
+  for (const [key, v] of Object.entries(optionalRecord(value, path))) {
     if (typeof v !== 'string' && v !== null) throw wrongType(`${path}.${key}`, 'a string');
+    strings[key] = v ?? '';
   }
-  const out: Record<string, string> = {};
-  for (const [key, v] of Object.entries(sortedKeys(record) as Record<string, string | null>))
-    out[key] = v ?? '';
-  return out;
+  return sortedKeys(strings) as Record<string, string>;
 }
 
 function definitions(value: unknown, path: string, item: Reader<Out>): Out {

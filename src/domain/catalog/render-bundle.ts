@@ -26,8 +26,8 @@ import type { FileEntry } from '../files.js';
 import { decodeUtf8, parseYaml } from '../manifest/yaml-parse.js';
 import { isRecord } from '../values.js';
 import { csvMetadata } from './csv-metadata.js';
+import { compareStrings, goJson, sortedKeys } from './declcfg-write.js';
 import type { FbcBundle, FbcIcon, Property, RelatedImage, RenderedBundle } from './fbc.js';
-import { compareGoStrings, goJson, sortedKeys } from './go-json.js';
 import { annotatedProperties } from './properties-annotation.js';
 import { RenderError } from './render-error.js';
 
@@ -206,7 +206,7 @@ function filesIn(files: readonly FileEntry[], folder: string): { name: string; f
     .filter((f) => f.path.startsWith(prefix) && !f.path.slice(prefix.length).includes('/'))
     .map((file) => ({ name: file.path.slice(prefix.length), file }))
     .filter((f) => f.name !== '')
-    .sort((a, b) => compareGoStrings(a.name, b.name));
+    .sort((a, b) => compareStrings(a.name, b.name));
 }
 
 function parseFile(file: FileEntry): unknown {
@@ -247,7 +247,7 @@ function propertyList(doc: unknown, key: 'dependencies' | 'properties'): RawProp
     if (typeof type !== 'string') return undefined;
     const has = entry.value !== undefined;
     // The value's text is what opm's YAML-to-JSON conversion writes: keys sorted, HTML characters escaped.
-    const raw = has ? goJson(entry.value, { escapeHtml: true, sortKeys: true }) : '';
+    const raw = has ? escapeHtml(goJson(sortedKeys(entry.value))) : '';
     out.push({ type, value: has ? sortedKeys(entry.value) : null, raw });
   }
   return out;
@@ -452,9 +452,20 @@ function stringAt(value: unknown, what: string): string {
 
 // ---------------------------------------------------------------- properties
 
+const HTML = /[<>&]/g;
+const HTML_ESCAPES: Readonly<Record<string, string>> = { '<': '\\u003c', '>': '\\u003e', '&': '\\u0026' };
+
+/**
+ * Go's json.Marshal escapes `<`, `>` and `&` (opm's own property encoder does
+ * not). They only occur inside strings, so escaping the whole text is safe.
+ */
+function escapeHtml(json: string): string {
+  return json.replace(HTML, (c) => HTML_ESCAPES[c]!);
+}
+
 /** opm's property encoder: struct fields in order, no HTML escaping. */
 function built(type: string, value: Mapping): RawProperty {
-  return { type, value, raw: goJson(value, { escapeHtml: false, sortKeys: false }) };
+  return { type, value, raw: goJson(value) };
 }
 
 function packageProperty(packageName: string, version: string, release: string): RawProperty {
@@ -540,7 +551,7 @@ function objectsAndProperties(parsed: ParsedBundle, csv: CsvFacts, apis: BundleA
   }
 
   const objects = parsed.manifests.map(({ object }) => {
-    const json = goJson(object, { escapeHtml: true, sortKeys: true });
+    const json = escapeHtml(goJson(sortedKeys(object)));
     return built(PROPERTY_TYPE.bundleObject, { data: toBase64(new TextEncoder().encode(json)) });
   });
   pkg ??= packageProperty(parsed.annotations.package, csv.version, csv.release);
@@ -552,7 +563,7 @@ function objectsAndProperties(parsed: ParsedBundle, csv: CsvFacts, apis: BundleA
     ...[...required.values()].map(gvk(PROPERTY_TYPE.gvkRequired)),
     ...packageRequired,
     ...others,
-  ].sort((a, b) => compareGoStrings(a.type, b.type) || compareGoStrings(a.raw, b.raw));
+  ].sort((a, b) => compareStrings(a.type, b.type) || compareStrings(a.raw, b.raw));
   const isObject = (p: RawProperty) =>
     p.type === PROPERTY_TYPE.bundleObject || p.type === PROPERTY_TYPE.csvMetadata;
   return [...all.filter((p) => !isObject(p)), ...all.filter(isObject)];
@@ -605,7 +616,7 @@ function relatedImagesOf(spec: Mapping, image: string): RelatedImage[] {
     if (!seen.has(operatorImage)) out.push({ name: '', image: operatorImage });
     seen.add(operatorImage);
   }
-  return out.sort((a, b) => compareGoStrings(a.image, b.image));
+  return out.sort((a, b) => compareStrings(a.image, b.image));
 }
 
 /** Images of the `deployment` install strategy's containers and init containers. */

@@ -23,8 +23,8 @@ import { PackageValidationError } from '../errors.js';
 import type { FileEntry } from '../files.js';
 import { type BundleFile, identifyFiles, isMapping, type Manifest } from '../manifest/identify.js';
 import { detectLayout } from '../manifest/layout.js';
+import { compareStrings } from './declcfg-write.js';
 import type { ChannelEntry, DeclarativeConfig, FbcBundle, FbcChannel, FbcPackage } from './fbc.js';
-import { compareGoStrings } from './go-json.js';
 import type { ImageRefTemplate } from './image-ref-template.js';
 import {
   type BundleManifest,
@@ -78,10 +78,10 @@ export function renderPackageManifests(
     const entries = reachable(channel.currentCSV, byName).map((name) =>
       entryOf(byName.get(name)!.file.manifest!),
     );
-    entries.sort((a, b) => compareGoStrings(a.name, b.name));
+    entries.sort((a, b) => compareStrings(a.name, b.name));
     return { schema: 'olm.channel', name: channel.name, package: pkg.packageName, entries };
   });
-  channels.sort((a, b) => compareGoStrings(a.name, b.name));
+  channels.sort((a, b) => compareStrings(a.name, b.name));
 
   const defaultChannel = pkg.defaultChannel || (pkg.channels.length === 1 ? pkg.channels[0]!.name : '');
   const channelsOf = (name: string) =>
@@ -110,7 +110,7 @@ export function renderPackageManifests(
   if (headBundle?.description) packageBlob.description = headBundle.description;
 
   const bundles: FbcBundle[] = [...rendered.values()].map((r) => r.bundle);
-  bundles.sort((a, b) => compareGoStrings(a.name, b.name));
+  bundles.sort((a, b) => compareStrings(a.name, b.name));
   return { packages: [packageBlob], channels, bundles, others: [] };
 }
 
@@ -131,7 +131,7 @@ function packageFile(files: readonly BundleFile[]): {
 } {
   const candidates = files
     .filter((f) => f.dir === '' && f.kind === 'package')
-    .sort((a, b) => compareGoStrings(a.name, b.name));
+    .sort((a, b) => compareStrings(a.name, b.name));
   const found = candidates.find(
     (f) => typeof f.manifest?.packageName === 'string' && f.manifest.packageName !== '',
   );
@@ -240,5 +240,5 @@ function bundleManifests(
     if (!object || typeof object.kind !== 'string' || object.kind === '') continue;
     out.push({ file: name, object });
   }
-  return out.sort((a, b) => compareGoStrings(a.file, b.file));
+  return out.sort((a, b) => compareStrings(a.file, b.file));
 }

@@ -11,11 +11,11 @@ import { writeJson, writeYaml } from '../../domain/catalog/declcfg-write.js';
 import { type DeclarativeConfig, emptyConfig } from '../../domain/catalog/fbc.js';
 import { type ImageRefTemplate, parseImageRefTemplate } from '../../domain/catalog/image-ref-template.js';
 import {
+  buildBundle,
   CSV_METADATA_MIGRATION,
   imageRefFacts,
   type MigrateLevel,
   RenderError,
-  buildBundle,
   readBundle as readBundleFiles,
 } from '../../domain/catalog/render-bundle.js';
 import { renderPackageManifests } from '../../domain/catalog/render-package-manifests.js';
@@ -77,7 +77,8 @@ export const renderCommand: Command = {
       return EXIT_OK;
     }
     const output = stringOption(args.values, 'output') ?? 'json';
-    if (output !== 'json' && output !== 'yaml') throw usageError(`--output must be json or yaml, not '${output}'`);
+    if (output !== 'json' && output !== 'yaml')
+      throw usageError(`--output must be json or yaml, not '${output}'`);
     const settings = renderSettings(args.values);
 
     const combined = emptyConfig();
@@ -118,7 +119,8 @@ async function renderPath(path: string, settings: RenderSettings): Promise<Decla
     if (bundleFolder) return renderBundleFolder(files, settings);
     if (hasPackageFile(files)) return renderPackageManifests(files, settings);
     const config = loadConfig(files);
-    const blobs = config.packages.length + config.channels.length + config.bundles.length + config.others.length;
+    const blobs =
+      config.packages.length + config.channels.length + config.bundles.length + config.others.length;
     if (blobs === 0) {
       throw new RenderError(
         'neither a bundle (manifests/ and metadata/), a package-manifests folder (a package file) nor a catalog (FBC blobs)',
@@ -151,7 +153,11 @@ async function isBundleFolder(path: string): Promise<boolean> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const reason =
-      code === 'ENOENT' ? 'no such file or directory' : code === 'ENOTDIR' ? 'not a folder' : (error as Error).message;
+      code === 'ENOENT'
+        ? 'no such file or directory'
+        : code === 'ENOTDIR'
+          ? 'not a folder'
+          : (error as Error).message;
     throw new CliError(`cannot read ${path}: ${reason}`, EXIT_USAGE);
   }
 }
@@ -160,6 +166,7 @@ async function isBundleFolder(path: string): Promise<boolean> {
 function hasPackageFile(files: readonly FileEntry[]): boolean {
   const decoder = new TextDecoder();
   return files.some(
-    (f) => !f.path.includes('/') && /\.ya?ml$/i.test(f.path) && /^packageName\s*:/m.test(decoder.decode(f.data)),
+    (f) =>
+      !f.path.includes('/') && /\.ya?ml$/i.test(f.path) && /^packageName\s*:/m.test(decoder.decode(f.data)),
   );
 }
