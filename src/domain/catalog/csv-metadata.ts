@@ -104,25 +104,14 @@ function definitions(value: unknown, path: string, item: Reader<Out>): Out {
 }
 
 function crd(value: unknown, path: string): Out {
-  const r = optionalRecord(value, path);
-  const out: Out = {
-    name: str(r.name, `${path}.name`),
-    version: str(r.version, `${path}.version`),
-    kind: str(r.kind, `${path}.kind`),
-  };
-  describedApi(out, r, path);
+  const out = strings(['name', 'version', 'kind'])(value, path);
+  describedApi(out, optionalRecord(value, path), path);
   return out;
 }
 
 function apiService(value: unknown, path: string): Out {
+  const out = strings(['name', 'group', 'version', 'kind'], ['deploymentName'])(value, path);
   const r = optionalRecord(value, path);
-  const out: Out = {
-    name: str(r.name, `${path}.name`),
-    group: str(r.group, `${path}.group`),
-    version: str(r.version, `${path}.version`),
-    kind: str(r.kind, `${path}.kind`),
-  };
-  putNonEmpty(out, 'deploymentName', str(r.deploymentName, `${path}.deploymentName`));
   putNonEmpty(out, 'containerPort', int32(r.containerPort, `${path}.containerPort`));
   describedApi(out, r, path);
   return out;
@@ -138,14 +127,21 @@ function describedApi(out: Out, r: Record<string, unknown>, path: string): void 
   putNonEmpty(out, 'actionDescriptors', list(r.actionDescriptors, `${path}.actionDescriptors`, descriptor));
 }
 
-function resource(value: unknown, path: string): Out {
-  const r = optionalRecord(value, path);
-  return {
-    name: str(r.name, `${path}.name`),
-    kind: str(r.kind, `${path}.kind`),
-    version: str(r.version, `${path}.version`),
+/** A struct of strings: `always` fields written even when empty, `omitEmpty` ones only when set. */
+function strings(always: readonly string[], omitEmpty: readonly string[] = []): Reader<Out> {
+  return (value, path) => {
+    const r = optionalRecord(value, path);
+    const out: Out = {};
+    for (const key of always) out[key] = str(r[key], `${path}.${key}`);
+    for (const key of omitEmpty) putNonEmpty(out, key, str(r[key], `${path}.${key}`));
+    return out;
   };
 }
+
+const resource = strings(['name', 'kind', 'version']);
+const appLink = strings([], ['name', 'url']);
+const maintainer = strings([], ['name', 'email']);
+const groupVersionKind = strings(['group', 'version', 'kind']);
 
 function descriptor(value: unknown, path: string): Out {
   const r = optionalRecord(value, path);
@@ -161,29 +157,4 @@ function descriptor(value: unknown, path: string): Out {
 function installMode(value: unknown, path: string): Out {
   const r = optionalRecord(value, path);
   return { type: str(r.type, `${path}.type`), supported: bool(r.supported, `${path}.supported`) };
-}
-
-function appLink(value: unknown, path: string): Out {
-  const r = optionalRecord(value, path);
-  const out: Out = {};
-  putNonEmpty(out, 'name', str(r.name, `${path}.name`));
-  putNonEmpty(out, 'url', str(r.url, `${path}.url`));
-  return out;
-}
-
-function maintainer(value: unknown, path: string): Out {
-  const r = optionalRecord(value, path);
-  const out: Out = {};
-  putNonEmpty(out, 'name', str(r.name, `${path}.name`));
-  putNonEmpty(out, 'email', str(r.email, `${path}.email`));
-  return out;
-}
-
-function groupVersionKind(value: unknown, path: string): Out {
-  const r = optionalRecord(value, path);
-  return {
-    group: str(r.group, `${path}.group`),
-    version: str(r.version, `${path}.version`),
-    kind: str(r.kind, `${path}.kind`),
-  };
 }

@@ -3,8 +3,11 @@
  * keeps each value as the raw JSON text it was written with (Go's
  * json.RawMessage) and sorts a bundle's properties by that text, so the raw
  * text is kept here too. A text that is not such a list is ignored, as opm
- * ignores it (with a warning in its log).
+ * ignores it (with a warning in its log). A value nested deeper than the
+ * YAML parser allows is refused: the writers walk it recursively.
  */
+import { MAX_YAML_DEPTH } from '../manifest/yaml-parse.js';
+import { RenderError } from './render-error.js';
 
 export interface AnnotatedProperty {
   readonly type: string;
@@ -62,7 +65,9 @@ function endOfValue(text: string, i: number): number {
       j = endOfString(text, j) - 1;
       if (depth === 0) return j + 1;
     } else if (c === '{' || c === '[') {
-      depth++;
+      if (++depth > MAX_YAML_DEPTH) {
+        throw new RenderError(`The olm.properties annotation is nested deeper than ${MAX_YAML_DEPTH} levels.`);
+      }
     } else if (c === '}' || c === ']') {
       if (depth === 0) return j;
       depth--;

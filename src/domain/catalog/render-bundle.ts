@@ -21,6 +21,7 @@
  *   images, sorted by image.
  */
 import { toBase64 } from '../base64.js';
+import { BUNDLE_ANNOTATION } from '../bundle-image/registry-bundles.js';
 import { PackageValidationError } from '../errors.js';
 import type { FileEntry } from '../files.js';
 import { decodeUtf8, parseYaml } from '../manifest/yaml-parse.js';
@@ -55,12 +56,6 @@ export const PROPERTY_TYPE = {
 /** The CSV annotation holding extra properties as a JSON list. */
 const PROPERTIES_ANNOTATION = 'olm.properties';
 const SKIP_RANGE_ANNOTATION = 'olm.skipRange';
-
-const ANNOTATION_KEYS = {
-  package: 'operators.operatorframework.io.bundle.package.v1',
-  channels: 'operators.operatorframework.io.bundle.channels.v1',
-  defaultChannel: 'operators.operatorframework.io.bundle.channel.default.v1',
-} as const;
 
 type Mapping = Record<string, unknown>;
 
@@ -141,7 +136,7 @@ export function readBundle(files: readonly FileEntry[]): ParsedBundle {
     }
     if (!annotations) {
       throw new RenderError(
-        `The bundle has no annotations: metadata/ holds no annotations.yaml with ${ANNOTATION_KEYS.package}.`,
+        `The bundle has no annotations: metadata/ holds no annotations.yaml with ${BUNDLE_ANNOTATION.package}.`,
       );
     }
     return { manifests, csv, annotations, properties: properties ?? [], dependencies: dependencies ?? [] };
@@ -162,7 +157,7 @@ export function buildBundle(parsed: ParsedBundle, options: RenderOptions): Rende
   return bounded(() => {
     const csv = csvFacts(parsed.csv);
     if (parsed.annotations.package === '') {
-      throw new RenderError(`Bundle ${csv.name}: its annotations have no ${ANNOTATION_KEYS.package}.`);
+      throw new RenderError(`Bundle ${csv.name}: its annotations have no ${BUNDLE_ANNOTATION.package}.`);
     }
     const apis = bundleApis(parsed, csv.name);
     let properties = objectsAndProperties(parsed, csv, apis);
@@ -222,7 +217,11 @@ function parseFile(file: FileEntry): unknown {
 function annotationsIn(doc: unknown): BundleAnnotations | undefined {
   if (!isRecord(doc) || !isRecord(doc.annotations)) return undefined;
   const values: string[] = [];
-  for (const key of [ANNOTATION_KEYS.package, ANNOTATION_KEYS.channels, ANNOTATION_KEYS.defaultChannel]) {
+  for (const key of [
+    BUNDLE_ANNOTATION.package,
+    BUNDLE_ANNOTATION.channels,
+    BUNDLE_ANNOTATION.defaultChannel,
+  ]) {
     const value = doc.annotations[key] ?? '';
     // A value of another type fails opm's decoding: then this is not the annotations file.
     if (typeof value !== 'string') return undefined;

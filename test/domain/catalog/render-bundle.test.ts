@@ -552,6 +552,80 @@ describe('renderBundle: an etcd-like bundle (registry_to_model_test.go)', () => 
   });
 });
 
+describe('renderBundle: API services', () => {
+  const apiService = (kind: string) => ({
+    name: `${kind.toLowerCase()}s`,
+    group: 'metrics.example.org',
+    version: 'v1',
+    kind,
+    deploymentName: 'gadget-operator',
+    containerPort: 5443,
+    displayName: kind,
+  });
+  const csv = gadgetCsv('0.2.0', {
+    'spec.apiservicedefinitions': { owned: [apiService('Reading')], required: [apiService('Meter')] },
+  });
+
+  it('gives olm.gvk per owned and olm.gvk.required per required API service', () => {
+    const { bundle } = renderBundle(gadgetBundle({ csv }), { image: '' });
+    // Sorted by the value's text: "metrics…" before "test…".
+    expect(withoutObjects(bundle.properties)).toEqual([
+      { type: 'olm.gvk', value: { group: 'metrics.example.org', kind: 'Reading', version: 'v1' } },
+      GVK,
+      { type: 'olm.gvk.required', value: { group: 'metrics.example.org', kind: 'Meter', version: 'v1' } },
+      GVK_REQUIRED,
+      PACKAGE,
+      PACKAGE_REQUIRED,
+    ]);
+  });
+
+  it('writes apiServiceDefinitions into olm.csv.metadata in the API struct order', () => {
+    const { bundle } = renderBundle(gadgetBundle({ csv }), {
+      image: 'x',
+      migrateLevel: CSV_METADATA_MIGRATION,
+    });
+    const value = bundle.properties.at(-1)!.value as Record<string, unknown>;
+    expect(JSON.stringify(value.apiServiceDefinitions)).toBe(
+      '{"owned":[{"name":"readings","group":"metrics.example.org","version":"v1","kind":"Reading",' +
+        '"deploymentName":"gadget-operator","containerPort":5443,"displayName":"Reading"}],' +
+        '"required":[{"name":"meters","group":"metrics.example.org","version":"v1","kind":"Meter",' +
+        '"deploymentName":"gadget-operator","containerPort":5443,"displayName":"Meter"}]}',
+    );
+  });
+});
+
+describe('renderBundle: hostile input is refused, never a crash', () => {
+  it('YAML aliases that expand too far', () => {
+    const laughs = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+    for (let i = 1; i < 12; i++) {
+      const prev = String.fromCharCode(96 + i);
+      const next = String.fromCharCode(97 + i);
+      laughs.push(`${next}: &${next} [${Array(9).fill(`*${prev}`).join(',')}]`);
+    }
+    const files = gadgetBundle({ extra: { 'manifests/laughs.yaml': `kind: Laugh\n${laughs.join('\n')}\n` } });
+    const error = thrown(() => renderBundle(files, { image: '' }));
+    expect(error).toBeInstanceOf(RenderError);
+    expect((error as Error).message).toMatch(/manifests\/laughs\.yaml.*too large/);
+  });
+
+  it('an olm.properties annotation nested too deep', () => {
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    const annotation = `[{"type":"olm.deep","value":${deep}}]`;
+    const csv = gadgetCsv('0.2.0', { 'metadata.annotations': { 'olm.properties': annotation } });
+    const error = thrown(() => renderBundle(gadgetBundle({ csv }), { image: '' }));
+    expect(error).toBeInstanceOf(RenderError);
+    expect((error as Error).message).toMatch(/nested deeper than 256/);
+  });
+
+  it('bytes that are not UTF-8', () => {
+    const files = [
+      ...gadgetBundle(),
+      { path: 'manifests/binary.yaml', data: new Uint8Array([0xff, 0xfe, 0x00, 0x41]) },
+    ];
+    expect(thrown(() => renderBundle(files, { image: '' }))).toBeInstanceOf(RenderError);
+  });
+});
+
 describe('--image-ref-template facts', () => {
   it('Package and Name from the bundle, Version from its first olm.package property', () => {
     expect(imageRefFacts(readBundle(gadgetBundle()))).toEqual({
