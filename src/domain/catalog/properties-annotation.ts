@@ -66,7 +66,9 @@ function endOfValue(text: string, i: number): number {
       if (depth === 0) return j + 1;
     } else if (c === '{' || c === '[') {
       if (++depth > MAX_YAML_DEPTH) {
-        throw new RenderError(`The olm.properties annotation is nested deeper than ${MAX_YAML_DEPTH} levels.`);
+        throw new RenderError(
+          `The olm.properties annotation is nested deeper than ${MAX_YAML_DEPTH} levels.`,
+        );
       }
     } else if (c === '}' || c === ']') {
       if (depth === 0) return j;

@@ -29,6 +29,7 @@ import { isRecord } from '../values.js';
 import { csvMetadata } from './csv-metadata.js';
 import { compareStrings, goJson, sortedKeys } from './declcfg-write.js';
 import type { FbcBundle, FbcIcon, Property, RelatedImage, RenderedBundle } from './fbc.js';
+import { KUBE_YAML_SCHEMA } from './kube-yaml.js';
 import { annotatedProperties } from './properties-annotation.js';
 import { RenderError } from './render-error.js';
 
@@ -206,7 +207,7 @@ function filesIn(files: readonly FileEntry[], folder: string): { name: string; f
 
 function parseFile(file: FileEntry): unknown {
   try {
-    return parseYaml(file.path, decodeUtf8(file.path, file.data));
+    return parseYaml(file.path, decodeUtf8(file.path, file.data), KUBE_YAML_SCHEMA);
   } catch (error) {
     if (error instanceof PackageValidationError) throw new RenderError(error.message, { cause: error });
     throw error;
@@ -222,14 +223,26 @@ function annotationsIn(doc: unknown): BundleAnnotations | undefined {
     BUNDLE_ANNOTATION.channels,
     BUNDLE_ANNOTATION.defaultChannel,
   ]) {
-    const value = doc.annotations[key] ?? '';
+    const value = goString(doc.annotations[key]);
     // A value of another type fails opm's decoding: then this is not the annotations file.
-    if (typeof value !== 'string') return undefined;
+    if (value === undefined) return undefined;
     values.push(value);
   }
   const [pkg = '', channels = '', defaultChannel = ''] = values;
   if (pkg === '' && channels === '' && defaultChannel === '') return undefined;
   return { package: pkg, channels, defaultChannel };
+}
+
+/**
+ * A YAML scalar decoded into a Go string field: sigs.k8s.io/yaml writes a
+ * number or a boolean there as its text; null is ""; anything else fails.
+ */
+export function goString(value: unknown): string | undefined {
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean')
+    return String(value);
+  return undefined;
 }
 
 /** `{type, value}` entries of `doc[key]` when it is a non-empty list opm would decode. */
@@ -242,8 +255,8 @@ function propertyList(doc: unknown, key: 'dependencies' | 'properties'): RawProp
       continue;
     }
     if (!isRecord(entry)) return undefined;
-    const type = entry.type ?? '';
-    if (typeof type !== 'string') return undefined;
+    const type = goString(entry.type);
+    if (type === undefined) return undefined;
     const has = entry.value !== undefined;
     // The value's text is what opm's YAML-to-JSON conversion writes: keys sorted, HTML characters escaped.
     const raw = has ? escapeHtml(goJson(sortedKeys(entry.value))) : '';

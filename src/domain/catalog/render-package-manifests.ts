@@ -23,12 +23,15 @@ import { PackageValidationError } from '../errors.js';
 import type { FileEntry } from '../files.js';
 import { type BundleFile, identifyFiles, isMapping, type Manifest } from '../manifest/identify.js';
 import { detectLayout } from '../manifest/layout.js';
+import { webTextCodec } from '../text-codec.js';
 import { compareStrings } from './declcfg-write.js';
 import type { ChannelEntry, DeclarativeConfig, FbcBundle, FbcChannel, FbcPackage } from './fbc.js';
 import type { ImageRefTemplate } from './image-ref-template.js';
+import { KUBE_YAML_SCHEMA } from './kube-yaml.js';
 import {
   type BundleManifest,
   buildBundle,
+  goString,
   imageRefFacts,
   type MigrateLevel,
   type ParsedBundle,
@@ -116,7 +119,7 @@ export function renderPackageManifests(
 
 function identify(files: readonly FileEntry[]): BundleFile[] {
   try {
-    return identifyFiles(files, []);
+    return identifyFiles(files, [], webTextCodec, KUBE_YAML_SCHEMA);
   } catch (error) {
     if (error instanceof PackageValidationError) throw new RenderError(error.message, { cause: error });
     throw error;
@@ -139,31 +142,22 @@ function packageFile(files: readonly BundleFile[]): {
     throw new RenderError('The folder has no package file (a YAML file with packageName) at its root.');
   const pkg = found.manifest!;
   const bad = (what: string) => new RenderError(`The package file ${found.path}: ${what}.`);
-  if (
-    pkg.defaultChannel !== undefined &&
-    pkg.defaultChannel !== null &&
-    typeof pkg.defaultChannel !== 'string'
-  ) {
-    throw bad('defaultChannel must be a string');
-  }
+  const defaultChannel = goString(pkg.defaultChannel);
+  if (defaultChannel === undefined) throw bad('defaultChannel must be a string');
   if (!Array.isArray(pkg.channels) || pkg.channels.length === 0)
     throw bad('channels must list at least one channel');
   const channels = pkg.channels.map((c, i): PackageChannel => {
-    if (!isMapping(c) || typeof c.name !== 'string' || c.name === '' || typeof c.currentCSV !== 'string') {
-      throw bad(`channels[${i}] must have a name and a currentCSV`);
-    }
-    return { name: c.name, currentCSV: c.currentCSV };
+    const name = isMapping(c) ? goString(c.name) : undefined;
+    const currentCSV = isMapping(c) ? goString(c.currentCSV) : undefined;
+    if (!name || currentCSV === undefined) throw bad(`channels[${i}] must have a name and a currentCSV`);
+    return { name, currentCSV };
   });
   const seen = new Set<string>();
   for (const { name } of channels) {
     if (seen.has(name)) throw bad(`the channel ${name} is listed twice`);
     seen.add(name);
   }
-  return {
-    packageName: pkg.packageName as string,
-    channels,
-    defaultChannel: (pkg.defaultChannel as string) ?? '',
-  };
+  return { packageName: pkg.packageName as string, channels, defaultChannel };
 }
 
 /** The CSVs of the flat or nested layout; every version folder must hold exactly one. */

@@ -278,7 +278,7 @@ describe('renderBundle: --migrate-level bundle-object-to-csv-metadata', () => {
   });
 
   it('refuses a CSV field of the wrong type, as opm fails to decode it', () => {
-    const csv = gadgetCsv('0.2.0', { 'spec.installModes': [{ type: 'OwnNamespace', supported: 'yes' }] });
+    const csv = gadgetCsv('0.2.0', { 'spec.installModes': [{ type: 'OwnNamespace', supported: 'maybe' }] });
     const error = thrown(() =>
       renderBundle(gadgetBundle({ csv }), { image: 'x', migrateLevel: CSV_METADATA_MIGRATION }),
     );
