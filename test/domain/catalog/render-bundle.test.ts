@@ -165,21 +165,43 @@ describe('renderBundle (opm render of a bundle)', () => {
     expect(rendered.skips).toEqual([]);
   });
 
-  it('adds release to olm.package when the CSV has spec.release (a number written as Go formats it)', () => {
-    const cases: [unknown, string][] = [
-      ['2', '2'],
-      [3, '3'],
-      [1.5, '1.5'],
-    ];
-    for (const [release, written] of cases) {
-      const csv = gadgetCsv('0.2.0', { 'spec.release': release });
-      const { bundle } = renderBundle(gadgetBundle({ csv }), { image: '' });
-      expect(bundle.properties.find((p) => p.type === 'olm.package')?.value).toEqual({
-        packageName: 'gadget',
-        version: '0.2.0',
-        release: written,
-      });
-    }
+  // csv_test.go TestClusterServiceVersion_GetRelease
+  it.each<[string, unknown, string | undefined]>([
+    ['string release', '1.0.0', '1.0.0'],
+    ['integer numeric release', 20250104, '20250104'],
+    ['float numeric release', 0.20250104, '0.20250104'],
+    ['large integer release', 20250104235959, '20250104235959'],
+    ['null release', null, undefined],
+  ])('olm.package with %s', (_name, release, written) => {
+    const csv = gadgetCsv('0.2.0', { 'spec.release': release });
+    const { bundle } = renderBundle(gadgetBundle({ csv }), { image: '' });
+    const expected = written === undefined ? {} : { release: written };
+    expect(bundle.properties.find((p) => p.type === 'olm.package')?.value).toEqual({
+      packageName: 'gadget',
+      version: '0.2.0',
+      ...expected,
+    });
+  });
+
+  it('refuses a release of another type (csv_test.go: invalid release type)', () => {
+    const csv = gadgetCsv('0.2.0', { 'spec.release': true });
+    expect(thrown(() => renderBundle(gadgetBundle({ csv }), { image: '' }))).toBeInstanceOf(RenderError);
+  });
+
+  // csv_test.go TestClusterServiceVersion_GetOperatorImages
+  it('takes no deployment images from an install strategy other than deployment', () => {
+    const csv = gadgetCsv('0.2.0', { 'spec.install.strategy': 'nope' });
+    const { bundle } = renderBundle(gadgetBundle({ csv }), { image: '' });
+    expect(bundle.relatedImages).toEqual([
+      { name: 'other', image: `${REG}/gadget-other:v0.2.0` },
+      { name: 'operator', image: `${REG}/gadget:v0.2.0` },
+    ]);
+  });
+
+  it('leaves relatedImages out when there are none', () => {
+    const csv = gadgetCsv('0.2.0', { 'spec.install.strategy': 'nope', 'spec.relatedImages': [] });
+    const { bundle } = renderBundle(gadgetBundle({ csv }), { image: '' });
+    expect(bundle).not.toHaveProperty('relatedImages');
   });
 });
 
