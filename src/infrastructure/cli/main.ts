@@ -40,6 +40,11 @@ const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./push.js')).pushCommand,
   },
   {
+    name: 'render',
+    summary: 'Render bundle, package-manifests or FBC folders as File-Based Catalog blobs',
+    load: async () => (await import('./render.js')).renderCommand,
+  },
+  {
     name: 'publish',
     summary: 'Publish a bundle through a running OMPS service',
     load: async () => (await import('./publish.js')).publishCommand,
