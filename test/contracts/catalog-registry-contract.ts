@@ -126,11 +126,11 @@ export function catalogRegistryContract(
         ['1.0.0', one.manifest.digest],
         ['2.0.0', two.manifest.digest],
       ]);
-      expect(stored?.bundles[0]!.files.map((f) => f.path)).toEqual([
+      expect(stored!.bundles[0]!.files.map((f) => f.path)).toEqual([
         'manifests/widget.clusterserviceversion.yaml',
         'metadata/annotations.yaml',
       ]);
-      expect(new TextDecoder().decode(stored?.bundles[1]!.files[0]!.data)).toContain('version: 2.0.0');
+      expect(new TextDecoder().decode(stored!.bundles[1]!.files[0]!.data)).toContain('version: 2.0.0');
       expect(stored?.skipped.map((s) => s.tag)).toEqual(['an-index', 'not-a-bundle', 'unreadable']);
       const reasons = Object.fromEntries(stored!.skipped.map((s) => [s.tag, s.reason]));
       expect(reasons['an-index']).toMatch(/^not a bundle image: it is an image index/);
@@ -150,7 +150,7 @@ export function catalogRegistryContract(
       const read = await session.readCatalog(catalogRepo, 'latest');
       expect(read?.digest).toBe(digest);
       expect(read?.configs.map((f) => f.path)).toEqual(['etcd/catalog.json', 'widget/catalog.json']);
-      expect(read?.configs[1]!.data).toEqual(CONFIGS[0]!.data);
+      expect(read!.configs[1]!.data).toEqual(CONFIGS[0]!.data);
 
       expect(await session.pushCatalog(catalogRepo, 'latest', [...CONFIGS].reverse())).toBe(digest);
       const changed = await session.pushCatalog(catalogRepo, 'latest', CONFIGS.slice(1));
