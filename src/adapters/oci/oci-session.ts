@@ -172,10 +172,9 @@ export class OciSession implements ImageRegistrySession {
    * once, then the call is repeated. Public for the catalog session (oci-catalog-registry.ts).
    */
   async send(operation: Operation, url: string, exchange: Exchange): Promise<Outcome> {
-    const withAuth = (authorization: string) => ({
-      ...exchange,
-      headers: { ...exchange.headers, Authorization: authorization },
-    });
+    // No credentials (an anonymous session: a base image in another registry) send no header.
+    const withAuth = (authorization: string) =>
+      authorization ? { ...exchange, headers: { ...exchange.headers, Authorization: authorization } } : exchange;
     const first = await this.call(operation, url, withAuth(this.authorization));
     if (first.kind === 'failed' || first.status !== 401) return first;
     const challenge = parseBearerChallenge(first.headers.get('www-authenticate'));
