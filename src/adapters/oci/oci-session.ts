@@ -174,7 +174,9 @@ export class OciSession implements ImageRegistrySession {
   async send(operation: Operation, url: string, exchange: Exchange): Promise<Outcome> {
     // No credentials (an anonymous session: a base image in another registry) send no header.
     const withAuth = (authorization: string) =>
-      authorization ? { ...exchange, headers: { ...exchange.headers, Authorization: authorization } } : exchange;
+      authorization
+        ? { ...exchange, headers: { ...exchange.headers, Authorization: authorization } }
+        : exchange;
     const first = await this.call(operation, url, withAuth(this.authorization));
     if (first.kind === 'failed' || first.status !== 401) return first;
     const challenge = parseBearerChallenge(first.headers.get('www-authenticate'));
