@@ -516,18 +516,23 @@ async function seedBaseImage(client, repository) {
   for (const architecture of ['amd64', 'arm64']) {
     const own = await layer('bin/opm', `#!/bin/sh\necho opm for ${architecture}\n`);
     const diffIds = [`sha256:${'1'.repeat(64)}`, `sha256:${'2'.repeat(64)}`];
+    // As operator-registry's image: runs as 1001, `opm` the entrypoint, `registry serve` its old default.
+    const runtime = {
+      User: '1001',
+      Env: ['PATH=/bin'],
+      Entrypoint: ['/bin/opm'],
+      Cmd: ['registry', 'serve'],
+    };
+    const labels = { 'io.example.base': architecture };
+    const history = ['ADD os-release', 'ADD opm'].map((step) => ({ created_by: step }));
     const config = await blob(
       'application/vnd.oci.image.config.v1+json',
       json({
         architecture,
         os: 'linux',
-        config: {
-          Entrypoint: ['/bin/opm'],
-          Cmd: ['registry', 'serve'],
-          Labels: { 'io.example.base': architecture },
-        },
+        config: { ...runtime, Labels: labels },
         rootfs: { type: 'layers', diff_ids: diffIds },
-        history: [{ created_by: 'ADD os-release' }, { created_by: 'ADD opm' }],
+        history,
       }),
     );
     const manifest = await blob(
@@ -668,9 +673,10 @@ async function catalogFlow({ auth, registryHost, work, log }) {
       JSON.stringify(image.Layers),
     );
     check(
-      `catalog on a base image (${architecture}): Entrypoint kept, Cmd serve /configs, labels merged`,
+      `catalog on a base image (${architecture}): Entrypoint and User kept, Cmd serve /configs, labels merged`,
       config.architecture === architecture &&
         JSON.stringify(config.config?.Entrypoint) === '["/bin/opm"]' &&
+        config.config?.User === '1001' &&
         JSON.stringify(config.config?.Cmd) === '["serve","/configs"]' &&
         config.config?.Labels?.['io.example.base'] === architecture &&
         config.config?.Labels?.[CONFIGS_LABEL] === '/configs' &&

@@ -12,7 +12,7 @@ import { buildCatalogImage, CATALOG_CONFIGS_LABEL } from '../../src/domain/catal
 import { webGzipCodec } from '../../src/domain/catalog-image/gzip-codec.js';
 import { MEDIA_TYPE } from '../../src/domain/catalog-image/image-json.js';
 import { CatalogValidationError, RegistryAuthorizationError } from '../../src/domain/errors.js';
-import { baseImage } from '../support/base-images.js';
+import { baseImage, oneLayerImage } from '../support/base-images.js';
 import { caught } from '../support/failure.js';
 import { anImage } from './image-registry-contract.js';
 
@@ -109,17 +109,8 @@ export function catalogRegistryContract(
       const base = await baseImage('oci');
       await subject.seed(bundleRepo, base.blobs, [...base.manifests, base.top], 'an-index');
       const plain = await blob(MEDIA_TYPE.ociLayer, text('not gzip at all'));
-      const config = await blob(MEDIA_TYPE.ociConfig, text('{}'));
-      const broken = await blob(
-        MEDIA_TYPE.ociManifest,
-        json({
-          schemaVersion: 2,
-          mediaType: MEDIA_TYPE.ociManifest,
-          config: { mediaType: config.mediaType, digest: config.digest, size: config.data.byteLength },
-          layers: [{ mediaType: plain.mediaType, digest: plain.digest, size: plain.data.byteLength }],
-        }),
-      );
-      await subject.seed(bundleRepo, [plain, config], [broken], 'unreadable');
+      const broken = await oneLayerImage(plain);
+      await subject.seed(bundleRepo, broken.blobs, [broken.manifest], 'unreadable');
 
       const stored = await session.bundles(bundleRepo);
       expect(stored?.bundles.map((b) => [b.tag, b.digest])).toEqual([

@@ -101,3 +101,13 @@ export async function baseImage(
   const top = await blob(indexType, json({ schemaVersion: 2, mediaType: indexType, manifests: entries }));
   return { top, manifests, blobs, resolved: { top, platforms, skipped } };
 }
+
+/** An OCI image of one layer (any bytes) and an empty config: for images that are not what they claim. */
+export async function oneLayerImage(layer: OciBlob): Promise<{ blobs: OciBlob[]; manifest: OciBlob }> {
+  const config = await blob(MEDIA_TYPE.ociConfig, bytes('{}'));
+  const manifest = await blob(
+    MEDIA_TYPE.ociManifest,
+    json({ schemaVersion: 2, mediaType: MEDIA_TYPE.ociManifest, config: d(config), layers: [d(layer)] }),
+  );
+  return { blobs: [layer, config], manifest };
+}

@@ -17,14 +17,11 @@ import type {
 } from '../../application/ports.js';
 import { buildCatalogImage, readCatalogLayer } from '../../domain/catalog-image/catalog-image.js';
 import { webGzipCodec } from '../../domain/catalog-image/gzip-codec.js';
-import { parseImageReference } from '../../domain/catalog-image/image-reference.js';
 import {
-  baseImageError,
   catalogLayerOf,
   type ImageSource,
   readBundleImage,
-  resolveBaseImage,
-  skippedBundleReason,
+  resolveBase,
 } from '../../domain/catalog-image/stored-images.js';
 import { RegistryAuthorizationError, RegistryError } from '../../domain/errors.js';
 import type { InMemoryImageRegistry } from './in-memory-image-registry.js';
@@ -63,7 +60,7 @@ export class InMemoryCatalogRegistry implements CatalogRegistry {
           if (!manifest) continue;
           const read = await readBundleImage(source(base, repository), manifest, webGzipCodec, BUNDLE_LIMITS);
           if ('files' in read) stored.bundles.push({ tag, digest: manifest.digest, files: read.files });
-          else stored.skipped.push({ tag, reason: skippedBundleReason(read.reason) });
+          else stored.skipped.push({ tag, reason: read.reason });
         }
         return stored;
       },
@@ -91,15 +88,12 @@ export class InMemoryCatalogRegistry implements CatalogRegistry {
         return { digest: top.digest, configs };
       },
 
-      async resolveBase(reference): Promise<CatalogBase> {
-        const ref = parseImageReference(reference);
-        if (typeof ref === 'string')
-          throw baseImageError(reference, `is not a valid image reference: ${ref}`);
-        const from = store.registries().find((r) => new URL(r).host === ref.host) ?? `https://${ref.host}`;
-        if (from === base) check(`read the manifest ${ref.repository}`);
-        const at = ref.digest ?? ref.tag!;
-        const image = await resolveBaseImage(source(from, ref.repository), reference, at);
-        return { reference, digest: image.top.digest, host: ref.host, repository: ref.repository, image };
+      resolveBase(reference): Promise<CatalogBase> {
+        return resolveBase(reference, (ref) => {
+          const from = store.registries().find((r) => new URL(r).host === ref.host) ?? `https://${ref.host}`;
+          if (from === base) check(`read the manifest ${ref.repository}`);
+          return source(from, ref.repository);
+        });
       },
 
       async pushCatalog(repository, tag, configs, catalogBase): Promise<string> {

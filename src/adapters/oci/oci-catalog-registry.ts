@@ -27,7 +27,6 @@ import { settleLimited } from '../../application/settle-limited.js';
 import { buildCatalogImage, readCatalogLayer } from '../../domain/catalog-image/catalog-image.js';
 import { type GzipCodec, webGzipCodec } from '../../domain/catalog-image/gzip-codec.js';
 import type { Descriptor } from '../../domain/catalog-image/image-json.js';
-import { parseImageReference } from '../../domain/catalog-image/image-reference.js';
 import {
   type BundleRead,
   type BundleReadLimits,
@@ -35,8 +34,7 @@ import {
   catalogLayerOf,
   type ImageSource,
   readBundleImage,
-  resolveBaseImage,
-  skippedBundleReason,
+  resolveBase,
 } from '../../domain/catalog-image/stored-images.js';
 import { TarReadError } from '../../domain/catalog-image/tar-read.js';
 import { CatalogValidationError, RegistryError } from '../../domain/errors.js';
@@ -169,25 +167,24 @@ class OciCatalogSession implements CatalogSession {
   }
 
   async resolveBase(reference: string): Promise<CatalogBase> {
-    const ref = parseImageReference(reference);
-    if (typeof ref === 'string') throw baseImageError(reference, `is not a valid image reference: ${ref}`);
-    const key = `${ref.host}/${ref.repository}@${ref.digest}`;
-    const cached = ref.digest ? this.registry.baseCache.get(key) : undefined;
-    if (cached) return { ...cached, reference };
-    // The caller's credentials only for their own registry; another registry is read anonymously.
-    const own = ref.host === this.client.host;
-    const client = own ? this.client : this.registry.client(this.registry.baseUrlOf(ref.host), '');
-    let image: CatalogBase['image'];
+    const pinned = reference.includes('@sha256:');
+    const cached = pinned ? this.registry.baseCache.get(reference) : undefined;
+    if (cached) return cached;
+    let own = true;
     try {
-      image = await resolveBaseImage(this.source(client, ref.repository), reference, ref.digest ?? ref.tag!);
+      const base = await resolveBase(reference, (ref) => {
+        // The caller's credentials only for their own registry; another registry is read anonymously.
+        own = ref.host === this.client.host;
+        const client = own ? this.client : this.registry.client(this.registry.baseUrlOf(ref.host), '');
+        return this.source(client, ref.repository);
+      });
+      if (pinned) this.registry.baseCache.set(reference, base, 1);
+      return base;
     } catch (error) {
       if (own || error instanceof CatalogValidationError) throw error;
       // Another registry's failure is the configured reference's problem, not the caller's.
       throw baseImageError(reference, `cannot be read: ${(error as Error).message}`);
     }
-    const base = { reference, digest: image.top.digest, host: ref.host, repository: ref.repository, image };
-    if (ref.digest) this.registry.baseCache.set(key, base, 1);
-    return base;
   }
 
   async pushCatalog(
@@ -239,7 +236,7 @@ class OciCatalogSession implements CatalogSession {
   /** One tag as a bundle image; what its manifest's layers hold is read once per manifest digest. */
   private async bundle(repository: string, tag: string): Promise<StoredBundle | { reason: string }> {
     const manifest = await this.client.manifest(repository, tag);
-    if (!manifest) return { reason: skippedBundleReason('the tag no longer exists') };
+    if (!manifest) return { reason: 'the tag no longer exists' };
     const key = `${this.client.host}|${manifest.digest}`;
     let read = this.registry.bundleCache.get(key);
     if (!read) {
@@ -247,9 +244,7 @@ class OciCatalogSession implements CatalogSession {
       read = await readBundleImage(source, manifest, this.registry.codec, this.registry.limits.bundle);
       this.registry.bundleCache.set(key, read, 'files' in read ? bytesOf(read.files) : 256);
     }
-    return 'files' in read
-      ? { tag, digest: manifest.digest, files: read.files }
-      : { reason: skippedBundleReason(read.reason) };
+    return 'files' in read ? { tag, digest: manifest.digest, files: read.files } : read;
   }
 
   private source(client: OciRegistryClient, repository: string): ImageSource {

@@ -20,6 +20,7 @@ import {
   parseConfig,
   parseManifest,
 } from './image-json.js';
+import { type ImageReference, parseImageReference } from './image-reference.js';
 import { unpackLayer } from './layer-files.js';
 import { bundleFiles } from './stored-bundle.js';
 import { TarReadError } from './tar-read.js';
@@ -51,8 +52,21 @@ export type BundleRead = { files: FileEntry[] } | { reason: string };
 
 const GZIP_LAYER_TYPES: readonly string[] = [MEDIA_TYPE.ociLayer, MEDIA_TYPE.dockerLayer];
 
-/** A manifest as a bundle image: its files, or why it is not one (never thrown, except registry failures). */
+/**
+ * A manifest as a bundle image: its files, or why it is not one ("not a
+ * bundle image: …"; never thrown — registry failures are).
+ */
 export async function readBundleImage(
+  source: ImageSource,
+  manifest: FetchedManifest,
+  codec: GzipCodec,
+  limits: BundleReadLimits,
+): Promise<BundleRead> {
+  const read = await bundleImageFiles(source, manifest, codec, limits);
+  return 'reason' in read ? { reason: `not a bundle image: ${read.reason}` } : read;
+}
+
+async function bundleImageFiles(
   source: ImageSource,
   manifest: FetchedManifest,
   codec: GzipCodec,
@@ -82,11 +96,6 @@ export async function readBundleImage(
   }
   const bundle = bundleFiles([...files.values()]);
   return typeof bundle === 'string' ? { reason: bundle } : { files: bundle };
-}
-
-/** A skipped tag's reason as the answer's warning says it. */
-export function skippedBundleReason(reason: string): string {
-  return reason === 'the tag no longer exists' ? reason : `not a bundle image: ${reason}`;
 }
 
 /**
@@ -157,6 +166,30 @@ export async function resolveBaseImage(
   if (platforms.length === 0)
     throw baseImageError(reference, 'is not an image: its index names no platform image');
   return { top: topBlob, platforms, skipped };
+}
+
+/** A base image resolved, with where its blobs are (CatalogBase, SPEC §11). */
+export interface ResolvedBase {
+  reference: string;
+  digest: string;
+  host: string;
+  repository: string;
+  image: BaseImage;
+}
+
+/**
+ * `reference` parsed and resolved through the source `open` gives for its
+ * registry and repository. Throws CatalogValidationError naming
+ * `catalog.base_image` when it is malformed, missing or not an image.
+ */
+export async function resolveBase(
+  reference: string,
+  open: (ref: ImageReference) => ImageSource,
+): Promise<ResolvedBase> {
+  const ref = parseImageReference(reference);
+  if (typeof ref === 'string') throw baseImageError(reference, `is not a valid image reference: ${ref}`);
+  const image = await resolveBaseImage(open(ref), reference, ref.digest ?? ref.tag!);
+  return { reference, digest: image.top.digest, host: ref.host, repository: ref.repository, image };
 }
 
 /** SPEC §11: a base image that is missing or not an image is the configuration's fault. */

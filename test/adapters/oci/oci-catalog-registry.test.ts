@@ -12,13 +12,13 @@ import {
   OciCatalogRegistry,
 } from '../../../src/adapters/oci/oci-catalog-registry.js';
 import { OciImageRegistry } from '../../../src/adapters/oci/oci-image-registry.js';
-import { blob, json } from '../../../src/domain/bundle-image/oci-image.js';
+import { blob } from '../../../src/domain/bundle-image/oci-image.js';
 import { MEDIA_TYPE } from '../../../src/domain/catalog-image/image-json.js';
 import { RegistryError } from '../../../src/domain/errors.js';
 import { writeTar } from '../../../src/domain/tar.js';
 import { aBundle, CONFIGS } from '../../contracts/catalog-registry-contract.js';
 import { type OciRegistryEmulator, startOciRegistryEmulator } from '../../emulators/oci-registry-emulator.js';
-import { baseImage } from '../../support/base-images.js';
+import { baseImage, oneLayerImage } from '../../support/base-images.js';
 import { caught } from '../../support/failure.js';
 
 const BASIC = `Basic ${btoa('alice:s3cret')}`;
@@ -118,17 +118,8 @@ describe('OciCatalogRegistry', () => {
       { mtime: new Date(0) },
     );
     const layer = await blob(MEDIA_TYPE.ociLayer, gzipSync(unsafe));
-    const config = await blob(MEDIA_TYPE.ociConfig, json({}));
-    const manifest = await blob(
-      MEDIA_TYPE.ociManifest,
-      json({
-        schemaVersion: 2,
-        mediaType: MEDIA_TYPE.ociManifest,
-        config: { mediaType: config.mediaType, digest: config.digest, size: config.data.byteLength },
-        layers: [{ mediaType: layer.mediaType, digest: layer.digest, size: layer.data.byteLength }],
-      }),
-    );
-    emulator.state.seed('acme/w', [layer, config], [manifest], '0.0.1');
+    const { blobs, manifest } = await oneLayerImage(layer);
+    emulator.state.seed('acme/w', blobs, [manifest], '0.0.1');
     const images = new OciImageRegistry({ timeoutMs: 5_000 }).session(emulator.url, BASIC);
     await images.pushImage('acme/w', '1.0.0', await aBundle('1.0.0'));
     const limits = {
