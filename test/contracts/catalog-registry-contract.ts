@@ -7,7 +7,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CatalogRegistry, CatalogSession, ImageRegistry } from '../../src/application/ports.js';
-import { blob, buildOciImage, json, type OciBlob } from '../../src/domain/bundle-image/oci-image.js';
+import { blob, buildOciImage, type OciBlob } from '../../src/domain/bundle-image/oci-image.js';
 import { buildCatalogImage, CATALOG_CONFIGS_LABEL } from '../../src/domain/catalog-image/catalog-image.js';
 import { webGzipCodec } from '../../src/domain/catalog-image/gzip-codec.js';
 import { MEDIA_TYPE } from '../../src/domain/catalog-image/image-json.js';
