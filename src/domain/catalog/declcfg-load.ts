@@ -28,6 +28,7 @@ import {
   type RelatedImage,
   SCHEMA,
 } from './fbc.js';
+import { arr, field, fold, goKind, obj, str, typeError } from './go-struct.js';
 import { indexIgnoreMatcher } from './index-ignore.js';
 
 /** Most blobs one catalog may hold (a large public catalog has ~20 000). */
@@ -203,11 +204,6 @@ function checkDepthOf(value: unknown): void {
   }
 }
 
-/** Go's cases.Fold, for the ASCII keys FBC uses. */
-function fold(key: string): string {
-  return key.toLowerCase();
-}
-
 function addBlob(config: DeclarativeConfig, raw: unknown): void {
   if (raw === null || raw === undefined) throw new Error("object '' is missing root schema field");
   if (typeof raw !== 'object' || Array.isArray(raw))
@@ -269,46 +265,6 @@ function wrap<T>(prefix: string, fn: () => T): T {
   } catch (error) {
     throw new Error(`${prefix}: ${error instanceof Error ? error.message : String(error)}`);
   }
-}
-
-function goKind(v: unknown): string {
-  if (typeof v === 'string') return 'string';
-  if (typeof v === 'number') return 'number';
-  if (typeof v === 'boolean') return 'bool';
-  return 'object';
-}
-
-/** A struct field as Go's decoder finds it: the exact key, else one equal but for case. */
-function field(record: Record<string, unknown>, name: string): unknown {
-  if (name in record) return record[name];
-  const f = fold(name);
-  for (const key of Object.keys(record)) if (fold(key) === f) return record[key];
-  return undefined;
-}
-
-function typeError(v: unknown, where: string, goType: string): Error {
-  return new Error(
-    `json: cannot unmarshal ${Array.isArray(v) ? 'array' : goKind(v)} into Go struct field ${where} of type ${goType}`,
-  );
-}
-
-function str(record: Record<string, unknown>, name: string, where: string): string {
-  const v = field(record, name);
-  if (v === undefined || v === null) return '';
-  if (typeof v !== 'string') throw typeError(v, where, 'string');
-  return v;
-}
-
-function obj(v: unknown, where: string, goType: string): Record<string, unknown> | undefined {
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'object' || Array.isArray(v)) throw typeError(v, where, goType);
-  return v as Record<string, unknown>;
-}
-
-function arr(v: unknown, where: string, goType: string): unknown[] {
-  if (v === undefined || v === null) return [];
-  if (!Array.isArray(v)) throw typeError(v, where, goType);
-  return v;
 }
 
 function packageOf(blob: Record<string, unknown>): FbcPackage {
