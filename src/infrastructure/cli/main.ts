@@ -45,6 +45,11 @@ const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./render.js')).renderCommand,
   },
   {
+    name: 'catalog',
+    summary: 'Push a File-Based Catalog folder as a catalog image (catalog push)',
+    load: async () => (await import('./catalog.js')).catalogCommand,
+  },
+  {
     name: 'publish',
     summary: 'Publish a bundle through a running OMPS service',
     load: async () => (await import('./publish.js')).publishCommand,
