@@ -188,7 +188,11 @@ export class PublishRelease {
           token: command.token,
         },
         {
-          added: built.images.map((i) => ({ tag: i.tag, digest: i.image.manifest.digest, files: [...i.files] })),
+          added: built.images.map((i) => ({
+            tag: i.tag,
+            digest: i.image.manifest.digest,
+            files: [...i.files],
+          })),
         },
       );
     }
@@ -200,7 +204,8 @@ export class PublishRelease {
       token: command.token,
       dryRun: command.dryRun === true,
     });
-    const catalogResult = plan && catalog && (command.dryRun ? catalog.describe(plan) : await catalog.apply(plan));
+    const catalogResult =
+      plan && catalog && (command.dryRun ? catalog.describe(plan) : await catalog.apply(plan));
     const catalogWarnings = plan?.warnings ?? [];
     const validationInfo = {
       errors: outcome.validationInfo.errors,

@@ -18,13 +18,14 @@
  * the update is redone on what is there now). The package's own folder is
  * the unit: other packages' files are carried over byte for byte.
  */
+
+import { imageRepository } from '../domain/bundle-image/image-name.js';
 import { assemblePackage } from '../domain/catalog/assemble.js';
 import { packagesIn, replacePackage } from '../domain/catalog/catalog-folder.js';
 import { loadConfig } from '../domain/catalog/declcfg-load.js';
 import type { DeclarativeConfig, RenderedBundle } from '../domain/catalog/fbc.js';
 import { renderBundle } from '../domain/catalog/render-bundle.js';
 import { validateConfig } from '../domain/catalog/validate.js';
-import { imageRepository } from '../domain/bundle-image/image-name.js';
 import { CatalogValidationError, RegistryError } from '../domain/errors.js';
 import { type FileEntry, sameFiles } from '../domain/files.js';
 import type { BundleImagesPolicy, CatalogPolicy } from '../domain/organization-policy.js';
@@ -201,7 +202,11 @@ export class UpdateCatalog {
     target: CatalogTarget,
     change: CatalogChange,
   ): Promise<{ rendered: RenderedBundle[]; warnings: string[] }> {
-    const repository = imageRepository(target.bundleImages.repository, target.organization, target.packageName);
+    const repository = imageRepository(
+      target.bundleImages.repository,
+      target.organization,
+      target.packageName,
+    );
     const warnings: string[] = [];
     if (change.removed === 'all') return { rendered: [], warnings };
     const stored = (await session.bundles(repository)) ?? { bundles: [], skipped: [] };
@@ -244,9 +249,10 @@ export class UpdateCatalog {
 }
 
 /** An organization's catalog: its image repository, and the reference people pull (`host/repository:tag`). */
-export function catalogLocation(
-  target: Pick<CatalogTarget, 'organization' | 'bundleImages' | 'catalog'>,
-): { repository: string; image: string } {
+export function catalogLocation(target: Pick<CatalogTarget, 'organization' | 'bundleImages' | 'catalog'>): {
+  repository: string;
+  image: string;
+} {
   const repository = imageRepository(target.catalog.repository, target.organization, '');
   const host = new URL(target.bundleImages.registry).host;
   return { repository, image: `${host}/${repository}:${target.catalog.tag}` };

@@ -5,13 +5,13 @@
  */
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { parseImageReference } from '../domain/catalog-image/image-reference.js';
 import {
   DEFAULT_BUNDLE_REPOSITORY,
   DEFAULT_CATALOG_REPOSITORY,
   DEFAULT_CATALOG_TAG,
   type OrganizationPolicy,
 } from '../domain/organization-policy.js';
-import { isImageReference } from '../domain/catalog/image-reference.js';
 import { PythonRegexpError, pythonSubstitution } from '../domain/python-regexp.js';
 import { isValidVersion } from '../domain/release-version.js';
 import { unknownKeys } from './unknown-keys.js';
@@ -74,7 +74,15 @@ const catalog = z
     channels: z.enum(['replaces', 'semver'], { error: 'must be replaces or semver' }).default('replaces'),
     base_image: z
       .string()
-      .refine(isImageReference, 'must be an image reference, host[:port]/repository@sha256:<digest> (or :tag)')
+      .superRefine((reference, ctx) => {
+        const parsed = parseImageReference(reference);
+        if (typeof parsed === 'string') {
+          ctx.addIssue({
+            code: 'custom',
+            message: `is not a valid image reference (host[:port]/repository@sha256:<digest>): ${parsed}`,
+          });
+        }
+      })
       .optional(),
   })
   .strict();

@@ -192,7 +192,10 @@ export function openApiDocument(version: string, apiVersion: DocumentedVersion =
       { name: 'publish', description: 'Publish a release of an operator bundle to Quay.' },
       { name: 'delete', description: 'Delete releases from Quay.' },
       { name: 'service', description: 'Health and versions of the service.' },
-      { name: 'catalog', description: 'The File-Based Catalogs kept current for organizations with `catalog`.' },
+      {
+        name: 'catalog',
+        description: 'The File-Based Catalogs kept current for organizations with `catalog`.',
+      },
     ],
     paths,
     components: {

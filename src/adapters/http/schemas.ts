@@ -139,13 +139,15 @@ export const PublishedImageSchema = z
 
 export const CatalogResultSchema = z
   .strictObject({
-    image: z.string().meta({ description: 'The catalog image, `<registry host[:port]>/<repository>:<tag>`.' }),
-    digest: z
+    image: z
       .string()
-      .nullable()
-      .meta({ description: 'What the tag points at now (`sha256:…`); null in a dry run when there is no catalog yet.' }),
+      .meta({ description: 'The catalog image, `<registry host[:port]>/<repository>:<tag>`.' }),
+    digest: z.string().nullable().meta({
+      description: 'What the tag points at now (`sha256:…`); null in a dry run when there is no catalog yet.',
+    }),
     changed: z.boolean().meta({
-      description: 'Whether the catalog was rewritten (dry run: would be); an unchanged catalog is not pushed again.',
+      description:
+        'Whether the catalog was rewritten (dry run: would be); an unchanged catalog is not pushed again.',
     }),
   })
   .meta({
@@ -161,8 +163,13 @@ export const CatalogResultSchema = z
 
 export const CatalogSummarySchema = z
   .strictObject({
-    image: z.string().meta({ description: 'The catalog image, `<registry host[:port]>/<repository>:<tag>`.' }),
-    digest: z.string().nullable().meta({ description: 'What the tag points at; null when there is no catalog yet.' }),
+    image: z
+      .string()
+      .meta({ description: 'The catalog image, `<registry host[:port]>/<repository>:<tag>`.' }),
+    digest: z
+      .string()
+      .nullable()
+      .meta({ description: 'What the tag points at; null when there is no catalog yet.' }),
     packages: strings.meta({ description: 'The packages the catalog holds, sorted.' }),
   })
   .meta({
@@ -177,7 +184,8 @@ export const CatalogSummarySchema = z
 
 const catalogField = {
   catalog: CatalogResultSchema.optional().meta({
-    description: 'Organizations with a `catalog` only: the catalog image after this call (or, in a dry run, as it is).',
+    description:
+      'Organizations with a `catalog` only: the catalog image after this call (or, in a dry run, as it is).',
   }),
 };
 

@@ -12,7 +12,11 @@ export interface BuiltBundleImages {
   /** The tag of the default channel's head. */
   readonly headTag: string;
   /** Each image with the files of its layer (what the catalog renders the bundle from, SPEC §11). */
-  readonly images: readonly { readonly tag: string; readonly image: OciImage; readonly files: readonly FileEntry[] }[];
+  readonly images: readonly {
+    readonly tag: string;
+    readonly image: OciImage;
+    readonly files: readonly FileEntry[];
+  }[];
   /** The bundle's validation warnings, then the conversion's own. */
   readonly warnings: readonly string[];
   /** Every file of every image, as `<tag>/<path in the layer>`. */

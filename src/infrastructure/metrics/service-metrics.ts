@@ -7,6 +7,7 @@ import type { RequestObservation } from '../../adapters/http/request-log.js';
 import type {
   BuildSystem,
   BundleEngine,
+  CatalogRegistry,
   ImageRegistry,
   PolicyGate,
   Registry,
@@ -39,6 +40,15 @@ export class ServiceMetrics {
   private readonly inflated = this.registry.counter(
     'omps_archive_inflated_bytes_total',
     'Bytes inflated from archives.',
+  );
+  private readonly catalogUpdates = this.registry.counter(
+    'omps_catalog_updates_total',
+    'Catalog writes (SPEC §11) by outcome: "updated", "unchanged" or "failed".',
+  );
+  private readonly catalogSeconds = this.registry.histogram(
+    'omps_catalog_update_duration_seconds',
+    'Time to write a catalog (the read-modify-write of its tag, retries included), by outcome.',
+    LATENCY_BUCKETS,
   );
   readonly eventLoopLag = this.registry.gauge(
     'omps_event_loop_lag_seconds',
@@ -80,6 +90,31 @@ export class ServiceMetrics {
         };
       },
       ping: (registry, signal) => time('ping', () => inner.ping(registry, signal)),
+    };
+  }
+
+  instrumentCatalogRegistry(inner: CatalogRegistry): CatalogRegistry {
+    const time = <T>(operation: string, call: () => Promise<T>) => this.time('oci_registry', operation, call);
+    return {
+      session: (registry, token) => {
+        const session = inner.session(registry, token);
+        return {
+          bundles: (r) => time('catalog_bundles', () => session.bundles(r)),
+          catalogDigest: (r, tag) => time('catalog_digest', () => session.catalogDigest(r, tag)),
+          readCatalog: (r, tag) => time('catalog_read', () => session.readCatalog(r, tag)),
+          resolveBase: (ref) => time('catalog_base', () => session.resolveBase(ref)),
+          pushCatalog: (r, tag, configs, base) =>
+            time('catalog_push', () => session.pushCatalog(r, tag, configs, base)),
+        };
+      },
+    };
+  }
+
+  /** What UpdateCatalog reports of each catalog write. */
+  catalogObserver(): (outcome: 'updated' | 'unchanged' | 'failed', seconds: number) => void {
+    return (outcome, seconds) => {
+      this.catalogUpdates.inc({ outcome });
+      this.catalogSeconds.observe({ outcome }, seconds);
     };
   }
 
