@@ -13,12 +13,20 @@
  * with manifests/ and metadata/annotations.yaml; a second identical push is a
  * no-op; changed content under an existing tag is refused; deletes remove tags.
  *
+ * Catalogs (SPEC §11): `omps catalog push` of an FBC folder, checked with
+ * skopeo (the configs label, one layer holding configs/, the digest printed,
+ * the folder loading back with our FBC loader); then a 2-platform base image
+ * (an `opm`-like index, seeded through our own registry client) and a catalog
+ * pushed on it with the catalog adapter (its layers mounted, not copied),
+ * checked per platform with `skopeo inspect --override-arch`: base layers
+ * plus one, Entrypoint kept, `Cmd ["serve","/configs"]`, labels merged.
+ *
  * Ends with "N passed, M failed"; exits non-zero when anything failed. Every
  * process it starts is stopped; every step is bounded in time.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -210,14 +218,15 @@ function untar(tar) {
   return files;
 }
 
-async function layerFiles(reference, creds, work) {
+/** `which`: the first layer (a bundle's only one) or the last (a catalog's configs on a base image). */
+async function layerFiles(reference, creds, work, which = 'first') {
   const dir = await mkdtemp(path.join(work, 'oci-'));
   skopeo(['copy', '--insecure-policy', `docker://${reference}`, `oci:${dir}:image`], creds);
   const blob = async (digest) => readFile(path.join(dir, 'blobs', 'sha256', digest.slice('sha256:'.length)));
   const index = JSON.parse(await readFile(path.join(dir, 'index.json'), 'utf8'));
   const manifest = JSON.parse(await blob(index.manifests[0].digest));
   const layers = manifest.layers.map((l) => l.digest);
-  const tar = gunzipSync(new Uint8Array(await blob(layers[0])));
+  const tar = gunzipSync(new Uint8Array(await blob(which === 'last' ? layers.at(-1) : layers[0])));
   return { layerCount: layers.length, files: untar(tar) };
 }
 
@@ -270,6 +279,7 @@ async function runMode(mode, work) {
     await waitFor(`http://127.0.0.1:${ompsPort}/v2/about`, (s) => s === 200, 'OMPS', omps);
     const writes = () => (registry.output().match(/"(?:PUT|POST|PATCH|DELETE) \/v2\//g) ?? []).length;
     await flow({ auth, registryHost, omps: `http://127.0.0.1:${ompsPort}`, work: dir, writes });
+    await catalogFlow({ auth, registryHost, work: dir, log: registry.output });
   } finally {
     await Promise.all([stop(omps.child), stop(registry.child)]);
   }
@@ -448,6 +458,244 @@ async function flow({ auth, registryHost, omps, work, writes }) {
     'deleting a tag that is gone answers 404 QuayPackageNotFound',
     gone.status === 404,
     JSON.stringify(gone.body),
+  );
+}
+
+// ------------------------------------------------------------------ catalogs
+
+const CONFIGS_LABEL = 'operators.operatorframework.io.index.configs.v1';
+const dist = (module) => import(path.join(ROOT, 'dist/src', module));
+
+/** An FBC folder: one package, one channel, two bundles (by digest). */
+const FBC = {
+  'widget/catalog.json': [
+    { schema: 'olm.package', name: PACKAGE, defaultChannel: 'stable' },
+    {
+      schema: 'olm.channel',
+      package: PACKAGE,
+      name: 'stable',
+      entries: [
+        { name: 'widget-operator.v1.0.0' },
+        { name: 'widget-operator.v2.0.0', replaces: 'widget-operator.v1.0.0' },
+      ],
+    },
+    ...['1.0.0', '2.0.0'].map((version, i) => ({
+      schema: 'olm.bundle',
+      package: PACKAGE,
+      name: `widget-operator.v${version}`,
+      image: `example.com/widget-bundle@sha256:${String(i + 1).repeat(64)}`,
+      properties: [{ type: 'olm.package', value: { packageName: PACKAGE, version } }],
+    })),
+  ]
+    .map((blob) => JSON.stringify(blob))
+    .join('\n'),
+};
+
+function runCli(args, env) {
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'dist/src/infrastructure/cli/main.js'), ...args], {
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, ...env },
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A 2-platform base image like operator-registry's: per platform a config (Entrypoint /bin/opm) and 2 real layers. */
+async function seedBaseImage(client, repository) {
+  const { blob, json, descriptor } = await dist('domain/bundle-image/oci-image.js');
+  const { writeTar } = await dist('domain/tar.js');
+  const { gzipSync } = await import('node:zlib');
+  const layer = async (name, text) =>
+    blob(
+      'application/vnd.oci.image.layer.v1.tar+gzip',
+      gzipSync(writeTar([{ type: 'file', name, data: strToU8(text) }], { mtime: new Date(0) })),
+    );
+  const shared = await layer('etc/os-release', 'ID=test\n');
+  const entries = [];
+  const expected = {};
+  for (const architecture of ['amd64', 'arm64']) {
+    const own = await layer('bin/opm', `#!/bin/sh\necho opm for ${architecture}\n`);
+    const diffIds = [`sha256:${'1'.repeat(64)}`, `sha256:${'2'.repeat(64)}`];
+    // As operator-registry's image: runs as 1001, `opm` the entrypoint, `registry serve` its old default.
+    const runtime = {
+      User: '1001',
+      Env: ['PATH=/bin'],
+      Entrypoint: ['/bin/opm'],
+      Cmd: ['registry', 'serve'],
+    };
+    const labels = { 'io.example.base': architecture };
+    const history = ['ADD os-release', 'ADD opm'].map((step) => ({ created_by: step }));
+    const config = await blob(
+      'application/vnd.oci.image.config.v1+json',
+      json({
+        architecture,
+        os: 'linux',
+        config: { ...runtime, Labels: labels },
+        rootfs: { type: 'layers', diff_ids: diffIds },
+        history,
+      }),
+    );
+    const manifest = await blob(
+      'application/vnd.oci.image.manifest.v1+json',
+      json({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config: descriptor(config),
+        layers: [descriptor(shared), descriptor(own)],
+      }),
+    );
+    for (const b of [shared, own, config]) {
+      if (!(await client.hasBlob(repository, b.digest))) await client.upload(repository, b.digest, b.data);
+    }
+    await client.putManifest(repository, manifest.digest, manifest);
+    entries.push({ ...descriptor(manifest), platform: { architecture, os: 'linux' } });
+    expected[architecture] = [shared.digest, own.digest];
+  }
+  const index = await blob(
+    'application/vnd.oci.image.index.v1+json',
+    json({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: entries }),
+  );
+  await client.putManifest(repository, 'v1', index);
+  return expected;
+}
+
+async function catalogFlow({ auth, registryHost, work, log }) {
+  const creds = auth ? `${USER}:${PASSWORD}` : undefined;
+  const env = auth ? { OMPS_REGISTRY_AUTH: creds } : { OMPS_REGISTRY_AUTH: '' };
+  const folder = path.join(work, 'fbc');
+  for (const [name, text] of Object.entries(FBC)) {
+    await mkdir(path.dirname(path.join(folder, name)), { recursive: true });
+    await writeFile(path.join(folder, name), text);
+  }
+  const reference = `${registryHost}/${ORG}/catalog:v1`;
+
+  if (auth) {
+    const refused = runCli(['catalog', 'push', folder, reference, '--plain-http'], {
+      OMPS_REGISTRY_AUTH: `${USER}:wrong`,
+    });
+    check(
+      'catalog push: wrong credentials exit 1 with RegistryAuthorizationError',
+      refused.code === 1 && refused.stderr.startsWith('RegistryAuthorizationError: '),
+      `${refused.code} ${refused.stderr}`,
+    );
+  }
+
+  const pushed = runCli(['catalog', 'push', folder, reference, '--plain-http'], env);
+  const digest = /^Digest: (sha256:[0-9a-f]{64})$/m.exec(pushed.stdout)?.[1];
+  check(
+    'omps catalog push exits 0 and prints the reference and digest',
+    pushed.code === 0 && pushed.stdout.startsWith(`Pushed ${reference}\n`) && digest !== undefined,
+    `${pushed.code} ${pushed.stdout} ${pushed.stderr}`,
+  );
+  const inspected = JSON.parse(skopeo(['inspect', `docker://${reference}`], creds));
+  check(
+    'catalog image: skopeo sees the configs label and the digest printed',
+    inspected.Labels?.[CONFIGS_LABEL] === '/configs' && inspected.Digest === digest,
+    JSON.stringify({ labels: inspected.Labels, digest: inspected.Digest }),
+  );
+  const { layerCount, files } = await layerFiles(reference, creds, work);
+  check(
+    'catalog image: one layer holding configs/widget/catalog.json, byte for byte',
+    layerCount === 1 &&
+      JSON.stringify([...files.keys()]) === '["configs/widget/catalog.json"]' &&
+      new TextDecoder().decode(files.get('configs/widget/catalog.json')) === FBC['widget/catalog.json'],
+    JSON.stringify([...files.keys()]),
+  );
+  const { loadConfig } = await dist('domain/catalog/declcfg-load.js');
+  let loaded;
+  try {
+    const configs = [...files].map(([name, data]) => ({ path: name.slice('configs/'.length), data }));
+    loaded = loadConfig(configs);
+  } catch (error) {
+    loaded = error;
+  }
+  check(
+    'catalog image: its /configs loads back as FBC (1 package, 1 channel, 2 bundles)',
+    loaded?.packages?.length === 1 && loaded.channels.length === 1 && loaded.bundles.length === 2,
+    String(loaded?.message ?? JSON.stringify(loaded)),
+  );
+  const again = runCli(['catalog', 'push', folder, reference, '--plain-http'], env);
+  check(
+    'catalog push of the same folder gives the same digest',
+    again.code === 0 && again.stdout.includes(`Digest: ${digest}\n`),
+    again.stdout,
+  );
+
+  // A catalog on a 2-platform base image, through the catalog adapter itself.
+  const { OciCatalogRegistry } = await dist('adapters/oci/oci-catalog-registry.js');
+  const { zlibLayerCodec } = await dist('adapters/node-native/zlib-layer-codec.js');
+  const catalogs = new OciCatalogRegistry({ timeoutMs: 30_000, codec: zlibLayerCodec });
+  const authorization = auth ? `Basic ${btoa(creds)}` : '';
+  const baseLayers = await seedBaseImage(
+    catalogs.client(`http://${registryHost}`, authorization),
+    'opm/base',
+  );
+  const session = catalogs.session(`http://${registryHost}`, authorization);
+  const onBase = `${registryHost}/${ORG}/catalog-on-base:v1`;
+  let baseDigest;
+  try {
+    const base = await session.resolveBase(`${registryHost}/opm/base:v1`);
+    const configs = Object.entries(FBC).map(([name, text]) => ({ path: name, data: strToU8(text) }));
+    baseDigest = await session.pushCatalog(`${ORG}/catalog-on-base`, 'v1', configs, base);
+  } catch (error) {
+    baseDigest = undefined;
+    check('catalog on a base image is pushed', false, error instanceof Error ? error.message : String(error));
+  }
+  if (!baseDigest) return;
+  await new Promise((r) => setTimeout(r, 300));
+  const mounts = (
+    log().match(
+      /"POST \/v2\/bundles\/catalog-on-base\/blobs\/uploads\/\?mount=sha256(?:%3A|:)[0-9a-f]{64}&from=opm(?:%2F|\/)base HTTP\/1\.1" 201 /g,
+    ) ?? []
+  ).length;
+  check(
+    'catalog on a base image: the 3 base layers were mounted, not copied',
+    mounts === 3,
+    `${mounts} mounts answered 201`,
+  );
+  const raw = JSON.parse(skopeo(['inspect', '--raw', `docker://${onBase}`], creds));
+  check(
+    'catalog on a base image: an OCI index of the two platforms, under the digest pushed',
+    raw.mediaType === 'application/vnd.oci.image.index.v1+json' &&
+      JSON.stringify(raw.manifests.map((m) => m.platform.architecture)) === '["amd64","arm64"]' &&
+      JSON.parse(skopeo(['inspect', '--override-arch', 'amd64', `docker://${onBase}`], creds)).Name !==
+        undefined,
+    JSON.stringify(raw),
+  );
+  for (const architecture of ['amd64', 'arm64']) {
+    const platform = ['--override-arch', architecture, '--override-os', 'linux'];
+    const image = JSON.parse(skopeo(['inspect', ...platform, `docker://${onBase}`], creds));
+    const config = JSON.parse(skopeo(['inspect', '--config', ...platform, `docker://${onBase}`], creds));
+    check(
+      `catalog on a base image (${architecture}): the base's two layers, then one more`,
+      image.Layers?.length === 3 &&
+        JSON.stringify(image.Layers.slice(0, 2)) === JSON.stringify(baseLayers[architecture]),
+      JSON.stringify(image.Layers),
+    );
+    check(
+      `catalog on a base image (${architecture}): Entrypoint and User kept, Cmd serve /configs, labels merged`,
+      config.architecture === architecture &&
+        JSON.stringify(config.config?.Entrypoint) === '["/bin/opm"]' &&
+        config.config?.User === '1001' &&
+        JSON.stringify(config.config?.Cmd) === '["serve","/configs"]' &&
+        config.config?.Labels?.['io.example.base'] === architecture &&
+        config.config?.Labels?.[CONFIGS_LABEL] === '/configs' &&
+        config.rootfs?.diff_ids?.length === 3,
+      JSON.stringify(config.config),
+    );
+  }
+  const last = await layerFiles(`${onBase}`, creds, work, 'last');
+  check(
+    'catalog on a base image: its last layer holds configs/ (skopeo copy round trip)',
+    last.layerCount === 3 && JSON.stringify([...last.files.keys()]) === '["configs/widget/catalog.json"]',
+    JSON.stringify([...last.files.keys()]),
+  );
+  const read = await session.readCatalog(`${ORG}/catalog-on-base`, 'v1');
+  check(
+    'catalog on a base image: read back by the adapter with the same digest and configs',
+    read?.digest === baseDigest &&
+      JSON.stringify(read.configs.map((f) => f.path)) === '["widget/catalog.json"]',
+    JSON.stringify(read?.digest),
   );
 }
 

@@ -14,6 +14,7 @@ import type { OrganizationPolicy } from '../domain/organization-policy.js';
 import { packageNotFound } from '../domain/original-messages.js';
 import type { ImageRegistry, Registry, Token } from './ports.js';
 import { settleLimited } from './settle-limited.js';
+import type { CatalogResult, UpdateCatalog } from './update-catalog.js';
 
 /** DELETEs in flight at once when deleting every release (Quay releases and image tags alike). */
 export const MAX_PARALLEL_DELETES = 4;
@@ -30,11 +31,15 @@ export interface DeleteResult {
   organization: string;
   repo: string;
   deleted: string[];
+  /** Organizations with a catalog (SPEC §11): the catalog after the delete. */
+  catalog?: CatalogResult;
 }
 
 export interface DeleteDeps {
   registry: Registry;
   imageRegistry?: ImageRegistry;
+  /** Keeps the catalogs of organizations with `catalog` current (SPEC §11). */
+  catalog?: UpdateCatalog;
   policyFor?(organization: string): OrganizationPolicy | undefined;
 }
 
@@ -45,6 +50,11 @@ interface Releases {
   /** For messages: `org/repo` in Quay, the image repository in an OCI registry. */
   name: string;
   where: string;
+  /**
+   * Updates the catalog for the tags about to go (organizations with a
+   * catalog): validated first, so a delete that would break it deletes nothing.
+   */
+  updateCatalog?(removed: readonly string[] | 'all'): Promise<CatalogResult>;
 }
 
 export class DeleteReleases {
@@ -57,8 +67,10 @@ export class DeleteReleases {
     const result = { organization, repo: repository };
 
     if (command.version !== undefined) {
+      // The catalog first: it must never point at an image that is gone.
+      const catalog = await releases.updateCatalog?.([command.version]);
       await releases.remove(command.version);
-      return { ...result, deleted: [command.version] };
+      return { ...result, deleted: [command.version], ...(catalog ? { catalog } : {}) };
     }
 
     const versions = await releases.list();
@@ -68,6 +80,8 @@ export class DeleteReleases {
         `${packageNotFound(organization, repository)}${where} in ${releases.where}.`,
       );
     }
+    const catalog = await releases.updateCatalog?.('all');
+    const withCatalog = catalog ? { catalog } : {};
     // Every release is tried, even after a failure: the caller learns exactly what is left.
     const outcomes = await settleLimited(versions, MAX_PARALLEL_DELETES, (version) =>
       releases.remove(version),
@@ -79,7 +93,7 @@ export class DeleteReleases {
       if (outcome.status === 'fulfilled') deleted.push(version);
       else failed.push({ version, error: outcome.reason });
     });
-    if (failed.length === 0) return { ...result, deleted };
+    if (failed.length === 0) return { ...result, deleted, ...withCatalog };
 
     const only = failed[0]!.error;
     if (deleted.length === 0 && failed.length === 1 && only instanceof OmpsError) throw only;
@@ -92,17 +106,30 @@ export class DeleteReleases {
   }
 
   private releasesOf({ organization, repository, token }: DeleteCommand): Releases {
-    const { registry, imageRegistry, policyFor } = this.deps;
-    const images = policyFor?.(organization)?.bundleImages;
+    const { registry, imageRegistry, policyFor, catalog } = this.deps;
+    const policy = policyFor?.(organization);
+    const images = policy?.bundleImages;
     if (images && imageRegistry) {
       const name = imageRepository(images.repository, organization, repository);
       // One session: a bearer token from the registry's challenge serves every call of this request.
       const session = imageRegistry.session(images.registry, token);
+      const target = policy.catalog && {
+        organization,
+        bundleImages: images,
+        catalog: policy.catalog,
+        packageName: repository,
+        token,
+      };
       return {
         list: () => session.tags(name),
         remove: (tag) => session.deleteTag(name, tag),
         name,
         where: images.registry,
+        ...(target && catalog
+          ? {
+              updateCatalog: async (removed) => catalog.apply(await catalog.plan(target, { removed })),
+            }
+          : {}),
       };
     }
     return {

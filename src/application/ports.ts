@@ -6,6 +6,7 @@
 
 import type { BuiltBundleImages } from '../domain/bundle-image/bundle-images.js';
 import type { OciImage } from '../domain/bundle-image/oci-image.js';
+import type { BaseImage } from '../domain/catalog-image/catalog-image.js';
 import type { FileEntry } from '../domain/files.js';
 import type { PreparedBundle } from '../domain/manifest/index.js';
 import type { OrganizationPolicy } from '../domain/organization-policy.js';
@@ -152,12 +153,17 @@ export interface CatalogSession {
   ): Promise<string>;
 }
 
-/** A base image, resolved. The use case only carries it; the adapter and the image builder may add fields. */
+/** A base image, resolved. The use case only carries it (from resolveBase to pushCatalog). */
 export interface CatalogBase {
   /** The reference as configured. */
   reference: string;
   /** `sha256:…` of its top-level manifest (index or image manifest). */
   digest: string;
+  /** Where its blobs are: the registry's `host[:port]` and the repository, to mount or copy them from. */
+  host: string;
+  repository: string;
+  /** Its index (or single manifest) and every platform image, as the catalog image builder needs them. */
+  image: BaseImage;
 }
 
 /** Where a build's operator manifests archive is; opaque to the use cases. */

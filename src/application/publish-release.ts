@@ -19,6 +19,7 @@ import { assertValidVersion, nextVersion } from '../domain/release-version.js';
 import { InlineBundleEngine } from './bundle-job.js';
 import type { Archive, BuildSystem, BundleEngine, Logger, PolicyGate, Registry, Token } from './ports.js';
 import type { PublishBundleImages, PublishedImage } from './publish-bundle-images.js';
+import type { CatalogPlan, CatalogResult, UpdateCatalog } from './update-catalog.js';
 
 export type PublishSource = { kind: 'upload'; bytes: Uint8Array } | { kind: 'koji'; nvr: string };
 
@@ -46,6 +47,8 @@ export interface PublishResult {
   files_to_push?: string[];
   /** Organizations with bundle_images (SPEC §10): the images published (or that would be). */
   images?: PublishedImage[];
+  /** Organizations with a catalog (SPEC §11): the catalog image and what its tag points at. */
+  catalog?: CatalogResult;
 }
 
 export interface PublishSettings {
@@ -69,6 +72,8 @@ export interface PublishDeps {
   policyGate?: PolicyGate;
   /** Publishes for organizations with bundle_images (SPEC §10). */
   bundleImages?: PublishBundleImages;
+  /** Keeps the catalogs of organizations with `catalog` current (SPEC §11). */
+  catalog?: UpdateCatalog;
   settings: PublishSettings;
   logger: Logger;
 }
@@ -101,7 +106,8 @@ export class PublishRelease {
     const repository = command.repository ?? work.packageName;
     if (policy.bundleImages) {
       if (!work.verdict.ok) throw work.verdict.error;
-      return this.publishImages(command, policy.bundleImages, work.packageName, work.verdict.images, {
+      const imagesPolicy = { ...policy, bundleImages: policy.bundleImages };
+      return this.publishImages(command, imagesPolicy, work.packageName, work.verdict.images, {
         repo: repository,
         extracted,
       });
@@ -155,24 +161,56 @@ export class PublishRelease {
     return { ...answer, version };
   }
 
+  /**
+   * Bundle images (SPEC §10) and, for organizations with a catalog, the catalog
+   * (SPEC §11): the catalog is planned and validated before any image is
+   * pushed, and written after them (it points at their digests).
+   */
   private async publishImages(
     command: PublishCommand,
-    policy: BundleImagesPolicy,
+    policy: OrganizationPolicy & { bundleImages: BundleImagesPolicy },
     packageName: string,
     built: BuiltBundleImages | undefined,
     answer: { repo: string; extracted: string[] },
   ): Promise<PublishResult> {
-    if (!this.deps.bundleImages || !built) {
+    const { bundleImages, catalog } = this.deps;
+    if (!bundleImages || !built || (policy.catalog && !catalog)) {
       throw new Error('bundle images are configured but cannot be published');
     }
-    const outcome = await this.deps.bundleImages.execute({
+    let plan: CatalogPlan | undefined;
+    if (policy.catalog && catalog) {
+      plan = await catalog.plan(
+        {
+          organization: command.organization,
+          bundleImages: policy.bundleImages,
+          catalog: policy.catalog,
+          packageName,
+          token: command.token,
+        },
+        {
+          added: built.images.map((i) => ({
+            tag: i.tag,
+            digest: i.image.manifest.digest,
+            files: [...i.files],
+          })),
+        },
+      );
+    }
+    const outcome = await bundleImages.execute({
       organization: command.organization,
-      policy,
+      policy: policy.bundleImages,
       packageName,
       built,
       token: command.token,
       dryRun: command.dryRun === true,
     });
+    const catalogResult =
+      plan && catalog && (command.dryRun ? catalog.describe(plan) : await catalog.apply(plan));
+    const catalogWarnings = plan?.warnings ?? [];
+    const validationInfo = {
+      errors: outcome.validationInfo.errors,
+      warnings: [...outcome.validationInfo.warnings, ...catalogWarnings],
+    };
     return {
       organization: command.organization,
       repo: answer.repo,
@@ -180,9 +218,12 @@ export class PublishRelease {
       ...(command.source.kind === 'koji' ? { nvr: command.source.nvr } : {}),
       extracted_files: answer.extracted,
       ...(command.dryRun
-        ? { dry_run: true, validation_info: outcome.validationInfo, files_to_push: outcome.files }
-        : {}),
+        ? { dry_run: true, validation_info: validationInfo, files_to_push: outcome.files }
+        : catalogWarnings.length > 0
+          ? { validation_info: { errors: [], warnings: [...catalogWarnings] } }
+          : {}),
       images: outcome.images,
+      ...(catalogResult ? { catalog: catalogResult } : {}),
     };
   }
 

@@ -6,7 +6,13 @@
  */
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { DEFAULT_BUNDLE_REPOSITORY, type OrganizationPolicy } from '../domain/organization-policy.js';
+import { parseImageReference } from '../domain/catalog-image/image-reference.js';
+import {
+  DEFAULT_BUNDLE_REPOSITORY,
+  DEFAULT_CATALOG_REPOSITORY,
+  DEFAULT_CATALOG_TAG,
+  type OrganizationPolicy,
+} from '../domain/organization-policy.js';
 import { PythonRegexpError, pythonSubstitution } from '../domain/python-regexp.js';
 import { isValidVersion } from '../domain/release-version.js';
 import { isRecord } from '../domain/values.js';
@@ -50,6 +56,32 @@ const bundleImages = strictObject({
     .default(DEFAULT_BUNDLE_REPOSITORY),
 });
 
+/** SPEC §11: the catalog kept current in the bundle_images registry. */
+const catalog = strictObject({
+  repository: z
+    .string()
+    .min(1, 'must be a non-empty string')
+    .refine((t) => !/\{(?!organization\})[^}]*\}/.test(t), 'may use only the placeholder {organization}')
+    .default(DEFAULT_CATALOG_REPOSITORY),
+  tag: z
+    .string()
+    .regex(/^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/, 'must be an image tag')
+    .default(DEFAULT_CATALOG_TAG),
+  channels: z.enum(['replaces', 'semver'], { error: 'must be replaces or semver' }).default('replaces'),
+  base_image: z
+    .string()
+    .superRefine((reference, ctx) => {
+      const parsed = parseImageReference(reference);
+      if (typeof parsed === 'string') {
+        ctx.addIssue({
+          code: 'custom',
+          message: `is not a valid image reference (host[:port]/repository@sha256:<digest>): ${parsed}`,
+        });
+      }
+    })
+    .optional(),
+});
+
 const organization = strictObject({
   public: z.boolean().default(false),
   oauth_token: z.string().min(1).optional(),
@@ -57,6 +89,10 @@ const organization = strictObject({
   package_name_suffix: z.string().min(1).optional(),
   csv_annotations: z.array(strictObject({ name: z.string().min(1), value: z.string() })).default([]),
   bundle_images: bundleImages.optional(),
+  catalog: catalog.optional(),
+}).refine((o) => !o.catalog || o.bundle_images, {
+  path: ['catalog'],
+  message: 'needs bundle_images: the catalog lives in the bundle images registry',
 });
 
 const LOG_LEVELS = ['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL'] as const;
@@ -140,6 +176,16 @@ export function parseConfig(raw: unknown): AppConfig {
       csvAnnotations: org.csv_annotations,
       ...(org.bundle_images
         ? { bundleImages: { registry: org.bundle_images.registry, repository: org.bundle_images.repository } }
+        : {}),
+      ...(org.catalog
+        ? {
+            catalog: {
+              repository: org.catalog.repository,
+              tag: org.catalog.tag,
+              channels: org.catalog.channels,
+              ...(org.catalog.base_image ? { baseImage: org.catalog.base_image } : {}),
+            },
+          }
         : {}),
     };
   }

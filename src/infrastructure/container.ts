@@ -11,6 +11,7 @@ import { GreenwavePolicyGate } from '../adapters/greenwave/greenwave-policy-gate
 import { type AppEnv, createApp } from '../adapters/http/app.js';
 import type { DocsAssets } from '../adapters/http/docs-assets.js';
 import { KojiBuildSystem } from '../adapters/koji/koji-build-system.js';
+import { OciCatalogRegistry } from '../adapters/oci/oci-catalog-registry.js';
 import { OciImageRegistry } from '../adapters/oci/oci-image-registry.js';
 import { QuayBundlePacker } from '../adapters/quay/bundle-blob.js';
 import { QuayRegistry } from '../adapters/quay/quay-registry.js';
@@ -23,6 +24,7 @@ import type {
   BuildSystem,
   BundleEngine,
   BundlePacker,
+  CatalogRegistry,
   ImageRegistry,
   Logger,
   PolicyGate,
@@ -30,6 +32,9 @@ import type {
 } from '../application/ports.js';
 import { PublishBundleImages } from '../application/publish-bundle-images.js';
 import { PublishRelease } from '../application/publish-release.js';
+import { ReadCatalog } from '../application/read-catalog.js';
+import { UpdateCatalog } from '../application/update-catalog.js';
+import type { GzipCodec } from '../domain/catalog-image/gzip-codec.js';
 import { OPERATOR_COURIER_VERSION } from '../domain/manifest/index.js';
 import type { AppConfig } from './config.js';
 import { LogSecrets, scrubbingLogger } from './log-secrets.js';
@@ -43,6 +48,8 @@ export const TOKENS = {
   Logger: Symbol('Logger'),
   Registry: Symbol('Registry'),
   ImageRegistry: Symbol('ImageRegistry'),
+  CatalogRegistry: Symbol('CatalogRegistry'),
+  UpdateCatalog: Symbol('UpdateCatalog'),
   BuildSystem: Symbol('BuildSystem'),
   PolicyGate: Symbol('PolicyGate'),
   Archive: Symbol('Archive'),
@@ -58,6 +65,10 @@ export interface AdapterOverrides {
   registry?: Registry;
   /** The OCI registries of organizations with bundle_images. */
   imageRegistry?: ImageRegistry;
+  /** The same registries as the catalog needs them (SPEC §11); the in-memory one shares imageRegistry's store. */
+  catalogRegistry?: CatalogRegistry;
+  /** gzip for catalog and bundle layers read back; Web streams by default (Node: zlib). */
+  layerCodec?: GzipCodec;
   buildSystem?: BuildSystem;
   /** `null` = no policy gate even when Greenwave is configured. */
   policyGate?: PolicyGate | null;
@@ -121,6 +132,29 @@ export function createContainer(config: AppConfig, overrides: AdapterOverrides =
     }),
   );
   c.register(
+    TOKENS.CatalogRegistry,
+    cached(() => {
+      const catalogs =
+        overrides.catalogRegistry ??
+        new OciCatalogRegistry({
+          ...upstream,
+          ...(overrides.layerCodec ? { codec: overrides.layerCodec } : {}),
+        });
+      return measured ? measured.instrumentCatalogRegistry(catalogs) : catalogs;
+    }),
+  );
+  c.register(
+    TOKENS.UpdateCatalog,
+    cached(
+      (d) =>
+        new UpdateCatalog({
+          catalogRegistry: d.resolve(TOKENS.CatalogRegistry),
+          logger,
+          ...(measured ? { observe: measured.catalogObserver() } : {}),
+        }),
+    ),
+  );
+  c.register(
     TOKENS.BuildSystem,
     cached(() => {
       const koji =
@@ -162,6 +196,7 @@ export function createContainer(config: AppConfig, overrides: AdapterOverrides =
           buildSystem: d.resolve(TOKENS.BuildSystem),
           ...optionalGate(d),
           bundleImages: new PublishBundleImages({ imageRegistry: d.resolve(TOKENS.ImageRegistry), logger }),
+          catalog: d.resolve(TOKENS.UpdateCatalog),
           settings: {
             defaultReleaseVersion: config.defaultReleaseVersion,
             maxUncompressedSize: config.zipfileMaxUncompressedSize,
@@ -178,6 +213,7 @@ export function createContainer(config: AppConfig, overrides: AdapterOverrides =
         new DeleteReleases({
           registry: d.resolve(TOKENS.Registry),
           imageRegistry: d.resolve(TOKENS.ImageRegistry),
+          catalog: d.resolve(TOKENS.UpdateCatalog),
           policyFor: (org) => config.organizations[org],
         }),
     ),
@@ -206,6 +242,10 @@ export function createContainer(config: AppConfig, overrides: AdapterOverrides =
         publishRelease: d.resolve(TOKENS.PublishRelease),
         deleteReleases: d.resolve(TOKENS.DeleteReleases),
         checkHealth: d.resolve(TOKENS.CheckHealth),
+        readCatalog: new ReadCatalog({
+          catalogRegistry: d.resolve(TOKENS.CatalogRegistry),
+          policyFor: (org) => config.organizations[org],
+        }),
         about: { version: SERVICE_VERSION, operatorcourier: OPERATOR_COURIER_VERSION },
         maxContentLength: config.maxContentLength,
         logger,

@@ -4,6 +4,7 @@ import { FflateArchive } from '../adapters/fflate/fflate-archive.js';
 import { nodeTextCodec } from '../adapters/node-native/node-text-codec.js';
 import { nodeZipCodecs } from '../adapters/node-native/node-zip-codecs.js';
 import { zlibGzip } from '../adapters/node-native/zlib-gzip.js';
+import { zlibLayerCodec } from '../adapters/node-native/zlib-layer-codec.js';
 import { QuayBundlePacker } from '../adapters/quay/bundle-blob.js';
 import { WorkerPoolBundleEngine } from '../adapters/worker-pool/worker-pool-engine.js';
 import { InlineBundleEngine } from '../application/bundle-job.js';
@@ -92,6 +93,7 @@ export async function serveOnNode(
   const app = createService(config, {
     archive,
     bundlePacker: packer,
+    layerCodec: zlibLayerCodec,
     ...overrides,
     ...(upstreamFetch ? { fetch: upstreamFetch } : {}),
     ...(engine ? { bundleEngine: engine } : {}),

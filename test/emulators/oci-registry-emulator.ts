@@ -3,7 +3,11 @@
  * distribution registry that clients trip over: manifests GET answers only
  * the media types in Accept, the upload Location is relative and already
  * carries a query (`_state`), DELETE works by digest and not by tag, errors
- * are `{"errors": [{"code", "message"}]}`. Auth: none, Basic, or Bearer (a
+ * are `{"errors": [{"code", "message"}]}`, blobs belong to repositories (a
+ * blob pushed to one is not in another until mounted: `POST
+ * …/blobs/uploads/?mount=<digest>&from=<repo>`), image indexes (OCI and
+ * Docker lists) need their manifests first, tag lists come in pages with a
+ * `Link` header when `tagPageSize` is set. Auth: none, Basic, or Bearer (a
  * `401` challenge naming its own `/token` realm, which wants Basic credentials).
  * Every request is recorded; `hang` makes chosen calls never answer.
  */
@@ -32,6 +36,8 @@ export interface StoredManifest {
 
 export class OciRegistryState {
   readonly blobs = new Map<string, Uint8Array>();
+  /** Which repositories hold which blobs. */
+  readonly repositoryBlobs = new Map<string, Set<string>>();
   readonly manifests = new Map<string, Map<string, StoredManifest>>();
   readonly tags = new Map<string, Map<string, string>>();
   readonly requests: RecordedOciRequest[] = [];
@@ -40,6 +46,46 @@ export class OciRegistryState {
   hang: RegExp | undefined;
   /** Answers DELETE with 405, as a registry without `storage.delete.enabled` does. */
   deleteDisabled = false;
+  /** Answers a mount with 202 (an upload started instead), as a registry may. */
+  mountDeclined = false;
+  /** Tags per page of `tags/list` (with a `Link` to the next); all at once when unset. */
+  tagPageSize: number | undefined;
+
+  hasBlob(name: string, digest: string): boolean {
+    return this.repositoryBlobs.get(name)?.has(digest) === true && this.blobs.has(digest);
+  }
+
+  addBlob(name: string, digest: string, data: Uint8Array): void {
+    this.blobs.set(digest, data);
+    if (!this.repositoryBlobs.has(name)) this.repositoryBlobs.set(name, new Set());
+    this.repositoryBlobs.get(name)!.add(digest);
+  }
+
+  /** Stores blobs and manifests (by digest) in `name`, the last manifest under `tag` when given: seeding. */
+  seed(
+    name: string,
+    blobs: readonly { digest: string; data: Uint8Array }[],
+    manifests: readonly { mediaType: string; digest: string; data: Uint8Array }[],
+    tag?: string,
+  ): void {
+    for (const blob of blobs) this.addBlob(name, blob.digest, blob.data);
+    if (!this.manifests.has(name)) this.manifests.set(name, new Map());
+    if (!this.tags.has(name)) this.tags.set(name, new Map());
+    for (const m of manifests)
+      this.manifests.get(name)!.set(m.digest, { mediaType: m.mediaType, data: m.data });
+    const last = manifests.at(-1);
+    if (tag !== undefined && last) this.tags.get(name)!.set(tag, last.digest);
+  }
+
+  /** The mounts asked for: `{digest, from, into}`. */
+  mounts(): { digest: string; from: string; into: string }[] {
+    return this.requests.flatMap((r) => {
+      const query = new URLSearchParams(r.query);
+      const digest = query.get('mount');
+      const into = /^\/v2\/(.+)\/blobs\/uploads\/$/.exec(r.path)?.[1];
+      return r.method === 'POST' && digest && into ? [{ digest, from: query.get('from') ?? '', into }] : [];
+    });
+  }
 
   constructor(readonly auth: OciAuth) {}
 
@@ -138,6 +184,15 @@ export async function startOciRegistryEmulator(
 
     if (kind === 'blobs' && rest[0] === 'uploads') {
       if (method === 'POST' && reference === '') {
+        const mount = url.searchParams.get('mount');
+        const from = url.searchParams.get('from');
+        if (mount && from && !state.mountDeclined && state.hasBlob(from, mount)) {
+          state.addBlob(name, mount, state.blobs.get(mount)!);
+          return c.body(null, 201, {
+            Location: `/v2/${name}/blobs/${mount}`,
+            'Docker-Content-Digest': mount,
+          });
+        }
         const id = randomUUID();
         uploads.add(id);
         // Relative, with the upload's state already in the query, like distribution.
@@ -150,7 +205,7 @@ export async function startOciRegistryEmulator(
         const data = new Uint8Array(await c.req.arrayBuffer());
         if (!digest || sha256(data) !== digest) return error(400, 'DIGEST_INVALID', 'digest does not match');
         uploads.delete(reference);
-        state.blobs.set(digest, data);
+        state.addBlob(name, digest, data);
         return c.body(null, 201, {
           Location: `/v2/${name}/blobs/${digest}`,
           'Docker-Content-Digest': digest,
@@ -160,7 +215,7 @@ export async function startOciRegistryEmulator(
     }
 
     if (kind === 'blobs') {
-      const data = state.blobs.get(reference);
+      const data = state.hasBlob(name, reference) ? state.blobs.get(reference) : undefined;
       if (method !== 'HEAD' && method !== 'GET') return error(405, 'UNSUPPORTED', 'unsupported');
       if (!data) return method === 'HEAD' ? c.body(null, 404) : error(404, 'BLOB_UNKNOWN', 'blob unknown');
       const headers = { 'Content-Length': String(data.byteLength), 'Docker-Content-Digest': reference };
@@ -171,24 +226,43 @@ export async function startOciRegistryEmulator(
 
     if (kind === 'tags') {
       if (!state.tags.has(name)) return error(404, 'NAME_UNKNOWN', 'repository name not known to registry');
-      return c.json({ name, tags: state.tagsOf(name) });
+      const all = state.tagsOf(name);
+      if (state.tagPageSize === undefined) return c.json({ name, tags: all });
+      const last = url.searchParams.get('last');
+      const from = last ? all.findIndex((t) => t > last) : 0;
+      const page = from < 0 ? [] : all.slice(from, from + state.tagPageSize);
+      const more = from >= 0 && from + state.tagPageSize < all.length;
+      const link = `</v2/${name}/tags/list?n=${state.tagPageSize}&last=${encodeURIComponent(page.at(-1) ?? '')}>; rel="next"`;
+      return c.json({ name, tags: page }, 200, more ? { Link: link } : {});
     }
 
     // manifests
     if (method === 'PUT') {
       const mediaType = c.req.header('content-type') ?? '';
       const data = new Uint8Array(await c.req.arrayBuffer());
-      let parsed: { mediaType?: string; config?: { digest?: string }; layers?: { digest?: string }[] };
+      let parsed: {
+        mediaType?: string;
+        config?: { digest?: string };
+        layers?: { digest?: string }[];
+        manifests?: { digest?: string }[];
+      };
       try {
         parsed = JSON.parse(new TextDecoder().decode(data));
       } catch {
         return error(400, 'MANIFEST_INVALID', 'manifest invalid');
       }
       if (mediaType !== parsed.mediaType) return error(400, 'MANIFEST_INVALID', 'media type mismatch');
-      const referenced = [parsed.config?.digest, ...(parsed.layers ?? []).map((l) => l.digest)];
-      if (referenced.some((d) => !d || !state.blobs.has(d)))
-        return error(400, 'MANIFEST_BLOB_UNKNOWN', 'blob unknown');
+      if (parsed.manifests) {
+        if (parsed.manifests.some((m) => !m.digest || !state.manifests.get(name)?.has(m.digest)))
+          return error(400, 'MANIFEST_UNKNOWN', 'an index names a manifest the repository does not have');
+      } else {
+        const referenced = [parsed.config?.digest, ...(parsed.layers ?? []).map((l) => l.digest)];
+        if (referenced.some((d) => !d || !state.hasBlob(name, d)))
+          return error(400, 'MANIFEST_BLOB_UNKNOWN', 'blob unknown');
+      }
       const digest = sha256(data);
+      if (reference.startsWith('sha256:') && reference !== digest)
+        return error(400, 'DIGEST_INVALID', 'the manifest does not match its digest');
       if (!state.manifests.has(name)) state.manifests.set(name, new Map());
       if (!state.tags.has(name)) state.tags.set(name, new Map());
       state.manifests.get(name)!.set(digest, { mediaType, data });

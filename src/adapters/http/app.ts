@@ -7,12 +7,13 @@ import type { CheckHealth } from '../../application/check-health.js';
 import type { DeleteReleases } from '../../application/delete-releases.js';
 import type { Logger } from '../../application/ports.js';
 import type { PublishRelease, PublishSource } from '../../application/publish-release.js';
+import type { ReadCatalog } from '../../application/read-catalog.js';
 import { AuthorizationHeaderRequiredError, OmpsError, ServiceBusyError } from '../../domain/errors.js';
 import type { DocsAssets } from './docs-assets.js';
 import { asOmpsError, errorBody } from './error-table.js';
 import { holdSecrets, type RequestSecrets } from './hold-secrets.js';
 import { registerApiDocs } from './openapi.js';
-import { validateDeleteParams, validatePublishParams } from './params.js';
+import { validateCatalogParams, validateDeleteParams, validatePublishParams } from './params.js';
 import { type RequestObservation, requestLog } from './request-log.js';
 import { type ApiVersion, allowedMethods, allRoutes, routePaths } from './routes.js';
 import { readUpload } from './upload.js';
@@ -21,6 +22,8 @@ export interface AppDeps {
   publishRelease: PublishRelease;
   deleteReleases: DeleteReleases;
   checkHealth: CheckHealth;
+  /** SPEC §11: what organizations' catalogs hold (GET /v2/<org>/catalog[/<package>]). */
+  readCatalog?: ReadCatalog;
   about: { version: string; operatorcourier: string };
   maxContentLength: number;
   logger: Logger;
@@ -131,6 +134,23 @@ function registerVersion(app: Hono<AppEnv>, v: ApiVersion, deps: AppDeps): void 
   app.get(paths.live, (c) => c.json({ ok: true, status: 200 }, 200));
 
   app.get(paths.about, (c) => c.json(deps.about, 200));
+
+  const [catalogPath, catalogPackagePath] = paths.catalog;
+  const { readCatalog } = deps;
+  if (catalogPath && catalogPackagePath) {
+    const noCatalog = () => new OmpsError('NotFound', 'No organization keeps a catalog here.');
+    // The caller's Authorization (optional here) goes to the registry; none reads anonymously.
+    const token = (c: Context<AppEnv>) => c.req.header('authorization')?.trim() ?? '';
+    app.get(catalogPath, validateCatalogParams, async (c) => {
+      if (!readCatalog) throw noCatalog();
+      return c.json(await readCatalog.summary(c.req.param('org')!, token(c)), 200);
+    });
+    app.get(catalogPackagePath, validateCatalogParams, async (c) => {
+      if (!readCatalog) throw noCatalog();
+      const lines = await readCatalog.packageLines(c.req.param('org')!, c.req.param('package')!, token(c));
+      return c.body(lines, 200, { 'Content-Type': 'application/jsonl; charset=utf-8' });
+    });
+  }
 }
 
 /** SPEC §2: no (or an empty) Authorization header → 403 before anything else is read or asked. */

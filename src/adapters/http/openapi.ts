@@ -90,7 +90,7 @@ export const ERROR_DESCRIPTIONS: Record<ErrorId, string> = {
   InternalServerError: 'anything unforeseen (the details are only in the service log)',
 };
 
-type RouteKind = 'zipfile' | 'koji' | 'delete' | 'health' | 'live' | 'about';
+type RouteKind = 'zipfile' | 'koji' | 'delete' | 'health' | 'live' | 'about' | 'catalog';
 
 /** The errors each kind of route can answer (InternalServerError: any route). */
 export const ROUTE_ERRORS: Record<RouteKind, readonly ErrorId[]> = {
@@ -143,6 +143,7 @@ export const ROUTE_ERRORS: Record<RouteKind, readonly ErrorId[]> = {
   health: ['InternalServerError'],
   live: ['InternalServerError'],
   about: ['InternalServerError'],
+  catalog: ['RegistryAuthorizationError', 'NotFound', 'RegistryError', 'InternalServerError'],
 };
 
 /** The errors a route can answer, narrowed by its path (e.g. no version → no OMPSInvalidVersionFormat). */
@@ -192,6 +193,10 @@ export function openApiDocument(version: string, apiVersion: DocumentedVersion =
       { name: 'publish', description: 'Publish a release of an operator bundle to Quay.' },
       { name: 'delete', description: 'Delete releases from Quay.' },
       { name: 'service', description: 'Health and versions of the service.' },
+      {
+        name: 'catalog',
+        description: 'The File-Based Catalogs kept current for organizations with `catalog`.',
+      },
     ],
     paths,
     components: {
@@ -320,6 +325,34 @@ function operations(v: ApiVersion): [path: string, method: 'get' | 'post' | 'del
     },
   ]);
 
+  p.catalog.forEach((path, i) => {
+    const onePackage = i === 1;
+    out.push([
+      path,
+      'get',
+      {
+        operationId: onePackage ? `${v}CatalogPackage` : `${v}Catalog`,
+        summary: onePackage ? 'One package of an organization’s catalog' : 'An organization’s catalog',
+        description: onePackage
+          ? 'The package’s File-Based Catalog blobs (`olm.package`, `olm.channel`s, `olm.bundle`s) as JSON lines, as catalogd serves them. ' +
+            'An `Authorization` header, when given, is passed to the registry.'
+          : 'The catalog image, what its tag points at and the packages it holds, read from the registry now. ' +
+            'An `Authorization` header, when given, is passed to the registry.',
+        tags: ['catalog'],
+        parameters: pathParameters(path, 'catalog'),
+        responses: {
+          '200': onePackage
+            ? {
+                description: 'One JSON object per line.',
+                content: { 'application/jsonl': { schema: { type: 'string' } } },
+              }
+            : success('The catalog.', 'CatalogSummary'),
+          ...errorResponses(errorsOf('catalog', false)),
+        },
+      },
+    ]);
+  });
+
   out.push([
     p.live,
     'get',
@@ -356,7 +389,7 @@ function operations(v: ApiVersion): [path: string, method: 'get' | 'post' | 'del
   return out;
 }
 
-function pathParameters(path: string, kind: 'publish' | 'delete'): Parameter[] {
+function pathParameters(path: string, kind: keyof typeof pathParamSchemas): Parameter[] {
   const schemas: Record<string, z.ZodType> = pathParamSchemas[kind];
   return [...path.matchAll(/:(\w+)/g)].map(([, name]) => {
     const schema = schemas[name!];

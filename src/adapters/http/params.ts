@@ -23,6 +23,11 @@ export const deleteParams = z.object({
   version: segment.optional(),
 });
 
+export const catalogParams = z.object({
+  org: segment,
+  package: segment.optional(),
+});
+
 export const validatePublishParams = zValidator('param', publishParams, (result, c) => {
   if (result.success) return;
   const version = c.req.param('version');
@@ -30,6 +35,10 @@ export const validatePublishParams = zValidator('param', publishParams, (result,
   throw new OmpsError('NotFound', 'The requested URL was not found on the server.');
 });
 
-export const validateDeleteParams = zValidator('param', deleteParams, (result) => {
+const notFound = (result: { success: boolean }) => {
   if (!result.success) throw new OmpsError('NotFound', 'The requested URL was not found on the server.');
-});
+};
+
+export const validateDeleteParams = zValidator('param', deleteParams, notFound);
+
+export const validateCatalogParams = zValidator('param', catalogParams, notFound);

@@ -19,6 +19,8 @@ export function routePaths(v: ApiVersion) {
     /** Answers from the process alone, never asking an upstream: for liveness and readiness probes. */
     live: `/${v}/health/live`,
     about: `/${v}/about`,
+    /** SPEC §11: v2 only (catalogs came after v1 was frozen). */
+    catalog: v === 'v2' ? [`/${v}/:org/catalog`, `/${v}/:org/catalog/:package`] : [],
   };
 }
 
@@ -42,6 +44,7 @@ export function allRoutes(options: { viewer?: boolean } = {}): RouteSpec[] {
       { method: 'GET', path: p.live },
       { method: 'GET', path: p.about },
     );
+    for (const path of p.catalog) out.push({ method: 'GET', path });
   }
   out.push(
     { method: 'GET', path: apiDocsPaths.openapi.v1 },

@@ -37,7 +37,7 @@ import {
   pushFailed,
 } from '../../domain/original-messages.js';
 import { type ErrorBody, errorBody, internalError, STATUS_BY_ERROR } from './error-table.js';
-import { deleteParams, publishParams } from './params.js';
+import { catalogParams, deleteParams, publishParams } from './params.js';
 
 // ---------------------------------------------------------------- parameters
 
@@ -80,6 +80,16 @@ export const pathParamSchemas = {
     version: deleteParams.shape.version.unwrap().meta({
       description: 'Release to delete, as Quay names it (not format-checked). (Without it: every release.)',
       examples: ['1.0.0'],
+    }),
+  },
+  catalog: {
+    org: catalogParams.shape.org.meta({
+      description: 'An organization with a `catalog` (SPEC §11).',
+      examples: ['myorg'],
+    }),
+    package: catalogParams.shape.package.unwrap().meta({
+      description: 'A package of the catalog.',
+      examples: ['hello-operator'],
     }),
   },
 } as const;
@@ -127,6 +137,58 @@ export const PublishedImageSchema = z
     ],
   });
 
+export const CatalogResultSchema = z
+  .strictObject({
+    image: z
+      .string()
+      .meta({ description: 'The catalog image, `<registry host[:port]>/<repository>:<tag>`.' }),
+    digest: z.string().nullable().meta({
+      description: 'What the tag points at now (`sha256:…`); null in a dry run when there is no catalog yet.',
+    }),
+    changed: z.boolean().meta({
+      description:
+        'Whether the catalog was rewritten (dry run: would be); an unchanged catalog is not pushed again.',
+    }),
+  })
+  .meta({
+    description: 'Organizations with a `catalog` (SPEC §11): the File-Based Catalog image kept current.',
+    examples: [
+      {
+        image: 'registry.example.com/myorg/catalog:latest',
+        digest: 'sha256:0d3c1f7a4c0b8e6d2f5a9b1c3e7d5f2a4b6c8e0d1f3a5b7c9e1d3f5a7b9c1e3d',
+        changed: true,
+      },
+    ],
+  });
+
+export const CatalogSummarySchema = z
+  .strictObject({
+    image: z
+      .string()
+      .meta({ description: 'The catalog image, `<registry host[:port]>/<repository>:<tag>`.' }),
+    digest: z
+      .string()
+      .nullable()
+      .meta({ description: 'What the tag points at; null when there is no catalog yet.' }),
+    packages: strings.meta({ description: 'The packages the catalog holds, sorted.' }),
+  })
+  .meta({
+    examples: [
+      {
+        image: 'registry.example.com/myorg/catalog:latest',
+        digest: 'sha256:0d3c1f7a4c0b8e6d2f5a9b1c3e7d5f2a4b6c8e0d1f3a5b7c9e1d3f5a7b9c1e3d',
+        packages: ['etcd', 'hello-operator'],
+      },
+    ],
+  });
+
+const catalogField = {
+  catalog: CatalogResultSchema.optional().meta({
+    description:
+      'Organizations with a `catalog` only: the catalog image after this call (or, in a dry run, as it is).',
+  }),
+};
+
 const zipfileFields = {
   organization: z.string().meta({ description: 'The Quay namespace published to.' }),
   repo: z.string().meta({ description: 'The Quay repository published to (v2: the bundle’s packageName).' }),
@@ -144,6 +206,11 @@ const zipfileFields = {
         'Organizations with `bundle_images` only: the bundle images published, or that would be in a dry run ' +
         '(then `version` is the tag of the default channel’s head).',
     }),
+  ...catalogField,
+  validation_info: ValidationReportSchema.optional().meta({
+    description:
+      'Dry runs; and publishes with a catalog whose registry held bundle images that could not be read (each a warning).',
+  }),
 };
 const nvrField = { nvr: z.string().meta({ description: 'The Koji build published from.' }) };
 const dryRunFields = {
@@ -198,6 +265,7 @@ export const DeleteResultSchema = z
     organization: z.string(),
     repo: z.string(),
     deleted: strings.meta({ description: 'The releases deleted.' }),
+    ...catalogField,
   })
   .meta({ examples: [{ organization: 'myorg', repo: 'hello-operator', deleted: ['1.0.0', '2.0.0'] }] });
 
@@ -368,6 +436,8 @@ export const COMPONENT_SCHEMAS = {
   KojiDryRun: KojiDryRunSchema,
   KojiResponse: KojiResponseSchema,
   DeleteResult: DeleteResultSchema,
+  CatalogResult: CatalogResultSchema,
+  CatalogSummary: CatalogSummarySchema,
   ServiceHealth: ServiceHealthSchema,
   HealthReport: HealthReportSchema,
   Liveness: LivenessSchema,

@@ -167,12 +167,16 @@ export class OciSession implements ImageRegistrySession {
     if (put.status !== 201) throw pushError(`could not upload ${what}`, put);
   }
 
-  /** A call with the session's credentials; a Bearer challenge is answered once, then the call is repeated. */
-  private async send(operation: Operation, url: string, exchange: Exchange): Promise<Outcome> {
-    const withAuth = (authorization: string) => ({
-      ...exchange,
-      headers: { ...exchange.headers, Authorization: authorization },
-    });
+  /**
+   * A call with the session's credentials; a Bearer challenge is answered
+   * once, then the call is repeated. Public for the catalog session (oci-catalog-registry.ts).
+   */
+  async send(operation: Operation, url: string, exchange: Exchange): Promise<Outcome> {
+    // No credentials (an anonymous session: a base image in another registry) send no header.
+    const withAuth = (authorization: string) =>
+      authorization
+        ? { ...exchange, headers: { ...exchange.headers, Authorization: authorization } }
+        : exchange;
     const first = await this.call(operation, url, withAuth(this.authorization));
     if (first.kind === 'failed' || first.status !== 401) return first;
     const challenge = parseBearerChallenge(first.headers.get('www-authenticate'));
@@ -207,13 +211,13 @@ function pushError(step: string, outcome: Answer) {
     : new QuayCourierError(message, errorJson(outcome));
 }
 
-function errorJson(outcome: Answer): unknown {
+export function errorJson(outcome: Answer): unknown {
   const json = parseJson(new TextDecoder().decode(outcome.body));
   return isRecord(json) ? json : {};
 }
 
 /** `: <the registry's first error message>.` (`{"errors": [{"code", "message"}]}`) or `.` */
-function detail(outcome: Answer): string {
+export function detail(outcome: Answer): string {
   const json = errorJson(outcome);
   const first = isRecord(json) && Array.isArray(json.errors) ? json.errors[0] : undefined;
   const message = isRecord(first) && typeof first.message === 'string' ? first.message.trim() : '';
@@ -222,7 +226,7 @@ function detail(outcome: Answer): string {
 }
 
 /** The `rel="next"` target of a Link header, resolved against the current page. */
-function nextPage(link: string | null, current: string): string | undefined {
+export function nextPage(link: string | null, current: string): string | undefined {
   const match = link ? /<([^>]+)>\s*;\s*rel="?next"?/i.exec(link) : null;
   if (!match) return undefined;
   try {

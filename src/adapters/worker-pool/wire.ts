@@ -74,9 +74,10 @@ export function encodeWork(work: BundleWork): { answer: WorkerAnswer; transfer: 
     ? buffersOf([
         ...verdict.bundle.files.map((f) => f.data),
         ...(verdict.packed ? [verdict.packed] : []),
-        ...(verdict.images?.images ?? []).flatMap(({ image }) =>
-          [image.manifest, image.config, ...image.layers].map((blob) => blob.data),
-        ),
+        ...(verdict.images?.images ?? []).flatMap(({ image, files }) => [
+          ...[image.manifest, image.config, ...image.layers].map((blob) => blob.data),
+          ...files.map((f) => f.data),
+        ]),
       ])
     : [];
   return { answer: { ok: true, work: wire }, transfer };

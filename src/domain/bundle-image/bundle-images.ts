@@ -3,6 +3,7 @@
  * validated bundle becomes one registry+v1 bundle per CSV, each built into a
  * deterministic OCI image. Pushing is the use case's business.
  */
+import type { FileEntry } from '../files.js';
 import type { LoadedBundle, PreparedBundle } from '../manifest/index.js';
 import { buildOciImage, type OciImage } from './oci-image.js';
 import { registryBundles } from './registry-bundles.js';
@@ -10,7 +11,12 @@ import { registryBundles } from './registry-bundles.js';
 export interface BuiltBundleImages {
   /** The tag of the default channel's head. */
   readonly headTag: string;
-  readonly images: readonly { readonly tag: string; readonly image: OciImage }[];
+  /** Each image with the files of its layer (what the catalog renders the bundle from, SPEC §11). */
+  readonly images: readonly {
+    readonly tag: string;
+    readonly image: OciImage;
+    readonly files: readonly FileEntry[];
+  }[];
   /** The bundle's validation warnings, then the conversion's own. */
   readonly warnings: readonly string[];
   /** Every file of every image, as `<tag>/<path in the layer>`. */
@@ -23,9 +29,13 @@ export async function buildBundleImages(
   prepared: PreparedBundle,
 ): Promise<BuiltBundleImages> {
   const converted = registryBundles(loaded);
-  const images: { tag: string; image: OciImage }[] = [];
+  const images: { tag: string; image: OciImage; files: readonly FileEntry[] }[] = [];
   for (const bundle of converted.bundles) {
-    images.push({ tag: bundle.tag, image: await buildOciImage(bundle.files, bundle.annotations) });
+    images.push({
+      tag: bundle.tag,
+      image: await buildOciImage(bundle.files, bundle.annotations),
+      files: bundle.files,
+    });
   }
   return {
     headTag: converted.headTag,

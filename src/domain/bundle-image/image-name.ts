@@ -20,11 +20,15 @@ export function imageRepository(template: string, organization: string, packageN
     .replaceAll('{organization}', organization)
     .replaceAll('{package_name}', packageName)
     .toLowerCase();
-  if (name.length > 255 || !REPOSITORY_NAME.test(name)) {
+  if (!isValidRepositoryName(name)) {
     const message = `"${name}" (from the bundle_images repository "${template}") is not a valid image repository name.`;
     throw new PackageValidationError(message, { errors: [message], warnings: [] });
   }
   return name;
+}
+
+export function isValidRepositoryName(name: string): boolean {
+  return name.length <= 255 && REPOSITORY_NAME.test(name);
 }
 
 export function isValidTag(tag: string): boolean {

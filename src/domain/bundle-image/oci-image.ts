@@ -31,8 +31,8 @@ export interface OciImage {
 }
 
 /** Every entry's modification time: the epoch, so that time never changes a digest. */
-const FIXED_MTIME = new Date(0);
-const CREATED = '1970-01-01T00:00:00Z';
+export const FIXED_MTIME = new Date(0);
+export const CREATED = '1970-01-01T00:00:00Z';
 const encoder = new TextEncoder();
 
 export async function buildOciImage(
@@ -75,7 +75,7 @@ export async function sha256(data: Uint8Array): Promise<string> {
 }
 
 /** Folders first where they begin, then files, all in path order; paths are relative and safe by construction. */
-function tarEntries(files: readonly FileEntry[]): TarEntry[] {
+export function tarEntries(files: readonly FileEntry[]): TarEntry[] {
   const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const folders = new Set<string>();
   const entries: TarEntry[] = [];
@@ -92,14 +92,14 @@ function tarEntries(files: readonly FileEntry[]): TarEntry[] {
   return entries;
 }
 
-async function blob(mediaType: string, data: Uint8Array): Promise<OciBlob> {
+export async function blob(mediaType: string, data: Uint8Array): Promise<OciBlob> {
   return { mediaType, digest: await sha256(data), data };
 }
 
-function descriptor(b: OciBlob) {
+export function descriptor(b: OciBlob) {
   return { mediaType: b.mediaType, digest: b.digest, size: b.data.byteLength };
 }
 
-function json(value: unknown): Uint8Array {
+export function json(value: unknown): Uint8Array {
   return encoder.encode(JSON.stringify(value));
 }

@@ -117,7 +117,7 @@ export function registryBundles(loaded: LoadedBundle): RegistryBundles {
 }
 
 /** The CSV, then the owned CRDs the bundle defines, then (nested) the rest of its version folder. */
-function manifestsOf(
+export function manifestsOf(
   csv: BundleFile,
   folder: string | undefined,
   files: readonly BundleFile[],

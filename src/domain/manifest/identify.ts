@@ -4,6 +4,7 @@
  * a package, a CSV, a CRD or ignored. Other files travel along unparsed.
  */
 
+import type { Schema } from 'js-yaml';
 import type { FileEntry } from '../files.js';
 import type { RegistryReplacement } from '../organization-policy.js';
 import { type TextCodec, webTextCodec } from '../text-codec.js';
@@ -50,6 +51,7 @@ export function identifyFiles(
   files: readonly FileEntry[],
   replacements: readonly RegistryReplacement[],
   codec: TextCodec = webTextCodec,
+  schema?: Schema,
 ): BundleFile[] {
   const replace = replaceRegistries(replacements);
   return files.map((file) => {
@@ -60,7 +62,7 @@ export function identifyFiles(
     const original = decodeUtf8(file.path, file.data, codec);
     const text = replace(original);
     const data = text === original ? file.data : codec.encode(text);
-    const doc = parseYaml(file.path, text);
+    const doc = parseYaml(file.path, text, schema);
     const kind = classify(doc);
     if (!isMapping(doc)) return { path: file.path, dir, name, data, kind };
     return kind === 'package'

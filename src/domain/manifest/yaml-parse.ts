@@ -10,7 +10,7 @@
  * the first document and accept further documents only when they are empty
  * (a trailing `---`); a second non-empty document is an error naming the file.
  */
-import jsYaml, { CORE_SCHEMA, loadAll, type Type, YAMLException } from 'js-yaml';
+import jsYaml, { CORE_SCHEMA, loadAll, type Schema, type Type, YAMLException } from 'js-yaml';
 import { PackageValidationError } from '../errors.js';
 import { MALFORMED_YAML } from '../original-messages.js';
 import { type TextCodec, webTextCodec } from '../text-codec.js';
@@ -37,14 +37,15 @@ export function decodeUtf8(path: string, data: Uint8Array, text: TextCodec = web
  * Parses `text` and returns its (first) document; `null` for an empty file.
  * js-yaml shares the object of an anchor between its aliases (no copies), so
  * what aliases could expand to is measured on the result before anything
- * walks or emits it.
+ * walks or emits it. `schema`: how plain scalars resolve (catalog rendering
+ * reads YAML as Kubernetes does).
  */
-export function parseYaml(path: string, text: string): unknown {
+export function parseYaml(path: string, text: string, schema: Schema = SCHEMA): unknown {
   let documents: unknown[];
   try {
     // json: PyYAML keeps the last of duplicated keys instead of failing.
     // maxDepth: js-yaml's own nesting limit (not in its typings).
-    const options = { schema: SCHEMA, json: true, filename: path, maxDepth: MAX_YAML_DEPTH };
+    const options = { schema, json: true, filename: path, maxDepth: MAX_YAML_DEPTH };
     documents = loadAll(text, undefined, options);
   } catch (error) {
     throw invalidYaml(path, describe(error));

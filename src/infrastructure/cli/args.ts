@@ -13,17 +13,20 @@ export interface Command {
 
 export interface Parsed<P extends readonly string[]> {
   readonly positionals: { [K in keyof P]: string };
+  /** Positionals after the named ones (only with `variadic`: the last one repeats). */
+  readonly rest: readonly string[];
   readonly values: Record<string, string | boolean | undefined>;
   readonly help: boolean;
 }
 
 /**
  * Parses `argv` against `options` (plus -h/--help), requiring exactly the
- * named positionals (`optional` trailing ones may be left out).
+ * named positionals (`optional` trailing ones may be left out; with
+ * `variadic`, more may follow, in `rest`).
  */
 export function parseCommand<P extends readonly string[]>(
   argv: readonly string[],
-  spec: { options: Options; positionals: P; optional?: number },
+  spec: { options: Options; positionals: P; optional?: number; variadic?: boolean },
 ): Parsed<P> {
   let parsed: ReturnType<typeof parseArgs>;
   try {
@@ -43,10 +46,12 @@ export function parseCommand<P extends readonly string[]>(
   if (!help && positionals.length < required) {
     throw usageError(`missing ${spec.positionals.slice(positionals.length).join(' ')}`);
   }
-  if (positionals.length > spec.positionals.length) {
+  if (!spec.variadic && positionals.length > spec.positionals.length) {
     throw usageError(`unexpected argument '${positionals[spec.positionals.length]}'`);
   }
-  return { positionals: positionals as unknown as Parsed<P>['positionals'], values, help };
+  const named = positionals.slice(0, spec.positionals.length);
+  const rest = positionals.slice(spec.positionals.length);
+  return { positionals: named as unknown as Parsed<P>['positionals'], rest, values, help };
 }
 
 export function stringOption(values: Parsed<readonly string[]>['values'], name: string): string | undefined {

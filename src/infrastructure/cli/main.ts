@@ -40,6 +40,16 @@ const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./push.js')).pushCommand,
   },
   {
+    name: 'render',
+    summary: 'Render bundle, package-manifests or FBC folders as File-Based Catalog blobs',
+    load: async () => (await import('./render.js')).renderCommand,
+  },
+  {
+    name: 'catalog',
+    summary: 'Push a File-Based Catalog folder as a catalog image (catalog push)',
+    load: async () => (await import('./catalog.js')).catalogCommand,
+  },
+  {
     name: 'publish',
     summary: 'Publish a bundle through a running OMPS service',
     load: async () => (await import('./publish.js')).publishCommand,

@@ -7,6 +7,7 @@ import { InMemoryBuildSystem } from '../../adapters/memory/in-memory-build-syste
 import { InMemoryImageRegistry } from '../../adapters/memory/in-memory-image-registry.js';
 import { InMemoryPolicyGate } from '../../adapters/memory/in-memory-policy-gate.js';
 import { InMemoryRegistry } from '../../adapters/memory/in-memory-registry.js';
+import type { CatalogRegistry } from '../../application/ports.js';
 import { type AppConfig, parseConfig } from '../config.js';
 import type { AdapterOverrides } from '../container.js';
 import { SAMPLE_NVR, SAMPLE_OPERATOR_FILES } from './sample-operator.js';
@@ -27,17 +28,20 @@ export interface EmbeddedUpstreams extends AdapterOverrides {
   buildSystem: InMemoryBuildSystem;
   policyGate: InMemoryPolicyGate;
   imageRegistry: InMemoryImageRegistry;
+  catalogRegistry: CatalogRegistry;
 }
 
 export function embeddedUpstreams(): EmbeddedUpstreams {
   const buildSystem = new InMemoryBuildSystem()
     .add(SAMPLE_NVR, { kind: 'operator', archive: sampleOperatorZip() })
     .add(NOT_AN_OPERATOR_NVR, { kind: 'not-an-operator' });
+  const imageRegistry = new InMemoryImageRegistry();
   return {
     registry: new InMemoryRegistry(),
     buildSystem,
     policyGate: new InMemoryPolicyGate(),
-    imageRegistry: new InMemoryImageRegistry(),
+    imageRegistry,
+    catalogRegistry: imageRegistry.catalogRegistry(),
   };
 }
 
@@ -54,6 +58,11 @@ export function embeddedConfig(): AppConfig {
       },
       // Bundle images (SPEC §10) to an in-memory OCI registry.
       'demo-images': { bundle_images: { registry: 'https://registry.demo.example' } },
+      // ... and a File-Based Catalog kept current beside them (SPEC §11).
+      'demo-catalog': {
+        bundle_images: { registry: 'https://registry.demo.example' },
+        catalog: { repository: '{organization}/catalog', tag: 'latest' },
+      },
     },
   });
 }

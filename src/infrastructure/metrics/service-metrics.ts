@@ -11,6 +11,7 @@ import type { RequestObservation } from '../../adapters/http/request-log.js';
 import type {
   BuildSystem,
   BundleEngine,
+  CatalogRegistry,
   ImageRegistry,
   PolicyGate,
   Registry,
@@ -25,6 +26,8 @@ export class ServiceMetrics {
   private readonly publishes: Counter<'outcome' | 'organization'>;
   private readonly upstream: Histogram<'upstream' | 'operation' | 'outcome'>;
   private readonly inflated: Counter;
+  private readonly catalogUpdates: Counter<'outcome'>;
+  private readonly catalogSeconds: Histogram<'outcome'>;
 
   constructor(
     private readonly configuredOrganizations: ReadonlySet<string>,
@@ -62,6 +65,19 @@ export class ServiceMetrics {
       help: 'Bytes inflated from archives.',
       registers,
     });
+    this.catalogUpdates = new Counter({
+      name: 'omps_catalog_updates_total',
+      help: 'Catalog writes (SPEC §11) by outcome: "updated", "unchanged" or "failed".',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.catalogSeconds = new Histogram({
+      name: 'omps_catalog_update_duration_seconds',
+      help: 'Time to write a catalog (the read-modify-write of its tag, retries included), by outcome.',
+      labelNames: ['outcome'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
   }
 
   observeRequest(o: RequestObservation): void {
@@ -97,6 +113,31 @@ export class ServiceMetrics {
         };
       },
       ping: (registry, signal) => time('ping', () => inner.ping(registry, signal)),
+    };
+  }
+
+  instrumentCatalogRegistry(inner: CatalogRegistry): CatalogRegistry {
+    const time = <T>(operation: string, call: () => Promise<T>) => this.time('oci_registry', operation, call);
+    return {
+      session: (registry, token) => {
+        const session = inner.session(registry, token);
+        return {
+          bundles: (r) => time('catalog_bundles', () => session.bundles(r)),
+          catalogDigest: (r, tag) => time('catalog_digest', () => session.catalogDigest(r, tag)),
+          readCatalog: (r, tag) => time('catalog_read', () => session.readCatalog(r, tag)),
+          resolveBase: (ref) => time('catalog_base', () => session.resolveBase(ref)),
+          pushCatalog: (r, tag, configs, base) =>
+            time('catalog_push', () => session.pushCatalog(r, tag, configs, base)),
+        };
+      },
+    };
+  }
+
+  /** What UpdateCatalog reports of each catalog write. */
+  catalogObserver(): (outcome: 'updated' | 'unchanged' | 'failed', seconds: number) => void {
+    return (outcome, seconds) => {
+      this.catalogUpdates.inc({ outcome });
+      this.catalogSeconds.observe({ outcome }, seconds);
     };
   }
 

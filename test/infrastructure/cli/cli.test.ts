@@ -275,7 +275,7 @@ describe('omps help and versions', { timeout: 60_000 }, () => {
   it('prints help for the whole tool and for each command', async () => {
     const all = await omps(['--help']);
     expect(all.code).toBe(0);
-    for (const command of ['verify', 'nest', 'flatten', 'push', 'publish']) {
+    for (const command of ['verify', 'nest', 'flatten', 'push', 'publish', 'catalog']) {
       expect(all.stdout).toContain(`  ${command} `);
       const one = await omps([command, '--help']);
       expect(one.code).toBe(0);
