@@ -2,6 +2,10 @@
  * DeleteReleases (SPEC §3 "Deleting"): one release as given, or every raw
  * release of a repository. For organizations with bundle_images (SPEC §10) a
  * release is an image tag of the repository the package's images go to.
+ *
+ * An unknown package or release is QuayPackageNotFound (404) in both: SPEC §2
+ * has no registry 404, and clients of a delete already handle that id and its
+ * `Package <org>/<repo> not found`. Other failures keep their registry's ids.
  */
 import { imageRepository } from '../domain/bundle-image/image-name.js';
 import {
@@ -9,6 +13,7 @@ import {
   OmpsError,
   QuayPackageError,
   QuayPackageNotFoundError,
+  RegistryError,
 } from '../domain/errors.js';
 import type { OrganizationPolicy } from '../domain/organization-policy.js';
 import { packageNotFound } from '../domain/original-messages.js';
@@ -45,6 +50,8 @@ interface Releases {
   /** For messages: `org/repo` in Quay, the image repository in an OCI registry. */
   name: string;
   where: string;
+  /** The error for deletes that failed in part: QuayPackageError for Quay, RegistryError for an OCI registry. */
+  failure(message: string): OmpsError;
 }
 
 export class DeleteReleases {
@@ -86,7 +93,7 @@ export class DeleteReleases {
     const reasons = failed
       .map((f) => `${f.version} (${f.error instanceof Error ? f.error.message : String(f.error)})`)
       .join(', ');
-    throw new QuayPackageError(
+    throw releases.failure(
       `Deleting releases of ${releases.name} failed. Deleted: [${deleted.join(', ')}]. Not deleted: ${reasons}.`,
     );
   }
@@ -103,6 +110,7 @@ export class DeleteReleases {
         remove: (tag) => session.deleteTag(name, tag),
         name,
         where: images.registry,
+        failure: (message) => new RegistryError(message),
       };
     }
     return {
@@ -110,6 +118,7 @@ export class DeleteReleases {
       remove: (version) => registry.deleteRelease(organization, repository, version, token),
       name: `${organization}/${repository}`,
       where: 'Quay',
+      failure: (message) => new QuayPackageError(message),
     };
   }
 }

@@ -15,6 +15,7 @@ import {
   ImageTagTakenError,
   PackageValidationError,
   QuayPackageNotFoundError,
+  RegistryError,
 } from '../../src/domain/errors.js';
 import type { FileEntry } from '../../src/domain/files.js';
 import type { OrganizationPolicy } from '../../src/domain/organization-policy.js';
@@ -166,7 +167,7 @@ describe('bundle images', () => {
     );
     const error = await failure(publish.execute(upload(changed)));
     expect(error).toBeInstanceOf(ImageTagTakenError);
-    expect(error.id).toBe('QuayCourierError');
+    expect(error.id).toBe('RegistryError');
     expect(error.message).toContain(
       `registry.example.com:5000/${REPOSITORY}:1.0.0 already holds different content`,
     );
@@ -247,6 +248,24 @@ describe('bundle images', () => {
       expect(await failure(remove.execute({ ...command(), repository: 'nothing' }))).toBeInstanceOf(
         QuayPackageNotFoundError,
       );
+    });
+
+    it('a delete of every tag that fails in part is a RegistryError, not a Quay id', async () => {
+      const session = images.session.bind(images);
+      images.session = (registry, token) => {
+        const real = session(registry, token);
+        return {
+          ...real,
+          deleteTag: (repository, tag) =>
+            tag === '1.1.0'
+              ? Promise.reject(new Error('the registry answered 500'))
+              : real.deleteTag(repository, tag),
+        };
+      };
+      const error = await failure(remove.execute(command()));
+      expect(error).toBeInstanceOf(RegistryError);
+      expect(error.message).toMatch(/Not deleted: 1\.1\.0 \(the registry answered 500\)/);
+      expect(images.image(REGISTRY, REPOSITORY, '1.1.0')).toBeDefined();
     });
   });
 

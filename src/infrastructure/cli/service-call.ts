@@ -80,7 +80,7 @@ export function report(answer: Answer): number {
   }
   process.stderr.write(`${json.error}: ${String(json.message)}\n`);
   if (isValidationInfo(json.validation_info)) printFindings(json.validation_info);
-  for (const field of ['quay_response', 'greenwave_response']) {
+  for (const field of ['quay_response', 'registry_response', 'greenwave_response']) {
     const extra = json[field];
     if (extra && typeof extra === 'object' && Object.keys(extra).length > 0) {
       process.stderr.write(`${field}: ${JSON.stringify(extra)}\n`);
