@@ -1,6 +1,6 @@
 /**
  * The bundle job: everything CPU-bound in a publish, in one pure function so
- * that it can run inline (edge runtimes, tests) or in a worker thread (Node)
+ * that it can run inline (edge runtimes, tests) or in a bundle thread (Node)
  * with the same result. The release version is not needed: it is chosen
  * after the job, from the package name it returns. For an organization with
  * bundle_images the job also builds the images (SPEC §10), which is CPU work too;

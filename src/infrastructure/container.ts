@@ -62,7 +62,7 @@ export interface AdapterOverrides {
   /** `null` = no policy gate even when Greenwave is configured. */
   policyGate?: PolicyGate | null;
   archive?: Archive;
-  /** Where bundle work runs (Node: a worker-thread pool); inline over the archive by default. */
+  /** Where bundle work runs (Node: the bundle-thread pool); inline over the archive by default. */
   bundleEngine?: BundleEngine;
   /** Packs Quay's blob on this thread (inline engine, Quay registry); Web-standard gzip by default (Node: zlib). */
   bundlePacker?: BundlePacker;

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { type BundleThreads, bundleThreads } from './bundle-threads.js';
-import { runClustered, workerCount } from './cluster.js';
+import { clusterWorkerCount, runClustered } from './cluster.js';
 import { type AppConfig, ConfigError, parseConfig, parseConfigText } from './config.js';
 import { createLogger } from './logger.js';
 import { listenAddress, serveOnNode } from './node-server.js';
@@ -34,18 +34,18 @@ async function main(): Promise<void> {
   leaveYoungGenerationToBundleThreads();
   let config: AppConfig;
   let address: { port: number; host: string };
-  let workers: number;
+  let clusterWorkers: number;
   let threads: BundleThreads;
   try {
     config = loadConfigFromEnv(process.env);
     address = listenAddress(process.env);
-    workers = workerCount(process.env);
-    threads = bundleThreads(process.env, workers);
+    clusterWorkers = clusterWorkerCount(process.env);
+    threads = bundleThreads(process.env, clusterWorkers);
   } catch (e) {
     console.error(`omps: ${(e as Error).message}`);
     process.exit(2);
   }
-  await runClustered(workers, createLogger(config.logLevel), async () => {
+  await runClustered(clusterWorkers, createLogger(config.logLevel), async () => {
     await serveOnNode(config, address, {}, threads);
   });
 }

@@ -5,7 +5,7 @@ import { nodeTextCodec } from '../adapters/node-native/node-text-codec.js';
 import { nodeZipCodecs } from '../adapters/node-native/node-zip-codecs.js';
 import { zlibGzip } from '../adapters/node-native/zlib-gzip.js';
 import { QuayBundlePacker } from '../adapters/quay/bundle-blob.js';
-import { WorkerPoolBundleEngine } from '../adapters/worker-pool/worker-pool-engine.js';
+import { ThreadPoolBundleEngine } from '../adapters/thread-pool/thread-pool-engine.js';
 import { InlineBundleEngine } from '../application/bundle-job.js';
 import type { Logger } from '../application/ports.js';
 import type { BundleThreads } from './bundle-threads.js';
@@ -67,7 +67,7 @@ export function listenAddress(env: NodeJS.ProcessEnv): { port: number; host: str
 
 /**
  * The app on Node with what only Node gives: request-scoped logs, /metrics,
- * graceful shutdown, and bundle work in worker threads (`threads`; inline
+ * graceful shutdown, and bundle work in bundle threads (`threads`; inline
  * when omitted or when the overrides bring their own archive or engine).
  */
 export async function serveOnNode(
@@ -81,7 +81,7 @@ export async function serveOnNode(
   const metrics = nodeMetrics(Object.keys(config.organizations));
   const docsAssets = overrides.docsAssets ?? readDocsAssets(logger);
   const ownEngine = !overrides.archive && !overrides.bundleEngine;
-  const pool = threads && ownEngine ? new WorkerPoolBundleEngine({ ...threads, logger }) : undefined;
+  const pool = threads && ownEngine ? new ThreadPoolBundleEngine({ ...threads, logger }) : undefined;
   // Without threads, jobs run inline on the same native codecs and packer as the bundle threads.
   const archive = new FflateArchive(nodeZipCodecs);
   const packer = new QuayBundlePacker(zlibGzip);

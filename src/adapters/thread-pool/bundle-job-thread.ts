@@ -1,5 +1,5 @@
 /**
- * The entry of one bundle worker thread: runs one BundleJob at a time with the
+ * The entry of one bundle thread: runs one BundleJob at a time with the
  * archive on node:zlib's codecs, node:buffer's UTF-8 and Quay's packer over zlib's gzip, and
  * posts back the work (its byte buffers transferred) or the failure. The pool sends the next
  * job only after the answer.
@@ -15,7 +15,7 @@ import { nodeTextCodec } from '../node-native/node-text-codec.js';
 import { nodeZipCodecs } from '../node-native/node-zip-codecs.js';
 import { zlibGzip } from '../node-native/zlib-gzip.js';
 import { QuayBundlePacker } from '../quay/bundle-blob.js';
-import { encodeError, encodeWork, type WorkerAnswer } from './wire.js';
+import { encodeError, encodeWork, type ThreadAnswer } from './wire.js';
 
 const BUNDLE_THREAD_NICENESS = 10;
 const COLLECT_ABOVE_BYTES = 64 * 1024 * 1024;
@@ -31,7 +31,7 @@ const collectGarbage = ((): (() => void) | undefined => {
 })();
 
 const port = parentPort;
-if (!port) throw new Error('bundle-job-worker must run in a worker thread');
+if (!port) throw new Error('bundle-job-thread must run in a node:worker_threads thread');
 const archive = new FflateArchive(nodeZipCodecs);
 const tools = { packer: new QuayBundlePacker(zlibGzip), codec: nodeTextCodec };
 
@@ -44,7 +44,7 @@ try {
 }
 
 port.on('message', async (job: BundleJob) => {
-  let answer: WorkerAnswer;
+  let answer: ThreadAnswer;
   let transfer: ArrayBuffer[] = [];
   try {
     ({ answer, transfer } = encodeWork(await runBundleJob(archive, job, tools)));
