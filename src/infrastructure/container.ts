@@ -6,7 +6,6 @@
 import 'reflect-metadata';
 import type { Hono } from 'hono';
 import { type DependencyContainer, instanceCachingFactory, container as rootContainer } from 'tsyringe';
-import { FflateArchive } from '../adapters/fflate/fflate-archive.js';
 import { GreenwavePolicyGate } from '../adapters/greenwave/greenwave-policy-gate.js';
 import { type AppEnv, createApp } from '../adapters/http/app.js';
 import type { DocsAssets } from '../adapters/http/docs-assets.js';
@@ -15,6 +14,7 @@ import { OciImageRegistry } from '../adapters/oci/oci-image-registry.js';
 import { QuayBundlePacker } from '../adapters/quay/bundle-blob.js';
 import { QuayRegistry } from '../adapters/quay/quay-registry.js';
 import type { FetchLike } from '../adapters/upstream/call.js';
+import { ZipArchive } from '../adapters/zip/zip-archive.js';
 import { InlineBundleEngine } from '../application/bundle-job.js';
 import { CheckHealth } from '../application/check-health.js';
 import { DeleteReleases } from '../application/delete-releases.js';
@@ -141,7 +141,7 @@ export function createContainer(config: AppConfig, overrides: AdapterOverrides =
   );
   c.register(
     TOKENS.Archive,
-    cached(() => overrides.archive ?? new FflateArchive()),
+    cached(() => overrides.archive ?? new ZipArchive()),
   );
   c.register(
     TOKENS.BundleEngine,

@@ -1,11 +1,11 @@
 /** Serving the app on Node with graceful shutdown: in-flight requests finish on SIGTERM/SIGINT. */
 import { serve } from '@hono/node-server';
-import { FflateArchive } from '../adapters/fflate/fflate-archive.js';
 import { nodeTextCodec } from '../adapters/node-native/node-text-codec.js';
 import { nodeZipCodecs } from '../adapters/node-native/node-zip-codecs.js';
 import { zlibGzip } from '../adapters/node-native/zlib-gzip.js';
 import { QuayBundlePacker } from '../adapters/quay/bundle-blob.js';
 import { ThreadPoolBundleEngine } from '../adapters/thread-pool/thread-pool-engine.js';
+import { ZipArchive } from '../adapters/zip/zip-archive.js';
 import { InlineBundleEngine } from '../application/bundle-job.js';
 import type { Logger } from '../application/ports.js';
 import type { BundleThreads } from './bundle-threads.js';
@@ -83,7 +83,7 @@ export async function serveOnNode(
   const ownEngine = !overrides.archive && !overrides.bundleEngine;
   const pool = threads && ownEngine ? new ThreadPoolBundleEngine({ ...threads, logger }) : undefined;
   // Without threads, jobs run inline on the same native codecs and packer as the bundle threads.
-  const archive = new FflateArchive(nodeZipCodecs);
+  const archive = new ZipArchive(nodeZipCodecs);
   const packer = new QuayBundlePacker(zlibGzip);
   const engine =
     pool ?? (ownEngine ? new InlineBundleEngine(archive, { packer, codec: nodeTextCodec }) : undefined);

@@ -10,11 +10,11 @@ import { runInNewContext } from 'node:vm';
 import { parentPort } from 'node:worker_threads';
 import { runBundleJob } from '../../application/bundle-job.js';
 import type { BundleJob } from '../../application/ports.js';
-import { FflateArchive } from '../fflate/fflate-archive.js';
 import { nodeTextCodec } from '../node-native/node-text-codec.js';
 import { nodeZipCodecs } from '../node-native/node-zip-codecs.js';
 import { zlibGzip } from '../node-native/zlib-gzip.js';
 import { QuayBundlePacker } from '../quay/bundle-blob.js';
+import { ZipArchive } from '../zip/zip-archive.js';
 import { encodeError, encodeWork, type ThreadAnswer } from './wire.js';
 
 const BUNDLE_THREAD_NICENESS = 10;
@@ -32,7 +32,7 @@ const collectGarbage = ((): (() => void) | undefined => {
 
 const port = parentPort;
 if (!port) throw new Error('bundle-job-thread must run in a node:worker_threads thread');
-const archive = new FflateArchive(nodeZipCodecs);
+const archive = new ZipArchive(nodeZipCodecs);
 const tools = { packer: new QuayBundlePacker(zlibGzip), codec: nodeTextCodec };
 
 // On Linux a thread has its own nice value: bundle threads yield the cores to the

@@ -1,7 +1,7 @@
 /**
- * The Archive port over fflate (SPEC §5), for Node and edge runtimes alike:
- * Web-standard APIs only. Inflating and CRC-32 are injected (`ZipCodecs`):
- * fflate's by default, node:zlib's on Node.
+ * The Archive port (SPEC §5): our own zip reader, for Node and edge runtimes
+ * alike — Web-standard APIs only. Inflating and CRC-32 are injected
+ * (`ZipCodecs`): fflate's and our CRC-32 by default, node:zlib's on Node.
  *
  * fflate's `unzipSync`/`unzip` are not used: they trust the headers (no CRC
  * check, no encryption detection, declared sizes believed). Instead the zip
@@ -28,7 +28,7 @@ import {
   readCentralDirectory,
 } from './zip-reader.js';
 
-export class FflateArchive implements Archive {
+export class ZipArchive implements Archive {
   /** `codecs`: how entries are inflated and checksummed (Node passes native ones). */
   constructor(private readonly codecs: ZipCodecs = webZipCodecs) {}
 

@@ -5,8 +5,8 @@
  */
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
-import { FflateArchive } from '../../adapters/fflate/fflate-archive.js';
 import { nodeZipCodecs } from '../../adapters/node-native/node-zip-codecs.js';
+import { ZipArchive } from '../../adapters/zip/zip-archive.js';
 import { type FileEntry, rootedFiles } from '../../domain/files.js';
 import { CliError, EXIT_USAGE } from './cli-error.js';
 
@@ -43,7 +43,7 @@ export async function readBundle(source: string): Promise<FileEntry[]> {
     throw ioError('read', source, error);
   }
   if (info.isFile() && isZipPath(source)) {
-    const files = await new FflateArchive(nodeZipCodecs).unpack(await readZipBytes(source), {
+    const files = await new ZipArchive(nodeZipCodecs).unpack(await readZipBytes(source), {
       maxUncompressedSize: await maxUncompressed(),
     });
     return rootedFiles(files);

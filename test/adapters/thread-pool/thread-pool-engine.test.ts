@@ -7,7 +7,6 @@
 import { gunzipSync } from 'fflate';
 import { unpackTar } from 'modern-tar';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { FflateArchive } from '../../../src/adapters/fflate/fflate-archive.js';
 import { asOmpsError } from '../../../src/adapters/http/error-table.js';
 import { InMemoryBuildSystem } from '../../../src/adapters/memory/in-memory-build-system.js';
 import { InMemoryRegistry } from '../../../src/adapters/memory/in-memory-registry.js';
@@ -16,6 +15,7 @@ import {
   ThreadPoolBundleEngine,
   type ThreadPoolOptions,
 } from '../../../src/adapters/thread-pool/thread-pool-engine.js';
+import { ZipArchive } from '../../../src/adapters/zip/zip-archive.js';
 import { runBundleJob } from '../../../src/application/bundle-job.js';
 import { type BundleJob, silentLogger } from '../../../src/application/ports.js';
 import {
@@ -61,7 +61,7 @@ describe('ThreadPoolBundleEngine', () => {
   it('does the same work as the inline job, in a thread started on demand; the upload is handed over', async () => {
     const engine = pool();
     expect(engine.stats()).toEqual({ threads: 0, busy: 0, queued: 0 });
-    const expected = await runBundleJob(new FflateArchive(), job(sampleZip()));
+    const expected = await runBundleJob(new ZipArchive(), job(sampleZip()));
     const bytes = sampleZip();
     const work = await engine.prepare(job(bytes, { repository: 'hello-operator' }));
     expect(work).toEqual(expected);
@@ -73,7 +73,7 @@ describe('ThreadPoolBundleEngine', () => {
 
   it("packs Quay's blob in the thread when asked (zlib's gzip), the same content as the Web-standard packer", async () => {
     const engine = pool();
-    const inline = await runBundleJob(new FflateArchive(), job(sampleZip(), { pack: true }), {
+    const inline = await runBundleJob(new ZipArchive(), job(sampleZip(), { pack: true }), {
       packer: new QuayBundlePacker(),
     });
     const work = await engine.prepare(job(sampleZip(), { pack: true }));
@@ -100,7 +100,7 @@ describe('ThreadPoolBundleEngine', () => {
       ...DEFAULT_POLICY,
       bundleImages: { registry: 'http://127.0.0.1:5000', repository: '{organization}/{package_name}-bundle' },
     };
-    const expected = await runBundleJob(new FflateArchive(), job(sampleZip(), { policy }));
+    const expected = await runBundleJob(new ZipArchive(), job(sampleZip(), { policy }));
     const work = await engine.prepare(job(sampleZip(), { policy }));
     expect(work).toEqual(expected);
     const images = work.verdict.ok ? work.verdict.images : undefined;
