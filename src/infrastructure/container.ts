@@ -6,6 +6,7 @@
 import 'reflect-metadata';
 import type { Hono } from 'hono';
 import { type DependencyContainer, instanceCachingFactory, container as rootContainer } from 'tsyringe';
+import { fflateGzip } from '../adapters/fflate/fflate-gzip.js';
 import { GreenwavePolicyGate } from '../adapters/greenwave/greenwave-policy-gate.js';
 import { type AppEnv, createApp } from '../adapters/http/app.js';
 import type { DocsAssets } from '../adapters/http/docs-assets.js';
@@ -146,7 +147,9 @@ export function createContainer(config: AppConfig, overrides: AdapterOverrides =
   c.register(
     TOKENS.BundleEngine,
     cached((d) => {
-      const engine = overrides.bundleEngine ?? new InlineBundleEngine(d.resolve(TOKENS.Archive), { packer });
+      const engine =
+        overrides.bundleEngine ??
+        new InlineBundleEngine(d.resolve(TOKENS.Archive), { packer, layerGzip: fflateGzip });
       return measured ? measured.instrumentEngine(engine) : engine;
     }),
   );

@@ -1,5 +1,7 @@
 /** Serving the app on Node with graceful shutdown: in-flight requests finish on SIGTERM/SIGINT. */
+
 import { serve } from '@hono/node-server';
+import { fflateGzip } from '../adapters/fflate/fflate-gzip.js';
 import { nodeTextCodec } from '../adapters/node-native/node-text-codec.js';
 import { nodeZipCodecs } from '../adapters/node-native/node-zip-codecs.js';
 import { zlibGzip } from '../adapters/node-native/zlib-gzip.js';
@@ -86,7 +88,10 @@ export async function serveOnNode(
   const archive = new ZipArchive(nodeZipCodecs);
   const packer = new QuayBundlePacker(zlibGzip);
   const engine =
-    pool ?? (ownEngine ? new InlineBundleEngine(archive, { packer, codec: nodeTextCodec }) : undefined);
+    pool ??
+    (ownEngine
+      ? new InlineBundleEngine(archive, { packer, codec: nodeTextCodec, layerGzip: fflateGzip })
+      : undefined);
   // Upstream calls over node:http: about a quarter of undici fetch's CPU per call.
   const upstreamFetch = overrides.fetch ? undefined : createNodeHttpFetch();
   const app = createService(config, {

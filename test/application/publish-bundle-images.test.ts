@@ -1,5 +1,6 @@
 /** PublishRelease, DeleteReleases and CheckHealth for an organization with bundle_images (SPEC §10). */
 import { beforeEach, describe, expect, it } from 'vitest';
+import { fflateGzip } from '../../src/adapters/fflate/fflate-gzip.js';
 import { InMemoryBuildSystem } from '../../src/adapters/memory/in-memory-build-system.js';
 import { InMemoryImageRegistry } from '../../src/adapters/memory/in-memory-image-registry.js';
 import { InMemoryRegistry } from '../../src/adapters/memory/in-memory-registry.js';
@@ -84,7 +85,7 @@ describe('bundle images', () => {
     const logger = { debug() {}, info() {}, warn() {}, error() {} };
     packer = new RecordingPacker();
     jobs = [];
-    const inline = new InlineBundleEngine(archive, { packer });
+    const inline = new InlineBundleEngine(archive, { packer, layerGzip: fflateGzip });
     publish = new PublishRelease({
       engine: {
         prepare: (job) => {

@@ -4,6 +4,7 @@
  * not the distribution API's wire format.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fflateGzip } from '../../src/adapters/fflate/fflate-gzip.js';
 import type { ImageRegistry, ImageRegistrySession } from '../../src/application/ports.js';
 import { buildOciImage, type OciImage } from '../../src/domain/bundle-image/oci-image.js';
 import { QuayPackageNotFoundError, RegistryAuthorizationError } from '../../src/domain/errors.js';
@@ -30,6 +31,7 @@ export function anImage(version: string): Promise<OciImage> {
       { path: 'metadata/annotations.yaml', data: text('annotations: {}\n') },
     ],
     { 'operators.operatorframework.io.bundle.package.v1': 'widget' },
+    fflateGzip,
   );
 }
 

@@ -14,11 +14,9 @@
  */
 import type { BundlePacker } from '../../application/ports.js';
 import type { FileEntry } from '../../domain/files.js';
+import type { Gzip } from '../../domain/gzip.js';
 import { unsafeSegmentReason } from '../../domain/path-segment.js';
 import { type TarEntry, writeTar } from '../../domain/tar.js';
-
-/** Compresses one buffer to gzip (RFC 1952). */
-export type Gzip = (bytes: Uint8Array) => Uint8Array | Promise<Uint8Array>;
 
 export interface PackOptions {
   /** Modification time written in every tar header; defaults to now. */

@@ -3,6 +3,7 @@
  * validated bundle becomes one registry+v1 bundle per CSV, each built into a
  * deterministic OCI image. Pushing is the use case's business.
  */
+import type { Gzip } from '../gzip.js';
 import type { LoadedBundle, PreparedBundle } from '../manifest/index.js';
 import { buildOciImage, type OciImage } from './oci-image.js';
 import { registryBundles } from './registry-bundles.js';
@@ -17,15 +18,16 @@ export interface BuiltBundleImages {
   readonly files: readonly string[];
 }
 
-/** `prepared` is the verdict of prepareBundle on `loaded`: the bundle is valid. */
+/** `prepared` is the verdict of prepareBundle on `loaded`: the bundle is valid. `gzip` compresses each layer. */
 export async function buildBundleImages(
   loaded: LoadedBundle,
   prepared: PreparedBundle,
+  gzip: Gzip,
 ): Promise<BuiltBundleImages> {
   const converted = registryBundles(loaded);
   const images: { tag: string; image: OciImage }[] = [];
   for (const bundle of converted.bundles) {
-    images.push({ tag: bundle.tag, image: await buildOciImage(bundle.files, bundle.annotations) });
+    images.push({ tag: bundle.tag, image: await buildOciImage(bundle.files, bundle.annotations, gzip) });
   }
   return {
     headTag: converted.headTag,

@@ -7,6 +7,7 @@
 import { gunzipSync } from 'fflate';
 import { unpackTar } from 'modern-tar';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { fflateGzip } from '../../../src/adapters/fflate/fflate-gzip.js';
 import { asOmpsError } from '../../../src/adapters/http/error-table.js';
 import { InMemoryBuildSystem } from '../../../src/adapters/memory/in-memory-build-system.js';
 import { InMemoryRegistry } from '../../../src/adapters/memory/in-memory-registry.js';
@@ -100,7 +101,9 @@ describe('ThreadPoolBundleEngine', () => {
       ...DEFAULT_POLICY,
       bundleImages: { registry: 'http://127.0.0.1:5000', repository: '{organization}/{package_name}-bundle' },
     };
-    const expected = await runBundleJob(new ZipArchive(), job(sampleZip(), { policy }));
+    const expected = await runBundleJob(new ZipArchive(), job(sampleZip(), { policy }), {
+      layerGzip: fflateGzip,
+    });
     const work = await engine.prepare(job(sampleZip(), { policy }));
     expect(work).toEqual(expected);
     const images = work.verdict.ok ? work.verdict.images : undefined;
