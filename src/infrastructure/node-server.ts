@@ -2,6 +2,7 @@
 
 import { serve } from '@hono/node-server';
 import { fflateGzip } from '../adapters/fflate/fflate-gzip.js';
+import { createNodeHttpFetch } from '../adapters/node-native/node-http-fetch.js';
 import { nodeTextCodec } from '../adapters/node-native/node-text-codec.js';
 import { nodeZipCodecs } from '../adapters/node-native/node-zip-codecs.js';
 import { zlibGzip } from '../adapters/node-native/zlib-gzip.js';
@@ -16,7 +17,6 @@ import { type AdapterOverrides, createService } from './container.js';
 import { createLogger } from './logger.js';
 import { nodeMetrics } from './metrics/node-metrics.js';
 import { readDocsAssets } from './node-docs-assets.js';
-import { createNodeHttpFetch } from './node-http-fetch.js';
 import { nodeRequestContext } from './node-request-context.js';
 
 export interface ListenOptions {
