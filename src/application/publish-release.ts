@@ -39,11 +39,12 @@ export interface PublishResult {
   repo: string;
   version: string;
   nvr?: string;
-  extracted_files: string[];
+  /** The archive's file paths, sorted (SPEC §2 `extracted_files`). */
+  extractedFiles: string[];
   /** Dry runs only: what would have been pushed. */
-  dry_run?: true;
-  validation_info?: ValidationInfo;
-  files_to_push?: string[];
+  dryRun?: true;
+  validationInfo?: ValidationInfo;
+  filesToPush?: string[];
   /** Organizations with bundle_images (SPEC §10): the images published (or that would be). */
   images?: PublishedImage[];
 }
@@ -116,14 +117,14 @@ export class PublishRelease {
       repo: repository,
       version,
       ...(command.source.kind === 'koji' ? { nvr: command.source.nvr } : {}),
-      extracted_files: extracted,
+      extractedFiles: extracted,
     };
     if (command.dryRun) {
       return {
         ...answer,
-        dry_run: true,
-        validation_info: prepared.validationInfo,
-        files_to_push: prepared.files.map((f) => f.path),
+        dryRun: true,
+        validationInfo: prepared.validationInfo,
+        filesToPush: prepared.files.map((f) => f.path),
       };
     }
 
@@ -178,9 +179,9 @@ export class PublishRelease {
       repo: answer.repo,
       version: outcome.version,
       ...(command.source.kind === 'koji' ? { nvr: command.source.nvr } : {}),
-      extracted_files: answer.extracted,
+      extractedFiles: answer.extracted,
       ...(command.dryRun
-        ? { dry_run: true, validation_info: outcome.validationInfo, files_to_push: outcome.files }
+        ? { dryRun: true, validationInfo: outcome.validationInfo, filesToPush: outcome.files }
         : {}),
       images: outcome.images,
     };

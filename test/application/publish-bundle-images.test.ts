@@ -186,10 +186,10 @@ describe('bundle images', () => {
 
   it('a dry run answers the images and their files, and pushes nothing', async () => {
     const result = await publish.execute(upload(three(), { dryRun: true }));
-    expect(result.dry_run).toBe(true);
+    expect(result.dryRun).toBe(true);
     expect(result.images).toHaveLength(3);
-    expect(result.files_to_push).toContain('2.0.0/metadata/annotations.yaml');
-    expect(result.files_to_push).toContain('1.0.0/manifests/widget.v1.0.0.clusterserviceversion.yaml');
+    expect(result.filesToPush).toContain('2.0.0/metadata/annotations.yaml');
+    expect(result.filesToPush).toContain('1.0.0/manifests/widget.v1.0.0.clusterserviceversion.yaml');
     expect(images.image(REGISTRY, REPOSITORY, '1.0.0')).toBeUndefined();
     // And the digests are those a real push gives.
     const pushed = await publish.execute(upload(three()));
@@ -211,12 +211,12 @@ describe('bundle images', () => {
     expect(images.image(REGISTRY, REPOSITORY, '1.0.0')).toBeUndefined();
   });
 
-  it('warns about a CSV no channel reaches, in the dry run’s validation_info', async () => {
+  it('warns about a CSV no channel reaches, in the dry run’s validationInfo', async () => {
     const files = nestedOperator(['1.0.0', '2.0.0'], {
       channels: [{ name: 'stable', currentCSV: csvNameOf('1.0.0') }],
     });
     const result = await publish.execute(upload(files, { dryRun: true }));
-    expect(result.validation_info?.warnings).toContainEqual(expect.stringContaining('is not reachable'));
+    expect(result.validationInfo?.warnings).toContainEqual(expect.stringContaining('is not reachable'));
   });
 
   describe('deleting', () => {

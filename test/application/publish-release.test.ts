@@ -72,7 +72,7 @@ describe('PublishRelease', () => {
       organization: 'myorg',
       repo: 'hello-operator',
       version: '1.0.0',
-      extracted_files: Object.keys(SAMPLE_OPERATOR_FILES).sort(),
+      extractedFiles: Object.keys(SAMPLE_OPERATOR_FILES).sort(),
     });
     expect(registry.pushes).toHaveLength(1);
     expect(registry.pushes[0]).toMatchObject({

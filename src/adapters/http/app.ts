@@ -13,6 +13,7 @@ import { asOmpsError, errorBody } from './error-table.js';
 import { holdSecrets, type RequestSecrets } from './hold-secrets.js';
 import { registerApiDocs } from './openapi.js';
 import { validateDeleteParams, validatePublishParams } from './params.js';
+import { publishAnswer } from './publish-answer.js';
 import { type RequestObservation, requestLog } from './request-log.js';
 import { type ApiVersion, allowedMethods, allRoutes, routePaths } from './routes.js';
 import { readUpload } from './upload.js';
@@ -93,7 +94,7 @@ function registerVersion(app: Hono<AppEnv>, v: ApiVersion, deps: AppDeps): void 
       token: c.get('token'),
       ...(isDryRun(c.req.query('dry_run')) ? { dryRun: true } : {}),
     });
-    return c.json(result, 200);
+    return c.json(publishAnswer(result), 200);
   };
 
   for (const path of paths.zipfile) {
