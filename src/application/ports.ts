@@ -232,10 +232,7 @@ export interface BundleWork {
   extractedFiles: string[];
   /** Bytes inflated from the archive. */
   inflatedBytes: number;
-  /**
-   * The validation verdict, kept rather than thrown so that the use case
-   * reports it at the same step as before (after the release listing).
-   */
+  /** The validation verdict, kept rather than thrown: the use case decides at which step to report it. */
   verdict:
     | {
         ok: true;

@@ -2,7 +2,6 @@
  * PublishRelease (SPEC §3): one flow for zip uploads and Koji builds, for v1
  * (repository from the URL) and v2 (repository = packageName).
  */
-import type { BuiltBundleImages } from '../domain/bundle-image/bundle-images.js';
 import {
   AuthorizationHeaderRequiredError,
   BundleImageVersionError,
@@ -17,7 +16,17 @@ import {
 } from '../domain/organization-policy.js';
 import { assertValidVersion, nextVersion } from '../domain/release-version.js';
 import { InlineBundleEngine } from './bundle-job.js';
-import type { Archive, BuildSystem, BundleEngine, Logger, PolicyGate, Registry, Token } from './ports.js';
+import type {
+  Archive,
+  BuildSystem,
+  BundleEngine,
+  BundleWork,
+  Logger,
+  PolicyGate,
+  PushRequest,
+  Registry,
+  Token,
+} from './ports.js';
 import type { PublishBundleImages, PublishedImage } from './publish-bundle-images.js';
 
 export type PublishSource = { kind: 'upload'; bytes: Uint8Array } | { kind: 'koji'; nvr: string };
@@ -82,52 +91,61 @@ export class PublishRelease {
   }
 
   async execute(command: PublishCommand): Promise<PublishResult> {
-    const { registry, settings, logger } = this.deps;
     if (!command.token) throw new AuthorizationHeaderRequiredError();
-    const policy = settings.policyFor(command.organization) ?? DEFAULT_POLICY;
+    const policy = this.deps.settings.policyFor(command.organization) ?? DEFAULT_POLICY;
     if (policy.bundleImages && command.version !== undefined) {
       throw new BundleImageVersionError(command.organization, command.version);
     }
     if (command.version !== undefined) assertValidVersion(command.version);
 
-    const archiveBytes = await this.fetchArchive(command.source);
     const work = await this.engine.prepare({
-      bytes: archiveBytes,
-      maxUncompressedSize: settings.maxUncompressedSize,
+      bytes: await this.fetchArchive(command.source),
+      maxUncompressedSize: this.deps.settings.maxUncompressedSize,
       policy,
       ...(command.repository !== undefined ? { repository: command.repository } : {}),
       pack: !command.dryRun && !policy.bundleImages,
     });
-    const extracted = work.extractedFiles;
-    const repository = command.repository ?? work.packageName;
-    if (policy.bundleImages) {
-      if (!work.verdict.ok) throw work.verdict.error;
-      return this.publishImages(command, policy.bundleImages, work.packageName, work.verdict.images, {
-        repo: repository,
-        extracted,
-      });
-    }
+    return policy.bundleImages
+      ? this.publishBundleImages(command, policy.bundleImages, work)
+      : this.publishAppRegistryRelease(command, policy, work);
+  }
 
+  /** App Registry (SPEC §3 steps 6–9): choose the version, then push one release to Quay. */
+  private async publishAppRegistryRelease(
+    command: PublishCommand,
+    policy: OrganizationPolicy,
+    work: BundleWork,
+  ): Promise<PublishResult> {
+    const repository = command.repository ?? work.packageName;
+    // The release listing comes before the verdict, as in the original service: a
+    // repository Quay refuses to list answers that refusal even for an invalid bundle.
     let version =
       command.version ?? (await this.autoVersion(command.organization, repository, command.token));
     if (!work.verdict.ok) throw work.verdict.error;
-    const { bundle: prepared, packed } = work.verdict;
-    const answer: PublishResult = {
-      organization: command.organization,
-      repo: repository,
-      version,
-      ...(command.source.kind === 'koji' ? { nvr: command.source.nvr } : {}),
-      extractedFiles: extracted,
-    };
+    const { bundle, packed } = work.verdict;
+    const answer = this.answer(command, repository, version, work);
     if (command.dryRun) {
       return {
         ...answer,
         dryRun: true,
-        validationInfo: prepared.validationInfo,
-        filesToPush: prepared.files.map((f) => f.path),
+        validationInfo: bundle.validationInfo,
+        filesToPush: bundle.files.map((f) => f.path),
       };
     }
+    version = await this.pushRelease(command, repository, version, bundle.files, packed);
+    await this.publishIfPublic(command.organization, repository, version, policy);
+    return { ...answer, version };
+  }
 
+  /** Pushes under `version`; an auto-chosen version that a concurrent push took is chosen again. */
+  private async pushRelease(
+    command: PublishCommand,
+    repository: string,
+    version: string,
+    bundle: PushRequest['bundle'],
+    packed: Uint8Array | undefined,
+  ): Promise<string> {
+    const { registry, settings, logger } = this.deps;
     const maxRetries = settings.maxVersionRetries ?? 5;
     for (let attempt = 0; ; attempt++) {
       try {
@@ -135,11 +153,11 @@ export class PublishRelease {
           organization: command.organization,
           repository,
           version,
-          bundle: prepared.files,
+          bundle,
           ...(packed ? { packed } : {}),
           token: command.token,
         });
-        break;
+        return version;
       } catch (error) {
         const lostRace = error instanceof ReleaseAlreadyExistsError && command.version === undefined;
         if (!lostRace || attempt >= maxRetries) throw error;
@@ -151,39 +169,44 @@ export class PublishRelease {
         version = await this.autoVersion(command.organization, repository, command.token, version);
       }
     }
-
-    await this.publishIfPublic(command.organization, repository, version, policy);
-    return { ...answer, version };
   }
 
-  private async publishImages(
+  /** Bundle images (SPEC §10): the CSVs choose the tags; nothing is listed before the verdict. */
+  private async publishBundleImages(
     command: PublishCommand,
     policy: BundleImagesPolicy,
-    packageName: string,
-    built: BuiltBundleImages | undefined,
-    answer: { repo: string; extracted: string[] },
+    work: BundleWork,
   ): Promise<PublishResult> {
+    if (!work.verdict.ok) throw work.verdict.error;
+    const built = work.verdict.images;
     if (!this.deps.bundleImages || !built) {
       throw new Error('bundle images are configured but cannot be published');
     }
     const outcome = await this.deps.bundleImages.execute({
       organization: command.organization,
       policy,
-      packageName,
+      packageName: work.packageName,
       built,
       token: command.token,
       dryRun: command.dryRun === true,
     });
     return {
-      organization: command.organization,
-      repo: answer.repo,
-      version: outcome.version,
-      ...(command.source.kind === 'koji' ? { nvr: command.source.nvr } : {}),
-      extractedFiles: answer.extracted,
+      ...this.answer(command, command.repository ?? work.packageName, outcome.version, work),
       ...(command.dryRun
         ? { dryRun: true, validationInfo: outcome.validationInfo, filesToPush: outcome.files }
         : {}),
       images: outcome.images,
+    };
+  }
+
+  /** What every publish answers. */
+  private answer(command: PublishCommand, repo: string, version: string, work: BundleWork): PublishResult {
+    return {
+      organization: command.organization,
+      repo,
+      version,
+      ...(command.source.kind === 'koji' ? { nvr: command.source.nvr } : {}),
+      extractedFiles: work.extractedFiles,
     };
   }
 
