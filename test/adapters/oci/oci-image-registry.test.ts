@@ -61,6 +61,20 @@ describe.each(transports)('OciImageRegistry over %s', (_transport, transport) =>
     );
   });
 
+  it('checks a blob larger than maxAnswerBytes by HEAD (its Content-Length is the blob’s), refuses such a GET answer', async () => {
+    emulator = await startOciRegistryEmulator();
+    const image = await anImage('1.0.0');
+    await new OciImageRegistry({ timeoutMs: 5_000, fetch: transport })
+      .session(emulator.url, BASIC)
+      .pushImage(REPO, '1.0.0', image);
+    const small = new OciImageRegistry({ timeoutMs: 5_000, fetch: transport, maxAnswerBytes: 64 });
+    await small.session(emulator.url, BASIC).pushImage(REPO, 'again', image);
+    expect(emulator.state.manifestOf(REPO, 'again')).toBeDefined();
+    const error = await caught(small.session(emulator.url, BASIC).manifestDigest(REPO, '1.0.0'));
+    expect(error).toBeInstanceOf(RegistryError);
+    expect((error as Error).message).toContain('the registry answered more than 64 bytes');
+  });
+
   it('gives up on a registry that does not answer within request_timeout', async () => {
     emulator = await startOciRegistryEmulator();
     emulator.state.hang = /^PUT /;
