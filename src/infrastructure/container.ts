@@ -1,7 +1,13 @@
 /**
  * The composition root: the only place that knows which adapter serves which
- * port. Registered with tsyringe factories and symbol tokens (no decorators),
- * so it behaves the same under tsc, vitest and edge bundlers.
+ * port.
+ *
+ * What tsyringe does here, and all it does: each token below names one object;
+ * its factory runs the first time the token is resolved, and that one object
+ * is then shared (`instanceCachingFactory`), so every use case gets the same
+ * adapters and nothing is built that no route needs. Plain factories and
+ * symbol tokens, no decorators or reflected types: it behaves the same under
+ * tsc, vitest and edge bundlers.
  */
 import 'reflect-metadata';
 import type { Hono } from 'hono';
@@ -39,9 +45,7 @@ import type { ServiceMetrics } from './metrics/service-metrics.js';
 import { noRequestContext, type RequestContext, upstreamHeaders } from './request-context.js';
 import { SERVICE_VERSION } from './version.js';
 
-export const TOKENS = {
-  Config: Symbol('Config'),
-  Logger: Symbol('Logger'),
+const TOKENS = {
   Registry: Symbol('Registry'),
   ImageRegistry: Symbol('ImageRegistry'),
   BuildSystem: Symbol('BuildSystem'),
@@ -80,23 +84,18 @@ export interface AdapterOverrides {
   healthPingTimeoutMs?: number;
 }
 
-export function createContainer(config: AppConfig, overrides: AdapterOverrides = {}): DependencyContainer {
+/** Builds the HTTP app for a configuration. */
+export function createService(config: AppConfig, overrides: AdapterOverrides = {}): Hono<AppEnv> {
   const c = rootContainer.createChildContainer();
+  const one = <T>(token: symbol, make: (d: DependencyContainer) => T) =>
+    c.register(token, { useFactory: instanceCachingFactory<T>(make) });
   const context = overrides.requestContext ?? noRequestContext;
-  const cached = <T>(make: (d: DependencyContainer) => T) => ({
-    useFactory: instanceCachingFactory<T>(make),
-  });
-
-  c.register(TOKENS.Config, { useValue: config });
   // Whatever logger is given, every line it is handed is scrubbed of the secrets first.
   const secrets = new LogSecrets(oauthTokens(config));
-  c.register(TOKENS.Logger, {
-    useValue: scrubbingLogger(
-      overrides.logger ?? createLogger(config.logLevel, undefined, () => context.current()),
-      secrets,
-    ),
-  });
-  const logger = c.resolve<Logger>(TOKENS.Logger);
+  const logger = scrubbingLogger(
+    overrides.logger ?? createLogger(config.logLevel, undefined, () => context.current()),
+    secrets,
+  );
   const measured = overrides.metrics?.service;
   const upstream = {
     logger,
@@ -105,123 +104,102 @@ export function createContainer(config: AppConfig, overrides: AdapterOverrides =
     ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
   };
   const packer = overrides.bundlePacker ?? new QuayBundlePacker();
+  const policyFor = (org: string) => config.organizations[org];
+  const gate = (d: DependencyContainer): { policyGate?: PolicyGate } => {
+    const policyGate = d.resolve<PolicyGate | undefined>(TOKENS.PolicyGate);
+    return policyGate ? { policyGate } : {};
+  };
 
-  c.register(
-    TOKENS.Registry,
-    cached(() => {
-      const registry =
-        overrides.registry ?? new QuayRegistry({ baseUrl: config.quayUrl, ...upstream, packer });
-      return measured ? measured.instrumentRegistry(registry) : registry;
-    }),
-  );
-  c.register(
-    TOKENS.ImageRegistry,
-    cached(() => {
-      const images = overrides.imageRegistry ?? new OciImageRegistry(upstream);
-      return measured ? measured.instrumentImageRegistry(images) : images;
-    }),
-  );
-  c.register(
-    TOKENS.BuildSystem,
-    cached(() => {
-      const koji =
-        overrides.buildSystem ??
-        new KojiBuildSystem({ hubUrl: config.kojihubUrl, rootUrl: config.kojirootUrl, ...upstream });
-      return measured ? measured.instrumentBuildSystem(koji) : koji;
-    }),
-  );
-  c.register(
-    TOKENS.PolicyGate,
-    cached((): PolicyGate | undefined => {
-      const gate =
-        overrides.policyGate !== undefined
-          ? (overrides.policyGate ?? undefined)
-          : config.greenwave && new GreenwavePolicyGate({ ...config.greenwave, ...upstream });
-      return gate && measured ? measured.instrumentPolicyGate(gate) : gate || undefined;
-    }),
-  );
-  c.register(
-    TOKENS.Archive,
-    cached(() => overrides.archive ?? new ZipArchive()),
-  );
-  c.register(
-    TOKENS.BundleEngine,
-    cached((d) => {
-      const engine =
-        overrides.bundleEngine ??
-        new InlineBundleEngine(d.resolve(TOKENS.Archive), { packer, layerGzip: fflateGzip });
-      return measured ? measured.instrumentEngine(engine) : engine;
-    }),
-  );
+  // The ports: the real adapters unless overridden, measured when metrics are on.
+  one(TOKENS.Registry, () => {
+    const quay = overrides.registry ?? new QuayRegistry({ baseUrl: config.quayUrl, ...upstream, packer });
+    return measured?.instrumentRegistry(quay) ?? quay;
+  });
+  one(TOKENS.ImageRegistry, () => {
+    const images = overrides.imageRegistry ?? new OciImageRegistry(upstream);
+    return measured?.instrumentImageRegistry(images) ?? images;
+  });
+  one(TOKENS.BuildSystem, () => {
+    const koji =
+      overrides.buildSystem ??
+      new KojiBuildSystem({ hubUrl: config.kojihubUrl, rootUrl: config.kojirootUrl, ...upstream });
+    return measured?.instrumentBuildSystem(koji) ?? koji;
+  });
+  one(TOKENS.PolicyGate, (): PolicyGate | undefined => {
+    const greenwave =
+      overrides.policyGate !== undefined
+        ? (overrides.policyGate ?? undefined)
+        : config.greenwave && new GreenwavePolicyGate({ ...config.greenwave, ...upstream });
+    return greenwave ? (measured?.instrumentPolicyGate(greenwave) ?? greenwave) : undefined;
+  });
+  one(TOKENS.Archive, () => overrides.archive ?? new ZipArchive());
+  one(TOKENS.BundleEngine, (d) => {
+    const engine =
+      overrides.bundleEngine ??
+      new InlineBundleEngine(d.resolve(TOKENS.Archive), { packer, layerGzip: fflateGzip });
+    return measured?.instrumentEngine(engine) ?? engine;
+  });
 
-  c.register(
+  // The use cases, and the app over them.
+  one(
     TOKENS.PublishRelease,
-    cached(
-      (d) =>
-        new PublishRelease({
-          registry: d.resolve(TOKENS.Registry),
-          archive: d.resolve(TOKENS.Archive),
-          engine: d.resolve(TOKENS.BundleEngine),
-          buildSystem: d.resolve(TOKENS.BuildSystem),
-          ...optionalGate(d),
-          bundleImages: new PublishBundleImages({ imageRegistry: d.resolve(TOKENS.ImageRegistry), logger }),
-          settings: {
-            defaultReleaseVersion: config.defaultReleaseVersion,
-            maxUncompressedSize: config.zipfileMaxUncompressedSize,
-            policyFor: (org) => config.organizations[org],
-          },
-          logger,
-        }),
-    ),
-  );
-  c.register(
-    TOKENS.DeleteReleases,
-    cached(
-      (d) =>
-        new DeleteReleases({
-          registry: d.resolve(TOKENS.Registry),
-          imageRegistry: d.resolve(TOKENS.ImageRegistry),
-          policyFor: (org) => config.organizations[org],
-        }),
-    ),
-  );
-  c.register(
-    TOKENS.CheckHealth,
-    cached(
-      (d) =>
-        new CheckHealth({
-          registry: d.resolve(TOKENS.Registry),
-          buildSystem: d.resolve(TOKENS.BuildSystem),
-          ...optionalGate(d),
-          ...(overrides.healthPingTimeoutMs ? { pingTimeoutMs: overrides.healthPingTimeoutMs } : {}),
-          bundleRegistries: {
-            imageRegistry: d.resolve(TOKENS.ImageRegistry),
-            urls: bundleRegistryUrls(config),
-          },
-        }),
-    ),
-  );
-  c.register(
-    TOKENS.App,
-    cached((d) => {
-      const metrics = overrides.metrics;
-      return createApp({
-        publishRelease: d.resolve(TOKENS.PublishRelease),
-        deleteReleases: d.resolve(TOKENS.DeleteReleases),
-        checkHealth: d.resolve(TOKENS.CheckHealth),
-        about: { version: SERVICE_VERSION, operatorcourier: OPERATOR_COURIER_VERSION },
-        maxContentLength: config.maxContentLength,
+    (d) =>
+      new PublishRelease({
+        registry: d.resolve(TOKENS.Registry),
+        archive: d.resolve(TOKENS.Archive),
+        engine: d.resolve(TOKENS.BundleEngine),
+        buildSystem: d.resolve(TOKENS.BuildSystem),
+        ...gate(d),
+        bundleImages: new PublishBundleImages({ imageRegistry: d.resolve(TOKENS.ImageRegistry), logger }),
+        settings: {
+          defaultReleaseVersion: config.defaultReleaseVersion,
+          maxUncompressedSize: config.zipfileMaxUncompressedSize,
+          policyFor,
+        },
         logger,
-        secrets,
-        runInContext: context.run,
-        ...(overrides.docsAssets ? { docsAssets: overrides.docsAssets } : {}),
-        ...(metrics
-          ? { metrics: { observe: (o) => metrics.service.observeRequest(o), render: () => metrics.render() } }
-          : {}),
-      });
-    }),
+      }),
   );
-  return c;
+  one(
+    TOKENS.DeleteReleases,
+    (d) =>
+      new DeleteReleases({
+        registry: d.resolve(TOKENS.Registry),
+        imageRegistry: d.resolve(TOKENS.ImageRegistry),
+        policyFor,
+      }),
+  );
+  one(
+    TOKENS.CheckHealth,
+    (d) =>
+      new CheckHealth({
+        registry: d.resolve(TOKENS.Registry),
+        buildSystem: d.resolve(TOKENS.BuildSystem),
+        ...gate(d),
+        ...(overrides.healthPingTimeoutMs ? { pingTimeoutMs: overrides.healthPingTimeoutMs } : {}),
+        bundleRegistries: {
+          imageRegistry: d.resolve(TOKENS.ImageRegistry),
+          urls: bundleRegistryUrls(config),
+        },
+      }),
+  );
+  one(TOKENS.App, (d) => {
+    const metrics = overrides.metrics;
+    return createApp({
+      publishRelease: d.resolve(TOKENS.PublishRelease),
+      deleteReleases: d.resolve(TOKENS.DeleteReleases),
+      checkHealth: d.resolve(TOKENS.CheckHealth),
+      about: { version: SERVICE_VERSION, operatorcourier: OPERATOR_COURIER_VERSION },
+      maxContentLength: config.maxContentLength,
+      logger,
+      secrets,
+      runInContext: context.run,
+      ...(overrides.docsAssets ? { docsAssets: overrides.docsAssets } : {}),
+      ...(metrics
+        ? { metrics: { observe: (o) => metrics.service.observeRequest(o), render: () => metrics.render() } }
+        : {}),
+    });
+  });
+  return c.resolve<Hono<AppEnv>>(TOKENS.App);
 }
 
 function oauthTokens(config: AppConfig): string[] {
@@ -234,14 +212,4 @@ function bundleRegistryUrls(config: AppConfig): string[] {
     o.bundleImages ? [o.bundleImages.registry] : [],
   );
   return [...new Set(urls)];
-}
-
-function optionalGate(d: DependencyContainer): { policyGate?: PolicyGate } {
-  const gate = d.resolve<PolicyGate | undefined>(TOKENS.PolicyGate);
-  return gate ? { policyGate: gate } : {};
-}
-
-/** Builds the HTTP app for a configuration. */
-export function createService(config: AppConfig, overrides: AdapterOverrides = {}): Hono<AppEnv> {
-  return createContainer(config, overrides).resolve<Hono<AppEnv>>(TOKENS.App);
 }
