@@ -13,7 +13,7 @@
  * thread) and defaults to the runtime's CompressionStream.
  */
 import type { BundlePacker } from '../../application/ports.js';
-import type { FileEntry } from '../../domain/files.js';
+import { byPath, type FileEntry } from '../../domain/files.js';
 import type { Gzip } from '../../domain/gzip.js';
 import { unsafeSegmentReason } from '../../domain/path-segment.js';
 import { type TarEntry, writeTar } from '../../domain/tar.js';
@@ -47,7 +47,7 @@ export class QuayBundlePacker implements BundlePacker {
 function bundleEntries(files: readonly FileEntry[], folder: string): TarEntry[] {
   if (unsafeSegmentReason(folder) !== undefined)
     throw new TypeError(`Bundle folder name "${folder}" is not a single path segment.`);
-  const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const sorted = [...files].sort(byPath);
   const seenFiles = new Set<string>();
   const seenFolders = new Set<string>();
   const entries: TarEntry[] = [{ type: 'directory', name: `${folder}/` }];

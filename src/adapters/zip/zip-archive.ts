@@ -15,7 +15,7 @@
  */
 import type { Archive, ArchiveLimits } from '../../application/ports.js';
 import { UploadedFileError } from '../../domain/errors.js';
-import type { FileEntry } from '../../domain/files.js';
+import { byPath, type FileEntry } from '../../domain/files.js';
 import { crcFailed, TOO_BIG_UNCOMPRESSED } from '../../domain/original-messages.js';
 import { webZipCodecs, type ZipCodecs } from './zip-codecs.js';
 import { checkTree, escapeName, show } from './zip-names.js';
@@ -74,7 +74,7 @@ function unpackSync(codecs: ZipCodecs, bytes: Uint8Array, limit: number): FileEn
     if (codecs.crc32(data) !== entry.crc) throw new UploadedFileError(crcFailed(escapeName(entry.name)));
     out.push({ path: entry.name, data });
   }
-  return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return out.sort(byPath);
 }
 
 function stored(compressed: Uint8Array, budget: number, limit: number): Uint8Array {

@@ -8,7 +8,7 @@
  * Web APIs only (crypto.subtle) plus our tar writer; the layer's gzip is
  * injected, and must give the same bytes on every runtime (adapters/fflate).
  */
-import type { FileEntry } from '../files.js';
+import { byPath, type FileEntry } from '../files.js';
 import type { Gzip } from '../gzip.js';
 import { type TarEntry, writeTar } from '../tar.js';
 
@@ -77,7 +77,7 @@ export async function sha256(data: Uint8Array): Promise<string> {
 
 /** Folders first where they begin, then files, all in path order; paths are relative and safe by construction. */
 function tarEntries(files: readonly FileEntry[]): TarEntry[] {
-  const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const sorted = [...files].sort(byPath);
   const folders = new Set<string>();
   const entries: TarEntry[] = [];
   for (const file of sorted) {

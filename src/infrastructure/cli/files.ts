@@ -7,7 +7,7 @@ import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { nodeZipCodecs } from '../../adapters/node-native/node-zip-codecs.js';
 import { ZipArchive } from '../../adapters/zip/zip-archive.js';
-import { type FileEntry, rootedFiles } from '../../domain/files.js';
+import { byPath, type FileEntry, rootedFiles } from '../../domain/files.js';
 import { CliError, EXIT_USAGE } from './cli-error.js';
 
 /** The service's default `zipfile_max_uncompressed_size`, for zips read from disk too. */
@@ -74,7 +74,7 @@ async function readFolder(root: string): Promise<FileEntry[]> {
     }
   };
   await walk(root);
-  return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return out.sort(byPath);
 }
 
 async function linkedFile(path: string): Promise<boolean> {
