@@ -24,11 +24,9 @@ export interface GreenwavePolicyGateOptions extends UpstreamOptions {
 /** Greenwave for the shared exchange: small JSON answers; this adapter logs the answers it cannot use. */
 const GREENWAVE: UpstreamIdentity = {
   name: 'Greenwave',
-  title: 'Greenwave',
   logName: 'greenwave',
   reasons: 'plain',
   defaultMaxAnswerBytes: 4 * 1024 * 1024,
-  failedStatus: () => false,
 };
 
 interface Answer {

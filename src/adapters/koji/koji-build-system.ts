@@ -54,7 +54,6 @@ const RETRY_LIMIT = 2;
  */
 const KOJI: UpstreamIdentity = {
   name: 'Koji',
-  title: 'Koji',
   logName: 'koji',
   reasons: 'plain',
   defaultMaxAnswerBytes: 32 * 1024 * 1024,
@@ -62,7 +61,6 @@ const KOJI: UpstreamIdentity = {
   retryDelayMs: 100,
   retryFailure: (error) => error instanceof TypeError,
   logRetries: true,
-  failedStatus: () => false,
 };
 
 export class KojiBuildSystem implements BuildSystem {

@@ -35,8 +35,8 @@ export interface UpstreamOptions {
 export interface UpstreamIdentity {
   /** How messages name it: `Quay`, `the registry`, `Koji`, `Greenwave`. */
   name: string;
-  /** How the timeout check names it: `Quay`, `Registry`. */
-  title: string;
+  /** How the timeout check names it: `Quay`, `Registry`; `name` by default. */
+  title?: string;
   /** The `upstream` field of its failure log lines. */
   logName: string;
   /**
@@ -56,8 +56,8 @@ export interface UpstreamIdentity {
   logRetries?: boolean;
   /** Statuses whose Retry-After replaces the pause before a retry (up to 4 pauses); none by default. */
   retryAfterStatuses?: readonly number[];
-  /** Answers logged as failed calls. */
-  failedStatus(status: number): boolean;
+  /** Answers logged as failed calls; none by default (the adapter logs the answers it cannot use). */
+  failedStatus?(status: number): boolean;
 }
 
 export interface Exchange {
@@ -131,7 +131,7 @@ export class UpstreamExchanger {
   ) {
     if (options.timeoutMs !== undefined && !(Number.isFinite(options.timeoutMs) && options.timeoutMs > 0)) {
       throw new TypeError(
-        `${upstream.title} timeout must be a positive number of milliseconds, not ${options.timeoutMs}.`,
+        `${upstream.title ?? upstream.name} timeout must be a positive number of milliseconds, not ${options.timeoutMs}.`,
       );
     }
     this.timeoutMs = options.timeoutMs;
@@ -180,7 +180,7 @@ export class UpstreamExchanger {
         throw new AnswerTooLarge();
       }
       const body = await readAtMost(response.body, cap, deadline.signal, () => new AnswerTooLarge());
-      if (this.upstream.failedStatus(response.status))
+      if (this.upstream.failedStatus?.(response.status))
         this.logFailure(operation, started, response.status, undefined, fields);
       return { kind: 'answer', status: response.status, headers: response.headers, body };
     } catch (error) {
