@@ -8,6 +8,7 @@ import type { DeleteReleases } from '../../application/delete-releases.js';
 import type { Logger } from '../../application/ports.js';
 import type { PublishRelease, PublishSource } from '../../application/publish-release.js';
 import { AuthorizationHeaderRequiredError, OmpsError, ServiceBusyError } from '../../domain/errors.js';
+import type { AppEnv } from './app-env.js';
 import type { DocsAssets } from './docs-assets.js';
 import { asOmpsError, errorBody } from './error-table.js';
 import { holdSecrets, type RequestSecrets } from './hold-secrets.js';
@@ -35,7 +36,7 @@ export interface AppDeps {
   metrics?: { observe(o: RequestObservation): void; render(): Promise<string> };
 }
 
-export type AppEnv = { Variables: { token: string; errorId?: string; requestId: string } };
+export type { AppEnv };
 
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
