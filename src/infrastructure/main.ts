@@ -23,7 +23,7 @@ export function loadConfigFromEnv(env: NodeJS.ProcessEnv): AppConfig {
  * `npm start` gives the event loop's heap small semi-spaces (--max-semi-space-size):
  * it only moves requests and buffers, and a young generation grown to V8's 16 MB
  * semi-spaces holds dead upload and response buffers until it fills. V8 reads the
- * flag when a heap is created and lets it override a worker's resourceLimits, so it
+ * flag when a heap is created and lets it override a bundle thread's resourceLimits, so it
  * is cleared once this heap has it: bundle threads then get their own limits.
  */
 function leaveYoungGenerationToBundleThreads(): void {
