@@ -359,7 +359,7 @@ async function main() {
     if (PARTS.has('cpu'))
       console.log('\ncase                          zip KB  unzipped KB  CPU ms/push  wall ms p50');
     for (const [name, body, runs] of PARTS.has('cpu') ? cases : []) {
-      // Warm-up: worker threads started and the hot code compiled, as in a service that has been up a while.
+      // Warm-up: bundle threads started and the hot code compiled, as in a service that has been up a while.
       const warmUps = Math.min(50, runs);
       for (let i = 0; i < warmUps; i++) await push(base, body);
       forget(quay);

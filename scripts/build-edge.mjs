@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 /**
- * Bundles the edge entry (src/infrastructure/worker.ts) into one ESM file,
- * .edge-build/worker.js, for workerd / Cloudflare Workers, Bun and Deno.
+ * Bundles the edge entry (src/infrastructure/edge-entry.ts) into one ESM file,
+ * .edge-build/edge-entry.js, for workerd / Cloudflare Workers, Bun and Deno.
  *
  * The bundle targets Web-standard runtimes (no Node built-ins): it fails loudly
  * when anything in it imports a `node:` module or a bare Node built-in. It
  * embeds the API viewer (swagger-ui-dist's script and styles, as text) and
- * hands it to createWorker(), so /docs needs no internet on the edge either.
+ * hands it to createEdgeEntry(), so /docs needs no internet on the edge either.
  *
  * Usage: node scripts/build-edge.mjs [--outdir DIR] [--no-minify]
  */
@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const ENTRY = path.join(ROOT, 'src/infrastructure/worker.ts');
+const ENTRY = path.join(ROOT, 'src/infrastructure/edge-entry.ts');
 const require = createRequire(import.meta.url);
 /** `from "node:x"`, `import("node:x")`, `require("node:x")`, `import "node:x"`. */
 const NODE_SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)["'`]node:[\w/.-]+["'`]/g;
@@ -33,7 +33,7 @@ export class EdgeBuildError extends Error {
  */
 export async function buildEdge(options = {}) {
   const outdir = path.resolve(ROOT, options.outdir ?? '.edge-build');
-  const outfile = path.join(outdir, 'worker.js');
+  const outfile = path.join(outdir, 'edge-entry.js');
   await mkdir(outdir, { recursive: true });
 
   /** Every Node built-in the bundle would need, and who asked for it. */
@@ -71,8 +71,8 @@ export async function buildEdge(options = {}) {
         `import script from 'omps-viewer:swagger-ui-bundle.js';`,
         `import styles from 'omps-viewer:swagger-ui.css';`,
         `import { docsAssetsFrom } from ${module('src/adapters/http/docs-assets.ts')};`,
-        `import { createWorker } from ${module(ENTRY)};`,
-        'export default createWorker({ docsAssets: docsAssetsFrom(script, styles) });',
+        `import { createEdgeEntry } from ${module(ENTRY)};`,
+        'export default createEdgeEntry({ docsAssets: docsAssetsFrom(script, styles) });',
       ].join('\n');
 
   const result = await esbuild.build({

@@ -235,7 +235,7 @@ const config :Workerd.Config = (
 );
 
 const omps :Workerd.Worker = (
-  modules = [(name = "worker.js", esModule = embed "worker.js")],
+  modules = [(name = "edge-entry.js", esModule = embed "edge-entry.js")],
   compatibilityDate = "${compatibilityDate}",
   bindings = [
 ${bindings}
@@ -264,9 +264,9 @@ const SERVERS = {
     const file = path.join(scratch, 'bun-server.mjs');
     await writeFile(
       file,
-      `import worker from ${JSON.stringify(pathToFileURL(bundle).href)};
+      `import omps from ${JSON.stringify(pathToFileURL(bundle).href)};
 const env = ${JSON.stringify(BINDINGS)};
-Bun.serve({ port: ${port}, hostname: '127.0.0.1', fetch: (request) => worker.fetch(request, env) });
+Bun.serve({ port: ${port}, hostname: '127.0.0.1', fetch: (request) => omps.fetch(request, env) });
 console.log('bun: listening on 127.0.0.1:${port}');
 `,
     );
@@ -278,9 +278,9 @@ console.log('bun: listening on 127.0.0.1:${port}');
     const file = path.join(scratch, 'deno-server.mjs');
     await writeFile(
       file,
-      `import worker from ${JSON.stringify(pathToFileURL(bundle).href)};
+      `import omps from ${JSON.stringify(pathToFileURL(bundle).href)};
 const env = ${JSON.stringify(BINDINGS)};
-Deno.serve({ port: ${port}, hostname: '127.0.0.1' }, (request) => worker.fetch(request, env));
+Deno.serve({ port: ${port}, hostname: '127.0.0.1' }, (request) => omps.fetch(request, env));
 `,
     );
     return {

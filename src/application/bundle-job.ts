@@ -1,6 +1,6 @@
 /**
  * The bundle job: everything CPU-bound in a publish, in one pure function so
- * that it can run inline (edge runtimes, tests) or in a worker thread (Node)
+ * that it can run inline (edge runtimes, tests) or in a bundle thread (Node)
  * with the same result. The release version is not needed: it is chosen
  * after the job, from the package name it returns. For an organization with
  * bundle_images the job also builds the images (SPEC §10), which is CPU work too;
@@ -8,6 +8,7 @@
  */
 import { buildBundleImages } from '../domain/bundle-image/bundle-images.js';
 import { type FileEntry, rootedFiles } from '../domain/files.js';
+import type { Gzip } from '../domain/gzip.js';
 import { loadBundle, prepareBundle } from '../domain/manifest/index.js';
 import { type TextCodec, webTextCodec } from '../domain/text-codec.js';
 import type { Archive, BundleEngine, BundleJob, BundlePacker, BundleWork } from './ports.js';
@@ -18,12 +19,18 @@ export interface JobTools {
   packer?: BundlePacker;
   /** UTF-8 for the manifests; TextDecoder/TextEncoder by default. */
   codec?: TextCodec;
+  /**
+   * Compresses bundle-image layers (SPEC §10); needed only for organizations with
+   * bundle_images. It must give the same bytes on every runtime (a digest is how an
+   * identical push is recognised), so every composition passes the same one.
+   */
+  layerGzip?: Gzip;
 }
 
 export async function runBundleJob(
   archive: Archive,
   job: BundleJob,
-  { packer, codec = webTextCodec }: JobTools = {},
+  { packer, codec = webTextCodec, layerGzip }: JobTools = {},
 ): Promise<BundleWork> {
   const files = await archive.unpack(job.bytes, { maxUncompressedSize: job.maxUncompressedSize });
   let inflatedBytes = 0;
@@ -33,7 +40,9 @@ export async function runBundleJob(
   try {
     const options = job.repository !== undefined ? { repository: job.repository } : {};
     const bundle = prepareBundle(loaded, options);
-    const images = job.policy.bundleImages ? await buildBundleImages(loaded, bundle) : undefined;
+    const images = job.policy.bundleImages
+      ? await buildBundleImages(loaded, bundle, required(layerGzip))
+      : undefined;
     const packed =
       job.pack && packer
         ? await packOrLeave(packer, bundle.files, job.repository ?? loaded.packageName)
@@ -65,6 +74,11 @@ async function packOrLeave(
   } catch {
     return undefined;
   }
+}
+
+function required(layerGzip: Gzip | undefined): Gzip {
+  if (!layerGzip) throw new Error('bundle images are configured but the bundle job was given no layerGzip');
+  return layerGzip;
 }
 
 /** The job on the calling thread: what edge runtimes (one thread per isolate) use. */

@@ -2,6 +2,10 @@
  * DeleteReleases (SPEC §3 "Deleting"): one release as given, or every raw
  * release of a repository. For organizations with bundle_images (SPEC §10) a
  * release is an image tag of the repository the package's images go to.
+ *
+ * An unknown package or release is QuayPackageNotFound (404) in both: SPEC §2
+ * has no registry 404, and clients of a delete already handle that id and its
+ * `Package <org>/<repo> not found`. Other failures keep their registry's ids.
  */
 import { imageRepository } from '../domain/bundle-image/image-name.js';
 import {
@@ -9,6 +13,7 @@ import {
   OmpsError,
   QuayPackageError,
   QuayPackageNotFoundError,
+  RegistryError,
 } from '../domain/errors.js';
 import type { OrganizationPolicy } from '../domain/organization-policy.js';
 import { packageNotFound } from '../domain/original-messages.js';
@@ -55,6 +60,8 @@ interface Releases {
    * catalog): validated first, so a delete that would break it deletes nothing.
    */
   updateCatalog?(removed: readonly string[] | 'all'): Promise<CatalogResult>;
+  /** The error for deletes that failed in part: QuayPackageError for Quay, RegistryError for an OCI registry. */
+  failure(message: string): OmpsError;
 }
 
 export class DeleteReleases {
@@ -100,7 +107,7 @@ export class DeleteReleases {
     const reasons = failed
       .map((f) => `${f.version} (${f.error instanceof Error ? f.error.message : String(f.error)})`)
       .join(', ');
-    throw new QuayPackageError(
+    throw releases.failure(
       `Deleting releases of ${releases.name} failed. Deleted: [${deleted.join(', ')}]. Not deleted: ${reasons}.`,
     );
   }
@@ -130,6 +137,7 @@ export class DeleteReleases {
               updateCatalog: async (removed) => catalog.apply(await catalog.plan(target, { removed })),
             }
           : {}),
+        failure: (message) => new RegistryError(message),
       };
     }
     return {
@@ -137,6 +145,7 @@ export class DeleteReleases {
       remove: (version) => registry.deleteRelease(organization, repository, version, token),
       name: `${organization}/${repository}`,
       where: 'Quay',
+      failure: (message) => new QuayPackageError(message),
     };
   }
 }

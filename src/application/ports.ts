@@ -72,14 +72,21 @@ export interface ImageRegistry {
   ping(registry: string, signal?: AbortSignal): Promise<void>;
 }
 
+/**
+ * Every call throws RegistryAuthorizationError when the registry refuses the
+ * credentials (401/403) and RegistryError for any other failure (SPEC §10).
+ */
 export interface ImageRegistrySession {
-  /** The digest of the manifest `repository:tag` points at; undefined when there is none. Throws QuayAuthorizationError / QuayCourierError. */
+  /** The digest of the manifest `repository:tag` points at; undefined when there is none. */
   manifestDigest(repository: string, tag: string): Promise<string | undefined>;
-  /** Uploads the blobs the registry lacks, then puts the manifest under `tag`. Throws QuayAuthorizationError / QuayCourierError. */
+  /** Uploads the blobs the registry lacks, then puts the manifest under `tag`. */
   pushImage(repository: string, tag: string, image: OciImage): Promise<void>;
-  /** The repository's tags; undefined when the registry does not know it. Throws QuayAuthorizationError / QuayPackageError. */
+  /** The repository's tags; undefined when the registry does not know it. */
   tags(repository: string): Promise<string[] | undefined>;
-  /** Deletes the manifest `tag` points at (by digest). Throws QuayPackageNotFoundError or QuayPackageError. */
+  /**
+   * Deletes the manifest `tag` points at (by digest). No such tag: QuayPackageNotFoundError,
+   * the 404 a delete of an unknown release answers for Quay too (SPEC §2 has no registry 404).
+   */
   deleteTag(repository: string, tag: string): Promise<void>;
 }
 
@@ -231,10 +238,7 @@ export interface BundleWork {
   extractedFiles: string[];
   /** Bytes inflated from the archive. */
   inflatedBytes: number;
-  /**
-   * The validation verdict, kept rather than thrown so that the use case
-   * reports it at the same step as before (after the release listing).
-   */
+  /** The validation verdict, kept rather than thrown: the use case decides at which step to report it. */
   verdict:
     | {
         ok: true;

@@ -2,7 +2,6 @@
  * PublishRelease (SPEC §3): one flow for zip uploads and Koji builds, for v1
  * (repository from the URL) and v2 (repository = packageName).
  */
-import type { BuiltBundleImages } from '../domain/bundle-image/bundle-images.js';
 import {
   AuthorizationHeaderRequiredError,
   BundleImageVersionError,
@@ -17,7 +16,17 @@ import {
 } from '../domain/organization-policy.js';
 import { assertValidVersion, nextVersion } from '../domain/release-version.js';
 import { InlineBundleEngine } from './bundle-job.js';
-import type { Archive, BuildSystem, BundleEngine, Logger, PolicyGate, Registry, Token } from './ports.js';
+import type {
+  Archive,
+  BuildSystem,
+  BundleEngine,
+  BundleWork,
+  Logger,
+  PolicyGate,
+  PushRequest,
+  Registry,
+  Token,
+} from './ports.js';
 import type { PublishBundleImages, PublishedImage } from './publish-bundle-images.js';
 import type { CatalogPlan, CatalogResult, UpdateCatalog } from './update-catalog.js';
 
@@ -40,11 +49,12 @@ export interface PublishResult {
   repo: string;
   version: string;
   nvr?: string;
-  extracted_files: string[];
+  /** The archive's file paths, sorted (SPEC §2 `extracted_files`). */
+  extractedFiles: string[];
   /** Dry runs only: what would have been pushed. */
-  dry_run?: true;
-  validation_info?: ValidationInfo;
-  files_to_push?: string[];
+  dryRun?: true;
+  validationInfo?: ValidationInfo;
+  filesToPush?: string[];
   /** Organizations with bundle_images (SPEC §10): the images published (or that would be). */
   images?: PublishedImage[];
   /** Organizations with a catalog (SPEC §11): the catalog image and what its tag points at. */
@@ -86,53 +96,61 @@ export class PublishRelease {
   }
 
   async execute(command: PublishCommand): Promise<PublishResult> {
-    const { registry, settings, logger } = this.deps;
     if (!command.token) throw new AuthorizationHeaderRequiredError();
-    const policy = settings.policyFor(command.organization) ?? DEFAULT_POLICY;
+    const policy = this.deps.settings.policyFor(command.organization) ?? DEFAULT_POLICY;
     if (policy.bundleImages && command.version !== undefined) {
       throw new BundleImageVersionError(command.organization, command.version);
     }
     if (command.version !== undefined) assertValidVersion(command.version);
 
-    const archiveBytes = await this.fetchArchive(command.source);
     const work = await this.engine.prepare({
-      bytes: archiveBytes,
-      maxUncompressedSize: settings.maxUncompressedSize,
+      bytes: await this.fetchArchive(command.source),
+      maxUncompressedSize: this.deps.settings.maxUncompressedSize,
       policy,
       ...(command.repository !== undefined ? { repository: command.repository } : {}),
       pack: !command.dryRun && !policy.bundleImages,
     });
-    const extracted = work.extractedFiles;
-    const repository = command.repository ?? work.packageName;
-    if (policy.bundleImages) {
-      if (!work.verdict.ok) throw work.verdict.error;
-      const imagesPolicy = { ...policy, bundleImages: policy.bundleImages };
-      return this.publishImages(command, imagesPolicy, work.packageName, work.verdict.images, {
-        repo: repository,
-        extracted,
-      });
-    }
+    return policy.bundleImages
+      ? this.publishBundleImages(command, { ...policy, bundleImages: policy.bundleImages }, work)
+      : this.publishAppRegistryRelease(command, policy, work);
+  }
 
+  /** App Registry (SPEC §3 steps 6–9): choose the version, then push one release to Quay. */
+  private async publishAppRegistryRelease(
+    command: PublishCommand,
+    policy: OrganizationPolicy,
+    work: BundleWork,
+  ): Promise<PublishResult> {
+    const repository = command.repository ?? work.packageName;
+    // The release listing comes before the verdict, as in the original service: a
+    // repository Quay refuses to list answers that refusal even for an invalid bundle.
     let version =
       command.version ?? (await this.autoVersion(command.organization, repository, command.token));
     if (!work.verdict.ok) throw work.verdict.error;
-    const { bundle: prepared, packed } = work.verdict;
-    const answer: PublishResult = {
-      organization: command.organization,
-      repo: repository,
-      version,
-      ...(command.source.kind === 'koji' ? { nvr: command.source.nvr } : {}),
-      extracted_files: extracted,
-    };
+    const { bundle, packed } = work.verdict;
+    const answer = this.answer(command, repository, version, work);
     if (command.dryRun) {
       return {
         ...answer,
-        dry_run: true,
-        validation_info: prepared.validationInfo,
-        files_to_push: prepared.files.map((f) => f.path),
+        dryRun: true,
+        validationInfo: bundle.validationInfo,
+        filesToPush: bundle.files.map((f) => f.path),
       };
     }
+    version = await this.pushRelease(command, repository, version, bundle.files, packed);
+    await this.publishIfPublic(command.organization, repository, version, policy);
+    return { ...answer, version };
+  }
 
+  /** Pushes under `version`; an auto-chosen version that a concurrent push took is chosen again. */
+  private async pushRelease(
+    command: PublishCommand,
+    repository: string,
+    version: string,
+    bundle: PushRequest['bundle'],
+    packed: Uint8Array | undefined,
+  ): Promise<string> {
+    const { registry, settings, logger } = this.deps;
     const maxRetries = settings.maxVersionRetries ?? 5;
     for (let attempt = 0; ; attempt++) {
       try {
@@ -140,11 +158,11 @@ export class PublishRelease {
           organization: command.organization,
           repository,
           version,
-          bundle: prepared.files,
+          bundle,
           ...(packed ? { packed } : {}),
           token: command.token,
         });
-        break;
+        return version;
       } catch (error) {
         const lostRace = error instanceof ReleaseAlreadyExistsError && command.version === undefined;
         if (!lostRace || attempt >= maxRetries) throw error;
@@ -156,74 +174,88 @@ export class PublishRelease {
         version = await this.autoVersion(command.organization, repository, command.token, version);
       }
     }
-
-    await this.publishIfPublic(command.organization, repository, version, policy);
-    return { ...answer, version };
   }
 
   /**
-   * Bundle images (SPEC §10) and, for organizations with a catalog, the catalog
-   * (SPEC §11): the catalog is planned and validated before any image is
-   * pushed, and written after them (it points at their digests).
+   * Bundle images (SPEC §10): the CSVs choose the tags; nothing is listed before
+   * the verdict. With a catalog (SPEC §11), the catalog is planned and validated
+   * before any image is pushed, and written after them (it points at their digests).
    */
-  private async publishImages(
+  private async publishBundleImages(
     command: PublishCommand,
     policy: OrganizationPolicy & { bundleImages: BundleImagesPolicy },
-    packageName: string,
-    built: BuiltBundleImages | undefined,
-    answer: { repo: string; extracted: string[] },
+    work: BundleWork,
   ): Promise<PublishResult> {
+    if (!work.verdict.ok) throw work.verdict.error;
+    const built = work.verdict.images;
     const { bundleImages, catalog } = this.deps;
     if (!bundleImages || !built || (policy.catalog && !catalog)) {
       throw new Error('bundle images are configured but cannot be published');
     }
-    let plan: CatalogPlan | undefined;
-    if (policy.catalog && catalog) {
-      plan = await catalog.plan(
-        {
-          organization: command.organization,
-          bundleImages: policy.bundleImages,
-          catalog: policy.catalog,
-          packageName,
-          token: command.token,
-        },
-        {
-          added: built.images.map((i) => ({
-            tag: i.tag,
-            digest: i.image.manifest.digest,
-            files: [...i.files],
-          })),
-        },
-      );
-    }
+    const plan =
+      policy.catalog && catalog
+        ? await catalog.plan(
+            {
+              organization: command.organization,
+              bundleImages: policy.bundleImages,
+              catalog: policy.catalog,
+              packageName: work.packageName,
+              token: command.token,
+            },
+            {
+              added: built.images.map((i) => ({
+                tag: i.tag,
+                digest: i.image.manifest.digest,
+                files: [...i.files],
+              })),
+            },
+          )
+        : undefined;
     const outcome = await bundleImages.execute({
       organization: command.organization,
       policy: policy.bundleImages,
-      packageName,
+      packageName: work.packageName,
       built,
       token: command.token,
       dryRun: command.dryRun === true,
     });
-    const catalogResult =
-      plan && catalog && (command.dryRun ? catalog.describe(plan) : await catalog.apply(plan));
+    const catalogResult = plan && (await this.writeCatalog(plan, command.dryRun === true));
+    // Bundle images of the package that the catalog had to leave out are reported, never fatal.
     const catalogWarnings = plan?.warnings ?? [];
-    const validationInfo = {
-      errors: outcome.validationInfo.errors,
-      warnings: [...outcome.validationInfo.warnings, ...catalogWarnings],
-    };
     return {
-      organization: command.organization,
-      repo: answer.repo,
-      version: outcome.version,
-      ...(command.source.kind === 'koji' ? { nvr: command.source.nvr } : {}),
-      extracted_files: answer.extracted,
+      ...this.answer(command, command.repository ?? work.packageName, outcome.version, work),
       ...(command.dryRun
-        ? { dry_run: true, validation_info: validationInfo, files_to_push: outcome.files }
+        ? {
+            dryRun: true,
+            validationInfo: {
+              errors: outcome.validationInfo.errors,
+              warnings: [...outcome.validationInfo.warnings, ...catalogWarnings],
+            },
+            filesToPush: outcome.files,
+          }
         : catalogWarnings.length > 0
-          ? { validation_info: { errors: [], warnings: [...catalogWarnings] } }
+          ? { validationInfo: { errors: [], warnings: [...catalogWarnings] } }
           : {}),
       images: outcome.images,
       ...(catalogResult ? { catalog: catalogResult } : {}),
+    };
+  }
+
+  /** A dry run says what the catalog is and whether it would change; a publish writes it. */
+  private writeCatalog(plan: CatalogPlan, dryRun: boolean): Promise<CatalogResult> {
+    const catalog = this.deps.catalog!;
+    return dryRun ? Promise.resolve(catalog.describe(plan)) : catalog.apply(plan);
+  }
+
+
+  /** What every publish answers. */
+  private answer(command: PublishCommand, repo: string, version: string, work: BundleWork): PublishResult {
+    return {
+      organization: command.organization,
+      repo,
+      version,
+      ...(command.source.kind === 'koji' ? { nvr: command.source.nvr } : {}),
+      extractedFiles: work.extractedFiles,
     };
   }
 

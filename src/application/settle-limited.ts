@@ -10,7 +10,7 @@ export async function settleLimited<T, R>(
 ): Promise<PromiseSettledResult<R>[]> {
   const results: PromiseSettledResult<R>[] = new Array(items.length);
   let next = 0;
-  const worker = async () => {
+  const lane = async () => {
     while (next < items.length) {
       const i = next++;
       try {
@@ -20,6 +20,6 @@ export async function settleLimited<T, R>(
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
   return results;
 }

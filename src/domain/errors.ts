@@ -179,18 +179,6 @@ export class ReleaseAlreadyExistsError extends QuayCourierError {
   }
 }
 
-/** SPEC §10: an image tag already holds other content; it is never overwritten. */
-export class ImageTagTakenError extends QuayCourierError {
-  constructor(
-    readonly image: string,
-    readonly existingDigest: string,
-  ) {
-    super(
-      `Failed to push manifest: the tag ${image} already holds different content (${existingDigest}); tags are not overwritten.`,
-    );
-  }
-}
-
 export class QuayPackageNotFoundError extends OmpsError {
   constructor(message: string) {
     super('QuayPackageNotFound', message);
@@ -221,6 +209,18 @@ export class RegistryError extends OmpsError {
       message,
       { field: 'registry_response', value: jsonObjectOrEmpty(response) },
       options,
+    );
+  }
+}
+
+/** SPEC §10: an image tag already holds other content; it is never overwritten. */
+export class ImageTagTakenError extends RegistryError {
+  constructor(
+    readonly image: string,
+    readonly existingDigest: string,
+  ) {
+    super(
+      `Failed to push manifest: the tag ${image} already holds different content (${existingDigest}); tags are not overwritten.`,
     );
   }
 }

@@ -4,6 +4,11 @@ export interface FileEntry {
   data: Uint8Array;
 }
 
+/** Sorts files by path, in code-unit order (the same on every runtime, unlike localeCompare). */
+export function byPath(a: { readonly path: string }, b: { readonly path: string }): number {
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+}
+
 /** What macOS's archiver adds beside the real files (resource forks): never part of a bundle. */
 const MACOS_METADATA = /^__MACOSX(\/|$)/;
 

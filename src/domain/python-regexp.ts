@@ -11,7 +11,7 @@
  * are ASCII, or know other line terminators).
  */
 import { fail, PythonRegexpError } from './python-regexp-error.js';
-import { parseTemplate } from './python-template.js';
+import { type PatternGroups, parseTemplate } from './python-template.js';
 
 export { PythonRegexpError };
 
@@ -65,10 +65,8 @@ const newScope = (extra: Partial<Scope> = {}): Scope => ({
   ...extra,
 });
 
-export interface Translated {
+export interface Translated extends PatternGroups {
   source: string;
-  groupCount: number;
-  names: Map<string, number>;
 }
 
 const CHAR: Width = { empty: false, text: true };

@@ -4,8 +4,13 @@
  * is plain text.
  */
 
-import type { Translated } from './python-regexp.js';
 import { fail } from './python-regexp-error.js';
+
+/** The groups of the pattern a template refers to: how many, and the named ones' numbers. */
+export interface PatternGroups {
+  groupCount: number;
+  names: Map<string, number>;
+}
 
 const TEMPLATE_ESCAPES: Record<string, string> = {
   a: '\x07',
@@ -19,10 +24,7 @@ const TEMPLATE_ESCAPES: Record<string, string> = {
 };
 
 /** Python's replacement template: literal text and group numbers (0 = the whole match). */
-export function parseTemplate(
-  repl: string,
-  pattern: Pick<Translated, 'groupCount' | 'names'>,
-): (string | number)[] {
+export function parseTemplate(repl: string, pattern: PatternGroups): (string | number)[] {
   const parts: (string | number)[] = [];
   let text = '';
   const group = (index: number) => {

@@ -1,5 +1,5 @@
 /**
- * How many bundle worker threads a Node process runs and how many publishes
+ * How many bundle threads a Node process runs and how many publishes
  * may wait for one: BUNDLE_THREADS (default: the cores, shared among the
  * WORKERS processes) and BUNDLE_QUEUE (default: 8 per thread).
  */

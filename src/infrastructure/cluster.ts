@@ -2,14 +2,14 @@
  * Optional processes on Node: with WORKERS > 1 the primary forks that many
  * processes that share the port, restarts one that dies, and on SIGTERM/SIGINT
  * lets every worker finish its in-flight requests. The default is one process:
- * bundle work already runs on every core in worker threads (bundle-threads.ts),
+ * bundle work already runs on every core in bundle threads (bundle-threads.ts),
  * and each extra process costs its own heap.
  */
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from '../application/ports.js';
 import { serveClusterMetrics } from './metrics/node-metrics.js';
 
-export function workerCount(env: NodeJS.ProcessEnv): number {
+export function clusterWorkerCount(env: NodeJS.ProcessEnv): number {
   const raw = env.WORKERS;
   if (raw === undefined || raw === '') return 1;
   const n = Number(raw);
@@ -18,7 +18,7 @@ export function workerCount(env: NodeJS.ProcessEnv): number {
   return n;
 }
 
-/** Runs `serve` in `count` worker processes (or in this process when count is 1). */
+/** Runs `serve` in `count` cluster worker processes (or in this process when count is 1). */
 export async function runClustered(count: number, logger: Logger, serve: () => Promise<void>): Promise<void> {
   if (count <= 1 || cluster.isWorker) {
     await serve();

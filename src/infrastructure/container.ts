@@ -1,12 +1,18 @@
 /**
  * The composition root: the only place that knows which adapter serves which
- * port. Registered with tsyringe factories and symbol tokens (no decorators),
- * so it behaves the same under tsc, vitest and edge bundlers.
+ * port.
+ *
+ * What tsyringe does here, and all it does: each token below names one object;
+ * its factory runs the first time the token is resolved, and that one object
+ * is then shared (`instanceCachingFactory`), so every use case gets the same
+ * adapters and nothing is built that no route needs. Plain factories and
+ * symbol tokens, no decorators or reflected types: it behaves the same under
+ * tsc, vitest and edge bundlers.
  */
 import 'reflect-metadata';
 import type { Hono } from 'hono';
 import { type DependencyContainer, instanceCachingFactory, container as rootContainer } from 'tsyringe';
-import { FflateArchive } from '../adapters/fflate/fflate-archive.js';
+import { fflateGzip } from '../adapters/fflate/fflate-gzip.js';
 import { GreenwavePolicyGate } from '../adapters/greenwave/greenwave-policy-gate.js';
 import { type AppEnv, createApp } from '../adapters/http/app.js';
 import type { DocsAssets } from '../adapters/http/docs-assets.js';
@@ -16,6 +22,7 @@ import { OciImageRegistry } from '../adapters/oci/oci-image-registry.js';
 import { QuayBundlePacker } from '../adapters/quay/bundle-blob.js';
 import { QuayRegistry } from '../adapters/quay/quay-registry.js';
 import type { FetchLike } from '../adapters/upstream/call.js';
+import { ZipArchive } from '../adapters/zip/zip-archive.js';
 import { InlineBundleEngine } from '../application/bundle-job.js';
 import { CheckHealth } from '../application/check-health.js';
 import { DeleteReleases } from '../application/delete-releases.js';
@@ -43,9 +50,7 @@ import type { ServiceMetrics } from './metrics/service-metrics.js';
 import { noRequestContext, type RequestContext, upstreamHeaders } from './request-context.js';
 import { SERVICE_VERSION } from './version.js';
 
-export const TOKENS = {
-  Config: Symbol('Config'),
-  Logger: Symbol('Logger'),
+const TOKENS = {
   Registry: Symbol('Registry'),
   ImageRegistry: Symbol('ImageRegistry'),
   CatalogRegistry: Symbol('CatalogRegistry'),
@@ -67,13 +72,13 @@ export interface AdapterOverrides {
   imageRegistry?: ImageRegistry;
   /** The same registries as the catalog needs them (SPEC §11); the in-memory one shares imageRegistry's store. */
   catalogRegistry?: CatalogRegistry;
-  /** gzip for catalog and bundle layers read back; Web streams by default (Node: zlib). */
+  /** gzip for the layers the catalog reads back; Web streams by default (Node: zlib). */
   layerCodec?: GzipCodec;
   buildSystem?: BuildSystem;
   /** `null` = no policy gate even when Greenwave is configured. */
   policyGate?: PolicyGate | null;
   archive?: Archive;
-  /** Where bundle work runs (Node: a worker-thread pool); inline over the archive by default. */
+  /** Where bundle work runs (Node: the bundle-thread pool); inline over the archive by default. */
   bundleEngine?: BundleEngine;
   /** Packs Quay's blob on this thread (inline engine, Quay registry); Web-standard gzip by default (Node: zlib). */
   bundlePacker?: BundlePacker;
@@ -90,23 +95,18 @@ export interface AdapterOverrides {
   healthPingTimeoutMs?: number;
 }
 
-export function createContainer(config: AppConfig, overrides: AdapterOverrides = {}): DependencyContainer {
+/** Builds the HTTP app for a configuration. */
+export function createService(config: AppConfig, overrides: AdapterOverrides = {}): Hono<AppEnv> {
   const c = rootContainer.createChildContainer();
+  const one = <T>(token: symbol, make: (d: DependencyContainer) => T) =>
+    c.register(token, { useFactory: instanceCachingFactory<T>(make) });
   const context = overrides.requestContext ?? noRequestContext;
-  const cached = <T>(make: (d: DependencyContainer) => T) => ({
-    useFactory: instanceCachingFactory<T>(make),
-  });
-
-  c.register(TOKENS.Config, { useValue: config });
   // Whatever logger is given, every line it is handed is scrubbed of the secrets first.
   const secrets = new LogSecrets(oauthTokens(config));
-  c.register(TOKENS.Logger, {
-    useValue: scrubbingLogger(
-      overrides.logger ?? createLogger(config.logLevel, undefined, () => context.current()),
-      secrets,
-    ),
-  });
-  const logger = c.resolve<Logger>(TOKENS.Logger);
+  const logger = scrubbingLogger(
+    overrides.logger ?? createLogger(config.logLevel, undefined, () => context.current()),
+    secrets,
+  );
   const measured = overrides.metrics?.service;
   const upstream = {
     logger,
@@ -115,150 +115,119 @@ export function createContainer(config: AppConfig, overrides: AdapterOverrides =
     ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
   };
   const packer = overrides.bundlePacker ?? new QuayBundlePacker();
+  const policyFor = (org: string) => config.organizations[org];
+  const gate = (d: DependencyContainer): { policyGate?: PolicyGate } => {
+    const policyGate = d.resolve<PolicyGate | undefined>(TOKENS.PolicyGate);
+    return policyGate ? { policyGate } : {};
+  };
 
-  c.register(
-    TOKENS.Registry,
-    cached(() => {
-      const registry =
-        overrides.registry ?? new QuayRegistry({ baseUrl: config.quayUrl, ...upstream, packer });
-      return measured ? measured.instrumentRegistry(registry) : registry;
-    }),
-  );
-  c.register(
-    TOKENS.ImageRegistry,
-    cached(() => {
-      const images = overrides.imageRegistry ?? new OciImageRegistry(upstream);
-      return measured ? measured.instrumentImageRegistry(images) : images;
-    }),
-  );
-  c.register(
-    TOKENS.CatalogRegistry,
-    cached(() => {
-      const catalogs =
-        overrides.catalogRegistry ??
-        new OciCatalogRegistry({
-          ...upstream,
-          ...(overrides.layerCodec ? { codec: overrides.layerCodec } : {}),
-        });
-      return measured ? measured.instrumentCatalogRegistry(catalogs) : catalogs;
-    }),
-  );
-  c.register(
+  // The ports: the real adapters unless overridden, measured when metrics are on.
+  one(TOKENS.Registry, () => {
+    const quay = overrides.registry ?? new QuayRegistry({ baseUrl: config.quayUrl, ...upstream, packer });
+    return measured?.instrumentRegistry(quay) ?? quay;
+  });
+  one(TOKENS.ImageRegistry, () => {
+    const images = overrides.imageRegistry ?? new OciImageRegistry(upstream);
+    return measured?.instrumentImageRegistry(images) ?? images;
+  });
+  one(TOKENS.CatalogRegistry, () => {
+    const codec = overrides.layerCodec ? { codec: overrides.layerCodec } : {};
+    const catalogs = overrides.catalogRegistry ?? new OciCatalogRegistry({ ...upstream, ...codec });
+    return measured?.instrumentCatalogRegistry(catalogs) ?? catalogs;
+  });
+  one(TOKENS.BuildSystem, () => {
+    const koji =
+      overrides.buildSystem ??
+      new KojiBuildSystem({ hubUrl: config.kojihubUrl, rootUrl: config.kojirootUrl, ...upstream });
+    return measured?.instrumentBuildSystem(koji) ?? koji;
+  });
+  one(TOKENS.PolicyGate, (): PolicyGate | undefined => {
+    const greenwave =
+      overrides.policyGate !== undefined
+        ? (overrides.policyGate ?? undefined)
+        : config.greenwave && new GreenwavePolicyGate({ ...config.greenwave, ...upstream });
+    return greenwave ? (measured?.instrumentPolicyGate(greenwave) ?? greenwave) : undefined;
+  });
+  one(TOKENS.Archive, () => overrides.archive ?? new ZipArchive());
+  one(TOKENS.BundleEngine, (d) => {
+    const engine =
+      overrides.bundleEngine ??
+      new InlineBundleEngine(d.resolve(TOKENS.Archive), { packer, layerGzip: fflateGzip });
+    return measured?.instrumentEngine(engine) ?? engine;
+  });
+
+  // The use cases, and the app over them.
+  one(
     TOKENS.UpdateCatalog,
-    cached(
-      (d) =>
-        new UpdateCatalog({
-          catalogRegistry: d.resolve(TOKENS.CatalogRegistry),
-          logger,
-          ...(measured ? { observe: measured.catalogObserver() } : {}),
-        }),
-    ),
-  );
-  c.register(
-    TOKENS.BuildSystem,
-    cached(() => {
-      const koji =
-        overrides.buildSystem ??
-        new KojiBuildSystem({ hubUrl: config.kojihubUrl, rootUrl: config.kojirootUrl, ...upstream });
-      return measured ? measured.instrumentBuildSystem(koji) : koji;
-    }),
-  );
-  c.register(
-    TOKENS.PolicyGate,
-    cached((): PolicyGate | undefined => {
-      const gate =
-        overrides.policyGate !== undefined
-          ? (overrides.policyGate ?? undefined)
-          : config.greenwave && new GreenwavePolicyGate({ ...config.greenwave, ...upstream });
-      return gate && measured ? measured.instrumentPolicyGate(gate) : gate || undefined;
-    }),
-  );
-  c.register(
-    TOKENS.Archive,
-    cached(() => overrides.archive ?? new FflateArchive()),
-  );
-  c.register(
-    TOKENS.BundleEngine,
-    cached((d) => {
-      const engine = overrides.bundleEngine ?? new InlineBundleEngine(d.resolve(TOKENS.Archive), { packer });
-      return measured ? measured.instrumentEngine(engine) : engine;
-    }),
-  );
-
-  c.register(
-    TOKENS.PublishRelease,
-    cached(
-      (d) =>
-        new PublishRelease({
-          registry: d.resolve(TOKENS.Registry),
-          archive: d.resolve(TOKENS.Archive),
-          engine: d.resolve(TOKENS.BundleEngine),
-          buildSystem: d.resolve(TOKENS.BuildSystem),
-          ...optionalGate(d),
-          bundleImages: new PublishBundleImages({ imageRegistry: d.resolve(TOKENS.ImageRegistry), logger }),
-          catalog: d.resolve(TOKENS.UpdateCatalog),
-          settings: {
-            defaultReleaseVersion: config.defaultReleaseVersion,
-            maxUncompressedSize: config.zipfileMaxUncompressedSize,
-            policyFor: (org) => config.organizations[org],
-          },
-          logger,
-        }),
-    ),
-  );
-  c.register(
-    TOKENS.DeleteReleases,
-    cached(
-      (d) =>
-        new DeleteReleases({
-          registry: d.resolve(TOKENS.Registry),
-          imageRegistry: d.resolve(TOKENS.ImageRegistry),
-          catalog: d.resolve(TOKENS.UpdateCatalog),
-          policyFor: (org) => config.organizations[org],
-        }),
-    ),
-  );
-  c.register(
-    TOKENS.CheckHealth,
-    cached(
-      (d) =>
-        new CheckHealth({
-          registry: d.resolve(TOKENS.Registry),
-          buildSystem: d.resolve(TOKENS.BuildSystem),
-          ...optionalGate(d),
-          ...(overrides.healthPingTimeoutMs ? { pingTimeoutMs: overrides.healthPingTimeoutMs } : {}),
-          bundleRegistries: {
-            imageRegistry: d.resolve(TOKENS.ImageRegistry),
-            urls: bundleRegistryUrls(config),
-          },
-        }),
-    ),
-  );
-  c.register(
-    TOKENS.App,
-    cached((d) => {
-      const metrics = overrides.metrics;
-      return createApp({
-        publishRelease: d.resolve(TOKENS.PublishRelease),
-        deleteReleases: d.resolve(TOKENS.DeleteReleases),
-        checkHealth: d.resolve(TOKENS.CheckHealth),
-        readCatalog: new ReadCatalog({
-          catalogRegistry: d.resolve(TOKENS.CatalogRegistry),
-          policyFor: (org) => config.organizations[org],
-        }),
-        about: { version: SERVICE_VERSION, operatorcourier: OPERATOR_COURIER_VERSION },
-        maxContentLength: config.maxContentLength,
+    (d) =>
+      new UpdateCatalog({
+        catalogRegistry: d.resolve(TOKENS.CatalogRegistry),
         logger,
-        secrets,
-        runInContext: context.run,
-        ...(overrides.docsAssets ? { docsAssets: overrides.docsAssets } : {}),
-        ...(metrics
-          ? { metrics: { observe: (o) => metrics.service.observeRequest(o), render: () => metrics.render() } }
-          : {}),
-      });
-    }),
+        ...(measured ? { observe: measured.catalogObserver() } : {}),
+      }),
   );
-  return c;
+  one(
+    TOKENS.PublishRelease,
+    (d) =>
+      new PublishRelease({
+        registry: d.resolve(TOKENS.Registry),
+        archive: d.resolve(TOKENS.Archive),
+        engine: d.resolve(TOKENS.BundleEngine),
+        buildSystem: d.resolve(TOKENS.BuildSystem),
+        ...gate(d),
+        bundleImages: new PublishBundleImages({ imageRegistry: d.resolve(TOKENS.ImageRegistry), logger }),
+        catalog: d.resolve(TOKENS.UpdateCatalog),
+        settings: {
+          defaultReleaseVersion: config.defaultReleaseVersion,
+          maxUncompressedSize: config.zipfileMaxUncompressedSize,
+          policyFor,
+        },
+        logger,
+      }),
+  );
+  one(
+    TOKENS.DeleteReleases,
+    (d) =>
+      new DeleteReleases({
+        registry: d.resolve(TOKENS.Registry),
+        imageRegistry: d.resolve(TOKENS.ImageRegistry),
+        catalog: d.resolve(TOKENS.UpdateCatalog),
+        policyFor,
+      }),
+  );
+  one(
+    TOKENS.CheckHealth,
+    (d) =>
+      new CheckHealth({
+        registry: d.resolve(TOKENS.Registry),
+        buildSystem: d.resolve(TOKENS.BuildSystem),
+        ...gate(d),
+        ...(overrides.healthPingTimeoutMs ? { pingTimeoutMs: overrides.healthPingTimeoutMs } : {}),
+        bundleRegistries: {
+          imageRegistry: d.resolve(TOKENS.ImageRegistry),
+          urls: bundleRegistryUrls(config),
+        },
+      }),
+  );
+  one(TOKENS.App, (d) => {
+    const metrics = overrides.metrics;
+    return createApp({
+      publishRelease: d.resolve(TOKENS.PublishRelease),
+      deleteReleases: d.resolve(TOKENS.DeleteReleases),
+      checkHealth: d.resolve(TOKENS.CheckHealth),
+      readCatalog: new ReadCatalog({ catalogRegistry: d.resolve(TOKENS.CatalogRegistry), policyFor }),
+      about: { version: SERVICE_VERSION, operatorcourier: OPERATOR_COURIER_VERSION },
+      maxContentLength: config.maxContentLength,
+      logger,
+      secrets,
+      runInContext: context.run,
+      ...(overrides.docsAssets ? { docsAssets: overrides.docsAssets } : {}),
+      ...(metrics
+        ? { metrics: { observe: (o) => metrics.service.observeRequest(o), render: () => metrics.render() } }
+        : {}),
+    });
+  });
+  return c.resolve<Hono<AppEnv>>(TOKENS.App);
 }
 
 function oauthTokens(config: AppConfig): string[] {
@@ -271,14 +240,4 @@ function bundleRegistryUrls(config: AppConfig): string[] {
     o.bundleImages ? [o.bundleImages.registry] : [],
   );
   return [...new Set(urls)];
-}
-
-function optionalGate(d: DependencyContainer): { policyGate?: PolicyGate } {
-  const gate = d.resolve<PolicyGate | undefined>(TOKENS.PolicyGate);
-  return gate ? { policyGate: gate } : {};
-}
-
-/** Builds the HTTP app for a configuration. */
-export function createService(config: AppConfig, overrides: AdapterOverrides = {}): Hono<AppEnv> {
-  return createContainer(config, overrides).resolve<Hono<AppEnv>>(TOKENS.App);
 }

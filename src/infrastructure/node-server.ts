@@ -1,12 +1,15 @@
 /** Serving the app on Node with graceful shutdown: in-flight requests finish on SIGTERM/SIGINT. */
+
 import { serve } from '@hono/node-server';
-import { FflateArchive } from '../adapters/fflate/fflate-archive.js';
+import { fflateGzip } from '../adapters/fflate/fflate-gzip.js';
+import { createNodeHttpFetch } from '../adapters/node-native/node-http-fetch.js';
 import { nodeTextCodec } from '../adapters/node-native/node-text-codec.js';
 import { nodeZipCodecs } from '../adapters/node-native/node-zip-codecs.js';
 import { zlibGzip } from '../adapters/node-native/zlib-gzip.js';
 import { zlibLayerCodec } from '../adapters/node-native/zlib-layer-codec.js';
 import { QuayBundlePacker } from '../adapters/quay/bundle-blob.js';
-import { WorkerPoolBundleEngine } from '../adapters/worker-pool/worker-pool-engine.js';
+import { ThreadPoolBundleEngine } from '../adapters/thread-pool/thread-pool-engine.js';
+import { ZipArchive } from '../adapters/zip/zip-archive.js';
 import { InlineBundleEngine } from '../application/bundle-job.js';
 import type { Logger } from '../application/ports.js';
 import type { BundleThreads } from './bundle-threads.js';
@@ -15,7 +18,6 @@ import { type AdapterOverrides, createService } from './container.js';
 import { createLogger } from './logger.js';
 import { nodeMetrics } from './metrics/node-metrics.js';
 import { readDocsAssets } from './node-docs-assets.js';
-import { createNodeHttpFetch } from './node-http-fetch.js';
 import { nodeRequestContext } from './node-request-context.js';
 
 export interface ListenOptions {
@@ -68,7 +70,7 @@ export function listenAddress(env: NodeJS.ProcessEnv): { port: number; host: str
 
 /**
  * The app on Node with what only Node gives: request-scoped logs, /metrics,
- * graceful shutdown, and bundle work in worker threads (`threads`; inline
+ * graceful shutdown, and bundle work in bundle threads (`threads`; inline
  * when omitted or when the overrides bring their own archive or engine).
  */
 export async function serveOnNode(
@@ -82,12 +84,15 @@ export async function serveOnNode(
   const metrics = nodeMetrics(Object.keys(config.organizations));
   const docsAssets = overrides.docsAssets ?? readDocsAssets(logger);
   const ownEngine = !overrides.archive && !overrides.bundleEngine;
-  const pool = threads && ownEngine ? new WorkerPoolBundleEngine({ ...threads, logger }) : undefined;
+  const pool = threads && ownEngine ? new ThreadPoolBundleEngine({ ...threads, logger }) : undefined;
   // Without threads, jobs run inline on the same native codecs and packer as the bundle threads.
-  const archive = new FflateArchive(nodeZipCodecs);
+  const archive = new ZipArchive(nodeZipCodecs);
   const packer = new QuayBundlePacker(zlibGzip);
   const engine =
-    pool ?? (ownEngine ? new InlineBundleEngine(archive, { packer, codec: nodeTextCodec }) : undefined);
+    pool ??
+    (ownEngine
+      ? new InlineBundleEngine(archive, { packer, codec: nodeTextCodec, layerGzip: fflateGzip })
+      : undefined);
   // Upstream calls over node:http: about a quarter of undici fetch's CPU per call.
   const upstreamFetch = overrides.fetch ? undefined : createNodeHttpFetch();
   const app = createService(config, {

@@ -1,5 +1,6 @@
-/** The bundle job's packing step: the registry's blob is made in the job when asked, with the packer given. */
+/** The bundle job: the registry's blob is made in the job when asked, with the packer given; image layers with the gzip lent. */
 import { describe, expect, it } from 'vitest';
+import { fflateGzip } from '../../src/adapters/fflate/fflate-gzip.js';
 import { runBundleJob } from '../../src/application/bundle-job.js';
 import type { BundleJob } from '../../src/application/ports.js';
 import { DEFAULT_POLICY } from '../../src/domain/organization-policy.js';
@@ -56,5 +57,32 @@ describe('runBundleJob packing', () => {
     const work = await runBundleJob(new FakeArchive(), job({ bytes, pack: true }), { packer });
     expect(work.verdict.ok).toBe(false);
     expect(packer.calls).toEqual([]);
+  });
+});
+
+describe('runBundleJob bundle images', () => {
+  const images = {
+    ...DEFAULT_POLICY,
+    bundleImages: {
+      registry: 'https://registry.example.com',
+      repository: '{organization}/{package_name}-bundle',
+    },
+  };
+
+  it('compresses each layer with the layerGzip it is lent', async () => {
+    const lent: number[] = [];
+    const layerGzip = (bytes: Uint8Array) => {
+      lent.push(bytes.byteLength);
+      return fflateGzip(bytes);
+    };
+    const verdict = okVerdict(await runBundleJob(new FakeArchive(), job({ policy: images }), { layerGzip }));
+    expect(verdict.images?.images.length).toBeGreaterThan(0);
+    expect(lent).toHaveLength(verdict.images!.images.length);
+  });
+
+  it('refuses to build images without one (a composition mistake, not a bundle problem)', async () => {
+    const work = await runBundleJob(new FakeArchive(), job({ policy: images }));
+    expect(work.verdict.ok).toBe(false);
+    expect(work.verdict.ok ? '' : String(work.verdict.error)).toContain('no layerGzip');
   });
 });

@@ -1,5 +1,6 @@
 /** PublishRelease, DeleteReleases and CheckHealth for an organization with bundle_images (SPEC §10). */
 import { beforeEach, describe, expect, it } from 'vitest';
+import { fflateGzip } from '../../src/adapters/fflate/fflate-gzip.js';
 import { InMemoryBuildSystem } from '../../src/adapters/memory/in-memory-build-system.js';
 import { InMemoryImageRegistry } from '../../src/adapters/memory/in-memory-image-registry.js';
 import { InMemoryRegistry } from '../../src/adapters/memory/in-memory-registry.js';
@@ -15,6 +16,7 @@ import {
   ImageTagTakenError,
   PackageValidationError,
   QuayPackageNotFoundError,
+  RegistryError,
 } from '../../src/domain/errors.js';
 import type { FileEntry } from '../../src/domain/files.js';
 import type { OrganizationPolicy } from '../../src/domain/organization-policy.js';
@@ -83,7 +85,7 @@ describe('bundle images', () => {
     const logger = { debug() {}, info() {}, warn() {}, error() {} };
     packer = new RecordingPacker();
     jobs = [];
-    const inline = new InlineBundleEngine(archive, { packer });
+    const inline = new InlineBundleEngine(archive, { packer, layerGzip: fflateGzip });
     publish = new PublishRelease({
       engine: {
         prepare: (job) => {
@@ -166,7 +168,7 @@ describe('bundle images', () => {
     );
     const error = await failure(publish.execute(upload(changed)));
     expect(error).toBeInstanceOf(ImageTagTakenError);
-    expect(error.id).toBe('QuayCourierError');
+    expect(error.id).toBe('RegistryError');
     expect(error.message).toContain(
       `registry.example.com:5000/${REPOSITORY}:1.0.0 already holds different content`,
     );
@@ -184,10 +186,10 @@ describe('bundle images', () => {
 
   it('a dry run answers the images and their files, and pushes nothing', async () => {
     const result = await publish.execute(upload(three(), { dryRun: true }));
-    expect(result.dry_run).toBe(true);
+    expect(result.dryRun).toBe(true);
     expect(result.images).toHaveLength(3);
-    expect(result.files_to_push).toContain('2.0.0/metadata/annotations.yaml');
-    expect(result.files_to_push).toContain('1.0.0/manifests/widget.v1.0.0.clusterserviceversion.yaml');
+    expect(result.filesToPush).toContain('2.0.0/metadata/annotations.yaml');
+    expect(result.filesToPush).toContain('1.0.0/manifests/widget.v1.0.0.clusterserviceversion.yaml');
     expect(images.image(REGISTRY, REPOSITORY, '1.0.0')).toBeUndefined();
     // And the digests are those a real push gives.
     const pushed = await publish.execute(upload(three()));
@@ -209,12 +211,12 @@ describe('bundle images', () => {
     expect(images.image(REGISTRY, REPOSITORY, '1.0.0')).toBeUndefined();
   });
 
-  it('warns about a CSV no channel reaches, in the dry run’s validation_info', async () => {
+  it('warns about a CSV no channel reaches, in the dry run’s validationInfo', async () => {
     const files = nestedOperator(['1.0.0', '2.0.0'], {
       channels: [{ name: 'stable', currentCSV: csvNameOf('1.0.0') }],
     });
     const result = await publish.execute(upload(files, { dryRun: true }));
-    expect(result.validation_info?.warnings).toContainEqual(expect.stringContaining('is not reachable'));
+    expect(result.validationInfo?.warnings).toContainEqual(expect.stringContaining('is not reachable'));
   });
 
   describe('deleting', () => {
@@ -247,6 +249,24 @@ describe('bundle images', () => {
       expect(await failure(remove.execute({ ...command(), repository: 'nothing' }))).toBeInstanceOf(
         QuayPackageNotFoundError,
       );
+    });
+
+    it('a delete of every tag that fails in part is a RegistryError, not a Quay id', async () => {
+      const session = images.session.bind(images);
+      images.session = (registry, token) => {
+        const real = session(registry, token);
+        return {
+          ...real,
+          deleteTag: (repository, tag) =>
+            tag === '1.1.0'
+              ? Promise.reject(new Error('the registry answered 500'))
+              : real.deleteTag(repository, tag),
+        };
+      };
+      const error = await failure(remove.execute(command()));
+      expect(error).toBeInstanceOf(RegistryError);
+      expect(error.message).toMatch(/Not deleted: 1\.1\.0 \(the registry answered 500\)/);
+      expect(images.image(REGISTRY, REPOSITORY, '1.1.0')).toBeDefined();
     });
   });
 

@@ -72,7 +72,7 @@ describe('PublishRelease', () => {
       organization: 'myorg',
       repo: 'hello-operator',
       version: '1.0.0',
-      extracted_files: Object.keys(SAMPLE_OPERATOR_FILES).sort(),
+      extractedFiles: Object.keys(SAMPLE_OPERATOR_FILES).sort(),
     });
     expect(registry.pushes).toHaveLength(1);
     expect(registry.pushes[0]).toMatchObject({
@@ -99,6 +99,24 @@ describe('PublishRelease', () => {
     const e = await failure(publish.execute(upload({ version: '1.0.0' })));
     expect(e).toBeInstanceOf(QuayCourierError);
     expect(e.id).toBe('QuayCourierError');
+  });
+
+  it('lists the releases before judging the bundle: Quay refusing the listing wins over an invalid bundle', async () => {
+    const invalid = zipOf({ 'hello.package.yaml': 'packageName: hello\nchannels: []\n' });
+    const refusing = new PublishRelease({
+      registry: new InMemoryRegistry({ authorize: () => false }),
+      archive: new FakeArchive(),
+      buildSystem,
+      settings: { defaultReleaseVersion: '1.0.0', maxUncompressedSize: 1 << 20, policyFor: () => undefined },
+      logger: { debug() {}, info() {}, warn() {}, error() {} },
+    });
+    const refused = await failure(refusing.execute(upload({ source: { kind: 'upload', bytes: invalid } })));
+    expect(refused.id).toBe('QuayAuthorizationError');
+    // With an explicit version nothing is listed, and the verdict is the answer.
+    const judged = await failure(
+      refusing.execute(upload({ version: '1.0.0', source: { kind: 'upload', bytes: invalid } })),
+    );
+    expect(judged.id).toBe('PackageValidationError');
   });
 
   it('an auto-versioned push that loses a race retries with the next version', async () => {

@@ -6,6 +6,7 @@
  * digest, a 2-platform base image resolved and built on, refusals.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fflateGzip } from '../../src/adapters/fflate/fflate-gzip.js';
 import type { CatalogRegistry, CatalogSession, ImageRegistry } from '../../src/application/ports.js';
 import { blob, buildOciImage, type OciBlob } from '../../src/domain/bundle-image/oci-image.js';
 import { buildCatalogImage, CATALOG_CONFIGS_LABEL } from '../../src/domain/catalog-image/catalog-image.js';
@@ -64,6 +65,7 @@ export function aBundle(version: string): ReturnType<typeof buildOciImage> {
       { path: 'metadata/annotations.yaml', data: text(yaml) },
     ],
     annotations,
+    fflateGzip,
   );
 }
 

@@ -4,13 +4,10 @@
  * not the distribution API's wire format.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fflateGzip } from '../../src/adapters/fflate/fflate-gzip.js';
 import type { ImageRegistry, ImageRegistrySession } from '../../src/application/ports.js';
 import { buildOciImage, type OciImage } from '../../src/domain/bundle-image/oci-image.js';
-import {
-  QuayAuthorizationError,
-  QuayPackageError,
-  QuayPackageNotFoundError,
-} from '../../src/domain/errors.js';
+import { QuayPackageNotFoundError, RegistryAuthorizationError } from '../../src/domain/errors.js';
 import { caught } from '../support/failure.js';
 
 export interface ImageRegistrySubject {
@@ -34,6 +31,7 @@ export function anImage(version: string): Promise<OciImage> {
       { path: 'metadata/annotations.yaml', data: text('annotations: {}\n') },
     ],
     { 'operators.operatorframework.io.bundle.package.v1': 'widget' },
+    fflateGzip,
   );
 }
 
@@ -100,17 +98,18 @@ export function imageRegistryContract(name: string, makeSubject: () => Promise<I
       expect(await caught(session.deleteTag(repo, 'not a tag!'))).toBeInstanceOf(QuayPackageNotFoundError);
     });
 
-    it('refuses refused credentials: QuayAuthorizationError to read, push and list; QuayPackageError to delete', async () => {
+    it('answers refused credentials with RegistryAuthorizationError: to read, push, list and delete', async () => {
       const image = await anImage('1.0.0');
       await session.pushImage(repo, '1.0.0', image);
       const bad = subject.imageRegistry.session(subject.registry, subject.badToken);
-      expect(await caught(bad.manifestDigest(repo, '1.0.0'))).toBeInstanceOf(QuayAuthorizationError);
+      expect(await caught(bad.manifestDigest(repo, '1.0.0'))).toBeInstanceOf(RegistryAuthorizationError);
       expect(await caught(bad.pushImage(repo, '2.0.0', await anImage('2.0.0')))).toBeInstanceOf(
-        QuayAuthorizationError,
+        RegistryAuthorizationError,
       );
-      expect(await caught(bad.tags(repo))).toBeInstanceOf(QuayAuthorizationError);
+      expect(await caught(bad.tags(repo))).toBeInstanceOf(RegistryAuthorizationError);
       const deleting = await caught(bad.deleteTag(repo, '1.0.0'));
-      expect(deleting).toBeInstanceOf(QuayPackageError);
+      expect(deleting).toBeInstanceOf(RegistryAuthorizationError);
+      expect((deleting as RegistryAuthorizationError).extra?.field).toBe('registry_response');
       expect(await session.manifestDigest(repo, '1.0.0')).toBe(image.manifest.digest);
       expect(await session.manifestDigest(repo, '2.0.0')).toBeUndefined();
     });

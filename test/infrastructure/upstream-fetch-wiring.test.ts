@@ -4,11 +4,11 @@
  * globalThis.fetch.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createNodeHttpFetch } from '../../src/adapters/node-native/node-http-fetch.js';
 import type { FetchLike } from '../../src/adapters/upstream/call.js';
 import { parseConfig } from '../../src/infrastructure/config.js';
 import { createService } from '../../src/infrastructure/container.js';
 import { createLogger } from '../../src/infrastructure/logger.js';
-import { createNodeHttpFetch } from '../../src/infrastructure/node-http-fetch.js';
 import { serveOnNode } from '../../src/infrastructure/node-server.js';
 import { type QuayEmulator, startQuayEmulator } from '../emulators/quay-emulator.js';
 import { fixtureZip, multipart } from '../support/bundles.js';

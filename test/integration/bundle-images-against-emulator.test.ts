@@ -75,7 +75,7 @@ describe('bundle images through the real app and the OCI registry emulator', () 
     expect(emulator.state.tagsOf(REPOSITORY)).toEqual([]);
   });
 
-  it('answers 403 QuayAuthorizationError for credentials the registry refuses, pushing nothing', async () => {
+  it('answers 403 RegistryAuthorizationError for credentials the registry refuses, pushing nothing', async () => {
     const zip = zipOf(Object.fromEntries(nestedOperator(['1.0.0']).map((f) => [f.path, f.data])));
     const res = await app.request('/v2/acme/zipfile', {
       method: 'POST',
@@ -83,7 +83,10 @@ describe('bundle images through the real app and the OCI registry emulator', () 
       body: multipart(zip),
     });
     expect(res.status).toBe(403);
-    expect(await res.json()).toMatchObject({ error: 'QuayAuthorizationError' });
+    expect(await res.json()).toMatchObject({
+      error: 'RegistryAuthorizationError',
+      registry_response: { errors: [{ code: 'UNAUTHORIZED' }] },
+    });
     expect(emulator.state.tagsOf(REPOSITORY)).toEqual([]);
   });
 

@@ -6,35 +6,32 @@
  * Nothing is retried: a decision is cheap to ask again and the caller's
  * request is waiting.
  */
-import type { Logger, PolicyGate } from '../../application/ports.js';
-import { silentLogger } from '../../application/ports.js';
+import type { LogFields, PolicyGate } from '../../application/ports.js';
 import { GreenwaveError, GreenwaveUnsatisfiedError } from '../../domain/errors.js';
 import { isRecord } from '../../domain/values.js';
-import { callUpstream, type FetchLike } from '../upstream/call.js';
-import { Deadline } from '../upstream/deadline.js';
-import { errorCode } from '../upstream/error-code.js';
-import { logUpstreamFailure } from '../upstream/failure-log.js';
+import { UpstreamExchanger, type UpstreamIdentity, type UpstreamOptions } from '../upstream/exchange.js';
 import { parseJson } from '../upstream/json.js';
-import { readTextAtMost } from '../upstream/read-body.js';
 
-export interface GreenwavePolicyGateOptions {
+export interface GreenwavePolicyGateOptions extends UpstreamOptions {
   /** Greenwave base URL, e.g. https://greenwave.example.com */
   url: string;
   /** `decision_context` of every decision, e.g. "osbs_push" */
   context: string;
   /** `product_version` of every decision, e.g. "cvp" */
   productVersion: string;
-  timeoutMs?: number;
-  logger?: Logger;
-  fetch?: FetchLike;
-  /** Extra headers for every request (e.g. tracing); read once per call. */
-  requestHeaders?: () => Record<string, string>;
 }
 
-/** Greenwave's answers are small JSON documents. */
-const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
+/** Greenwave for the shared exchange: small JSON answers; this adapter logs the answers it cannot use. */
+const GREENWAVE: UpstreamIdentity = {
+  name: 'Greenwave',
+  logName: 'greenwave',
+  reasons: 'plain',
+  defaultMaxAnswerBytes: 4 * 1024 * 1024,
+};
 
 interface Answer {
+  operation: string;
+  started: number;
   status: number;
   /** The parsed JSON, or undefined when the body is not JSON. */
   json: unknown;
@@ -42,11 +39,11 @@ interface Answer {
 
 export class GreenwavePolicyGate implements PolicyGate {
   private readonly baseUrl: string;
-  private readonly logger: Logger;
+  private readonly upstream: UpstreamExchanger;
 
   constructor(private readonly options: GreenwavePolicyGateOptions) {
     this.baseUrl = options.url.replace(/\/+$/, '');
-    this.logger = options.logger ?? silentLogger;
+    this.upstream = new UpstreamExchanger(GREENWAVE, options);
   }
 
   async check(nvr: string): Promise<void> {
@@ -56,26 +53,25 @@ export class GreenwavePolicyGate implements PolicyGate {
       subject_identifier: nvr,
       subject_type: 'koji_build',
     };
-    const { status, json } = await this.request('decision', 'post', '/api/v1.0/decision', body);
-    if (status !== 200) {
-      throw this.fail('decision', `answered HTTP ${status}${messageOf(json)}`, json, { nvr, status });
-    }
-    if (!isRecord(json))
-      throw this.fail('decision', 'answered something that is not a JSON object', json, { nvr });
+    const answer = await this.request('decision', 'post', '/api/v1.0/decision', body);
+    const { status, json } = answer;
+    if (status !== 200) throw this.fail(answer, `answered HTTP ${status}${messageOf(json)}`, { nvr });
+    if (!isRecord(json)) throw this.fail(answer, 'answered something that is not a JSON object', { nvr });
     const satisfied = json.policies_satisfied;
     if (satisfied === true) return;
     if (satisfied === false) throw new GreenwaveUnsatisfiedError(nvr, json);
-    throw this.fail('decision', 'answered without a boolean "policies_satisfied"', json, { nvr });
+    throw this.fail(answer, 'answered without a boolean "policies_satisfied"', { nvr });
   }
 
   async ping(signal?: AbortSignal): Promise<void> {
-    const { status, json } = await this.request('about', 'get', '/api/v1.0/about', undefined, signal);
-    if (status !== 200) throw this.fail('about', `answered HTTP ${status}`, json, { status });
-    if (!isRecord(json) || json.version === undefined) {
-      throw this.fail('about', 'answered without "version"', json, {});
+    const answer = await this.request('about', 'get', '/api/v1.0/about', undefined, signal);
+    if (answer.status !== 200) throw this.fail(answer, `answered HTTP ${answer.status}`);
+    if (!isRecord(answer.json) || answer.json.version === undefined) {
+      throw this.fail(answer, 'answered without "version"');
     }
   }
 
+  /** One call; no answer at all is a GreenwaveError (the exchange has logged it). */
   private async request(
     operation: string,
     method: 'get' | 'post',
@@ -83,43 +79,29 @@ export class GreenwavePolicyGate implements PolicyGate {
     body?: unknown,
     signal?: AbortSignal,
   ): Promise<Answer> {
-    const deadline = new Deadline(this.options.timeoutMs, signal);
-    try {
-      const response = await callUpstream(`${this.baseUrl}${path}`, {
-        method,
-        json: body,
-        headers: { accept: 'application/json', ...this.options.requestHeaders?.() },
-        signal: deadline.signal,
-        fetch: this.options.fetch,
-      });
-      const tooLarge = () => new AnswerTooLarge();
-      const text = await readTextAtMost(response.body, MAX_ANSWER_BYTES, deadline.signal, tooLarge);
-      return { status: response.status, json: parseJson(text) };
-    } catch (error) {
-      const reason = deadline.expired
-        ? `timed out after ${deadline.limitMs} ms`
-        : error instanceof AnswerTooLarge
-          ? `answered more than ${MAX_ANSWER_BYTES} bytes`
-          : `could not connect${errorCode(error)}`;
-      throw this.fail(operation, reason, {}, {}, error);
-    } finally {
-      deadline.clear();
-    }
+    const started = Date.now();
+    const outcome = await this.upstream.send(operation, `${this.baseUrl}${path}`, {
+      method,
+      headers: { accept: 'application/json' },
+      ...(body !== undefined ? { json: body } : {}),
+      retries: 0,
+      ...(signal ? { signal } : {}),
+    });
+    if (outcome.kind === 'failed') throw failure(operation, outcome.reason, {});
+    const json = parseJson(new TextDecoder().decode(outcome.body));
+    return { operation, started, status: outcome.status, json };
   }
 
-  private fail(
-    operation: string,
-    reason: string,
-    json: unknown,
-    fields: Record<string, unknown>,
-    cause?: unknown,
-  ): GreenwaveError {
-    logUpstreamFailure(this.logger, 'greenwave', operation, { reason, ...fields });
-    return new GreenwaveError(`Greenwave ${operation} request failed: ${reason}.`, json, { cause });
+  /** An answer this adapter cannot use: logged, then a GreenwaveError with Greenwave's JSON. */
+  private fail(answer: Answer, reason: string, fields: LogFields = {}): GreenwaveError {
+    this.upstream.logFailure(answer.operation, answer.started, answer.status, reason, fields);
+    return failure(answer.operation, reason, answer.json);
   }
 }
 
-class AnswerTooLarge extends Error {}
+function failure(operation: string, reason: string, json: unknown): GreenwaveError {
+  return new GreenwaveError(`Greenwave ${operation} request failed: ${reason}.`, json);
+}
 
 /** Greenwave's own error text (`{"message": ...}`), when it gave one. */
 function messageOf(json: unknown): string {

@@ -9,11 +9,13 @@ import type { Logger } from '../../application/ports.js';
 import type { PublishRelease, PublishSource } from '../../application/publish-release.js';
 import type { ReadCatalog } from '../../application/read-catalog.js';
 import { AuthorizationHeaderRequiredError, OmpsError, ServiceBusyError } from '../../domain/errors.js';
+import type { AppEnv } from './app-env.js';
 import type { DocsAssets } from './docs-assets.js';
 import { asOmpsError, errorBody } from './error-table.js';
 import { holdSecrets, type RequestSecrets } from './hold-secrets.js';
 import { registerApiDocs } from './openapi.js';
 import { validateCatalogParams, validateDeleteParams, validatePublishParams } from './params.js';
+import { publishAnswer } from './publish-answer.js';
 import { type RequestObservation, requestLog } from './request-log.js';
 import { type ApiVersion, allowedMethods, allRoutes, routePaths } from './routes.js';
 import { readUpload } from './upload.js';
@@ -37,7 +39,7 @@ export interface AppDeps {
   metrics?: { observe(o: RequestObservation): void; render(): Promise<string> };
 }
 
-export type AppEnv = { Variables: { token: string; errorId?: string; requestId: string } };
+export type { AppEnv };
 
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -96,7 +98,7 @@ function registerVersion(app: Hono<AppEnv>, v: ApiVersion, deps: AppDeps): void 
       token: c.get('token'),
       ...(isDryRun(c.req.query('dry_run')) ? { dryRun: true } : {}),
     });
-    return c.json(result, 200);
+    return c.json(publishAnswer(result), 200);
   };
 
   for (const path of paths.zipfile) {

@@ -5,7 +5,7 @@
  * the request log line and the error hook included.
  */
 import type { MiddlewareHandler } from 'hono';
-import type { AppEnv } from './app.js';
+import type { AppEnv } from './app-env.js';
 
 export interface RequestSecrets {
   /** Scrubbed from log lines until the returned release is called. */

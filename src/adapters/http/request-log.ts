@@ -1,7 +1,7 @@
 /** One structured log line per request; the Authorization value is never read here (hold-secrets.ts is). */
 import type { MiddlewareHandler } from 'hono';
 import type { Logger } from '../../application/ports.js';
-import type { AppEnv } from './app.js';
+import type { AppEnv } from './app-env.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 

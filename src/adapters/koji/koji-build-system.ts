@@ -12,8 +12,7 @@
  * while the operation's time budget lasts. Faults, other statuses, malformed
  * answers and timeouts are not retried.
  */
-import type { BuildSystem, Logger, ManifestsLocation } from '../../application/ports.js';
-import { silentLogger } from '../../application/ports.js';
+import type { BuildSystem, LogFields, ManifestsLocation } from '../../application/ports.js';
 import {
   KojiError,
   KojiManifestsArchiveNotFoundError,
@@ -21,11 +20,12 @@ import {
   KojiNVRBuildNotFoundError,
   UploadedFileError,
 } from '../../domain/errors.js';
-import { callUpstream, type FetchLike, RetriedStatus } from '../upstream/call.js';
-import { Deadline } from '../upstream/deadline.js';
-import { errorCode } from '../upstream/error-code.js';
-import { logUpstreamFailure } from '../upstream/failure-log.js';
-import { discard, readAtMost, readTextAtMost } from '../upstream/read-body.js';
+import {
+  type Outcome,
+  UpstreamExchanger,
+  type UpstreamIdentity,
+  type UpstreamOptions,
+} from '../upstream/exchange.js';
 import {
   decodeResponse,
   encodeCall,
@@ -37,40 +37,41 @@ import {
   type XmlRpcValue,
 } from './xmlrpc.js';
 
-export interface KojiBuildSystemOptions {
+/** `timeoutMs` is the budget of each hub call and each download, retries and body included. */
+export interface KojiBuildSystemOptions extends UpstreamOptions {
   /** XML-RPC endpoint, e.g. https://koji.fedoraproject.org/kojihub */
   hubUrl: string;
   /** Files root, e.g. https://kojipkgs.fedoraproject.org/ */
   rootUrl: string;
-  /** Budget of each hub call and each download, retries and body included. */
-  timeoutMs?: number;
-  logger?: Logger;
-  fetch?: FetchLike;
-  /** Extra headers for every request (e.g. tracing); read once per operation. */
-  requestHeaders?: () => Record<string, string>;
 }
 
 const RETRY_LIMIT = 2;
-const RETRY_DELAY_MS = 100;
-const RETRY_STATUSES = [502, 503, 504];
-/** Hub answers are small (a build, a list of logs); anything bigger is not Koji. */
-const MAX_HUB_ANSWER_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Koji for the shared exchange: hub answers are small (a build, a list of
+ * logs; anything bigger is not Koji); only connection failures and 502/503/504
+ * are retried, each retry logged; this adapter logs the answers it cannot use.
+ */
+const KOJI: UpstreamIdentity = {
+  name: 'Koji',
+  logName: 'koji',
+  reasons: 'plain',
+  defaultMaxAnswerBytes: 32 * 1024 * 1024,
+  retryStatuses: [502, 503, 504],
+  retryDelayMs: 100,
+  retryFailure: (error) => error instanceof TypeError,
+  logRetries: true,
+};
 
 export class KojiBuildSystem implements BuildSystem {
   private readonly hubUrl: string;
   private readonly rootUrl: string;
-  private readonly timeoutMs: number | undefined;
-  private readonly logger: Logger;
-  private readonly fetchImpl: FetchLike | undefined;
-  private readonly requestHeaders: () => Record<string, string>;
+  private readonly upstream: UpstreamExchanger;
 
   constructor(options: KojiBuildSystemOptions) {
     this.hubUrl = options.hubUrl;
     this.rootUrl = options.rootUrl;
-    this.timeoutMs = options.timeoutMs;
-    this.logger = options.logger ?? silentLogger;
-    this.fetchImpl = options.fetch;
-    this.requestHeaders = options.requestHeaders ?? (() => ({}));
+    this.upstream = new UpstreamExchanger(KOJI, options);
   }
 
   async locateManifests(nvr: string): Promise<ManifestsLocation> {
@@ -102,38 +103,27 @@ export class KojiBuildSystem implements BuildSystem {
   }
 
   async download(location: ManifestsLocation, maxBytes: number): Promise<Uint8Array> {
-    const deadline = new Deadline(this.timeoutMs);
-    const tooLarge = () =>
-      new UploadedFileError(
+    const fields = { nvr: location.nvr, url: redact(location.url) };
+    const started = Date.now();
+    const outcome = await this.upstream.send('download', location.url, {
+      method: 'get',
+      retries: RETRY_LIMIT,
+      maxAnswerBytes: maxBytes,
+      logFields: fields,
+    });
+    if (outcome.kind === 'failed' && outcome.tooLarge) {
+      throw new UploadedFileError(
         `The operator manifests archive of ${location.nvr} is larger than ${maxBytes} bytes.`,
       );
-    try {
-      const response = await this.send(location.url, { method: 'get' }, 'download', deadline);
-      if (response.status !== 200) {
-        discard(response.body);
-        throw new UnexpectedStatus(response.status);
-      }
-      const declared = Number(response.headers.get('content-length') ?? Number.NaN);
-      if (declared > maxBytes) {
-        discard(response.body);
-        throw tooLarge();
-      }
-      return await readAtMost(response.body, maxBytes, deadline.signal, tooLarge);
-    } catch (error) {
-      if (error instanceof UploadedFileError) throw error;
-      const failure = describe(error, deadline);
-      logUpstreamFailure(this.logger, 'koji', 'download', {
-        nvr: location.nvr,
-        url: redact(location.url),
-        ...failure,
-      });
-      throw new KojiError(
-        `Downloading the operator manifests archive of ${location.nvr} from Koji failed: ${failure.reason}.`,
-        { cause: error },
-      );
-    } finally {
-      deadline.clear();
     }
+    const failed = `Downloading the operator manifests archive of ${location.nvr} from Koji failed`;
+    return this.answered(
+      'download',
+      outcome,
+      started,
+      fields,
+      (reason) => new KojiError(`${failed}: ${reason}.`),
+    );
   }
 
   async ping(signal?: AbortSignal): Promise<void> {
@@ -155,97 +145,79 @@ export class KojiBuildSystem implements BuildSystem {
   private async call(
     method: string,
     params: XmlRpcValue[],
-    fields: Record<string, unknown>,
+    fields: LogFields,
     signal?: AbortSignal,
   ): Promise<XmlRpcValue> {
-    const deadline = new Deadline(this.timeoutMs, signal);
+    const failed = (reason: string) => new KojiError(`Koji hub call ${method} failed: ${reason}.`);
+    const started = Date.now();
+    let body: string;
     try {
-      const response = await this.send(
-        this.hubUrl,
-        { method: 'post', body: encodeCall(method, params), contentType: 'text/xml' },
-        method,
-        deadline,
-      );
-      if (response.status !== 200) {
-        discard(response.body);
-        throw new UnexpectedStatus(response.status);
-      }
-      const tooBig = () => new Unusable(`answered more than ${MAX_HUB_ANSWER_BYTES} bytes`);
-      const text = await readTextAtMost(response.body, MAX_HUB_ANSWER_BYTES, deadline.signal, tooBig);
-      return decodeResponse(text);
+      body = encodeCall(method, params);
     } catch (error) {
-      const failure = describe(error, deadline);
-      logUpstreamFailure(this.logger, 'koji', method, { ...fields, ...failure });
-      throw new KojiError(`Koji hub call ${method} failed: ${failure.reason}.`, { cause: error });
-    } finally {
-      deadline.clear();
+      throw this.logged(method, started, undefined, reasonOf(error), fields, failed);
+    }
+    const outcome = await this.upstream.send(method, this.hubUrl, {
+      method: 'post',
+      headers: { 'content-type': 'text/xml' },
+      body,
+      retries: RETRY_LIMIT,
+      ...(signal ? { signal } : {}),
+      logFields: fields,
+    });
+    const answer = this.answered(method, outcome, started, fields, failed);
+    try {
+      return decodeResponse(new TextDecoder().decode(answer));
+    } catch (error) {
+      throw this.logged(method, started, 200, reasonOf(error), fields, failed);
     }
   }
 
-  /** One request, retried on connection failures and 502/503/504 while the deadline lasts. */
-  private send(
-    url: string,
-    request: { method: 'get' | 'post'; body?: string; contentType?: string },
+  /** The body of a 200; anything else becomes `failed(reason)` (the exchange has logged a call with no answer). */
+  private answered(
     operation: string,
-    deadline: Deadline,
-  ): Promise<Response> {
-    const headers: Record<string, string> = { ...this.requestHeaders() };
-    if (request.contentType) headers['content-type'] = request.contentType;
-    return callUpstream(url, {
-      method: request.method,
-      body: request.body,
-      headers,
-      signal: deadline.signal,
-      fetch: this.fetchImpl,
-      retry: {
-        limit: RETRY_LIMIT,
-        statuses: RETRY_STATUSES,
-        delayMs: RETRY_DELAY_MS,
-        // A connection failure, as describe() tells it; anything else without an answer is not retried.
-        retryFailure: (error) => error instanceof TypeError,
-        onRetry: (error, attempt) =>
-          logUpstreamFailure(this.logger, 'koji', operation, {
-            attempt,
-            retrying: true,
-            ...describe(error, deadline),
-          }),
-      },
-    });
+    outcome: Outcome,
+    started: number,
+    fields: LogFields,
+    failed: (reason: string) => KojiError,
+  ): Uint8Array {
+    if (outcome.kind === 'failed') throw failed(outcome.reason);
+    if (outcome.status !== 200) {
+      throw this.logged(
+        operation,
+        started,
+        outcome.status,
+        `answered HTTP ${outcome.status}`,
+        fields,
+        failed,
+      );
+    }
+    return outcome.body;
+  }
+
+  private logged(
+    operation: string,
+    started: number,
+    status: number | undefined,
+    reason: string,
+    fields: LogFields,
+    failed: (reason: string) => KojiError,
+  ): KojiError {
+    this.upstream.logFailure(operation, started, status, reason, fields);
+    return failed(reason);
   }
 
   private unexpected(method: string, nvr: string, what: string): KojiError {
-    logUpstreamFailure(this.logger, 'koji', method, { nvr, reason: what });
+    this.upstream.logFailure(method, undefined, 200, what, { nvr });
     return new KojiError(`Koji hub call ${method} answered something unusable for ${nvr}: ${what}.`);
   }
 }
 
-/** An answer this adapter cannot use; the message is the reason. */
-class Unusable extends Error {}
-
-class UnexpectedStatus extends Error {
-  constructor(readonly status: number) {
-    super(`HTTP ${status}`);
-  }
-}
-
-interface Failure {
-  reason: string;
-  status?: number;
-}
-
-function describe(error: unknown, deadline: Deadline): Failure {
-  if (deadline.expired) return { reason: `timed out after ${deadline.limitMs} ms` };
-  // A retried answer (onRetry); the answer to the last attempt comes back as an UnexpectedStatus.
-  if (error instanceof RetriedStatus || error instanceof UnexpectedStatus)
-    return { reason: `answered HTTP ${error.status}`, status: error.status };
-  if (error instanceof XmlRpcFault)
-    return { reason: `answered fault ${error.faultCode}: ${error.faultString}` };
-  if (error instanceof XmlRpcParseError) return { reason: `answered a ${error.message}` };
-  if (error instanceof Unusable) return { reason: error.message };
-  if (error instanceof TypeError) return { reason: `could not connect${errorCode(error)}` };
-  if (error instanceof RangeError) return { reason: `could not encode the request (${error.message})` };
-  const name = error instanceof Error ? error.name : typeof error;
-  return { reason: `failed unexpectedly (${name})` };
+/** Why an XML-RPC call could not be encoded or its answer not decoded. */
+function reasonOf(error: unknown): string {
+  if (error instanceof XmlRpcFault) return `answered fault ${error.faultCode}: ${error.faultString}`;
+  if (error instanceof XmlRpcParseError) return `answered a ${error.message}`;
+  if (error instanceof RangeError) return `could not encode the request (${error.message})`;
+  return `failed unexpectedly (${error instanceof Error ? error.name : typeof error})`;
 }
 
 /** Joins a base URL and a relative path with exactly one slash between them. */

@@ -11,7 +11,7 @@
  */
 import type { CatalogRegistry, ImageRegistry, ImageRegistrySession, Token } from '../../application/ports.js';
 import type { OciBlob, OciImage } from '../../domain/bundle-image/oci-image.js';
-import { QuayAuthorizationError, QuayPackageError, QuayPackageNotFoundError } from '../../domain/errors.js';
+import { QuayPackageNotFoundError, RegistryAuthorizationError } from '../../domain/errors.js';
 import { InMemoryCatalogRegistry } from './in-memory-catalog-registry.js';
 
 interface StoredRepository {
@@ -40,7 +40,7 @@ export class InMemoryImageRegistry implements ImageRegistry {
     const allowed = () => this.authorize(token, registry);
     const key = (repository: string) => `${registry.replace(/\/+$/, '')}|${repository}`;
     const refused = (what: string) =>
-      new QuayAuthorizationError(`The registry refused to ${what} (401).`, {
+      new RegistryAuthorizationError(`The registry refused to ${what} (401).`, {
         errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }],
       });
     return {
@@ -57,8 +57,7 @@ export class InMemoryImageRegistry implements ImageRegistry {
         return this.tagsOf(registry, repository);
       },
       deleteTag: async (repository, tag) => {
-        if (!allowed())
-          throw new QuayPackageError(`Could not delete ${repository}:${tag}: the registry answered 401.`);
+        if (!allowed()) throw refused(`delete ${repository}:${tag}`);
         const stored = this.repositories.get(key(repository));
         const digest = stored?.tags.get(tag);
         if (!stored || digest === undefined) {

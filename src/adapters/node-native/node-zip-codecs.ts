@@ -8,7 +8,7 @@
  * bound plus one output chunk.
  */
 import { crc32, inflateRawSync } from 'node:zlib';
-import type { ZipCodecs } from '../fflate/zip-codecs.js';
+import type { ZipCodecs } from '../zip/zip-codecs.js';
 import { transferable } from './transferable.js';
 
 /** zlib's smallest output chunk. */

@@ -6,12 +6,7 @@
 import type { ImageRegistrySession, Token } from '../../application/ports.js';
 import { isValidTag } from '../../domain/bundle-image/image-name.js';
 import { OCI_MEDIA_TYPE, type OciBlob, type OciImage, sha256 } from '../../domain/bundle-image/oci-image.js';
-import {
-  QuayAuthorizationError,
-  QuayCourierError,
-  QuayPackageError,
-  QuayPackageNotFoundError,
-} from '../../domain/errors.js';
+import { QuayPackageNotFoundError, RegistryAuthorizationError, RegistryError } from '../../domain/errors.js';
 import { isRecord } from '../../domain/values.js';
 import { parseJson } from '../upstream/json.js';
 import { parseBearerChallenge, tokenUrl } from './auth-challenge.js';
@@ -46,7 +41,7 @@ export class OciSession implements ImageRegistrySession {
       retries: 2,
     });
     if (outcome.kind === 'failed')
-      throw new QuayCourierError(`Failed to push manifest: could not read ${what}: ${outcome.reason}.`);
+      throw new RegistryError(`Failed to push manifest: could not read ${what}: ${outcome.reason}.`);
     if (outcome.status === 404) return undefined;
     if (outcome.status === 200) return sha256(outcome.body);
     throw pushError(`could not read ${what}`, outcome);
@@ -62,7 +57,7 @@ export class OciSession implements ImageRegistrySession {
     });
     const what = `the manifest of ${repository}:${tag}`;
     if (outcome.kind === 'failed')
-      throw new QuayCourierError(`Failed to push manifest: could not put ${what}: ${outcome.reason}.`);
+      throw new RegistryError(`Failed to push manifest: could not put ${what}: ${outcome.reason}.`);
     if (outcome.status !== 201 && outcome.status !== 200) throw pushError(`could not put ${what}`, outcome);
   }
 
@@ -76,18 +71,17 @@ export class OciSession implements ImageRegistrySession {
         retries: 2,
       });
       const what = `the tags of ${repository}`;
-      if (outcome.kind === 'failed')
-        throw new QuayPackageError(`Cannot retrieve ${what}: ${outcome.reason}.`);
+      if (outcome.kind === 'failed') throw new RegistryError(`Cannot retrieve ${what}: ${outcome.reason}.`);
       if (outcome.status === 404) return page === 0 ? undefined : tags;
-      if (outcome.status === 401 || outcome.status === 403) {
-        throw new QuayAuthorizationError(
+      if (refused(outcome)) {
+        throw new RegistryAuthorizationError(
           `The registry refused to list ${what} (${outcome.status})${detail(outcome)}`,
           errorJson(outcome),
         );
       }
       const json = parseJson(new TextDecoder().decode(outcome.body));
       if (outcome.status !== 200 || !isRecord(json)) {
-        throw new QuayPackageError(
+        throw new RegistryError(
           `Cannot retrieve ${what}: the registry answered ${outcome.status}${detail(outcome)}`,
         );
       }
@@ -106,10 +100,11 @@ export class OciSession implements ImageRegistrySession {
       headers: { Accept: MANIFEST_ACCEPT },
       retries: 2,
     });
-    if (found.kind === 'failed') throw new QuayPackageError(`Could not delete ${what}: ${found.reason}.`);
+    if (found.kind === 'failed') throw new RegistryError(`Could not delete ${what}: ${found.reason}.`);
     if (found.status === 404) throw new QuayPackageNotFoundError(`The registry has no image ${what}.`);
+    if (refused(found)) throw refusal(`Could not delete ${what}`, found);
     if (found.status !== 200)
-      throw new QuayPackageError(
+      throw new RegistryError(
         `Could not delete ${what}: the registry answered ${found.status}${detail(found)}`,
       );
     const digest = found.headers.get('docker-content-digest') ?? (await sha256(found.body));
@@ -117,12 +112,13 @@ export class OciSession implements ImageRegistrySession {
       method: 'delete',
       retries: 0,
     });
-    if (outcome.kind === 'failed') throw new QuayPackageError(`Could not delete ${what}: ${outcome.reason}.`);
+    if (outcome.kind === 'failed') throw new RegistryError(`Could not delete ${what}: ${outcome.reason}.`);
     if (outcome.status === 202 || outcome.status === 200) return;
     if (outcome.status === 404) throw new QuayPackageNotFoundError(`The registry has no image ${what}.`);
-    const refused = outcome.status === 405 ? ' (deleting is disabled in this registry)' : '';
-    throw new QuayPackageError(
-      `Could not delete ${what}: the registry answered ${outcome.status}${refused}${detail(outcome)}`,
+    if (refused(outcome)) throw refusal(`Could not delete ${what}`, outcome);
+    const disabled = outcome.status === 405 ? ' (deleting is disabled in this registry)' : '';
+    throw new RegistryError(
+      `Could not delete ${what}: the registry answered ${outcome.status}${disabled}${detail(outcome)}`,
     );
   }
 
@@ -134,7 +130,7 @@ export class OciSession implements ImageRegistrySession {
       retries: 2,
     });
     if (head.kind === 'failed')
-      throw new QuayCourierError(`Failed to push manifest: could not check ${what}: ${head.reason}.`);
+      throw new RegistryError(`Failed to push manifest: could not check ${what}: ${head.reason}.`);
     if (head.status === 200) return;
     if (head.status !== 404) throw pushError(`could not check ${what}`, head);
 
@@ -143,7 +139,7 @@ export class OciSession implements ImageRegistrySession {
       retries: 0,
     });
     if (started.kind === 'failed')
-      throw new QuayCourierError(`Failed to push manifest: could not upload ${what}: ${started.reason}.`);
+      throw new RegistryError(`Failed to push manifest: could not upload ${what}: ${started.reason}.`);
     const location = started.headers.get('location');
     if (started.status !== 202 || !location) throw pushError(`could not start uploading ${what}`, started);
     let target: string;
@@ -152,7 +148,7 @@ export class OciSession implements ImageRegistrySession {
       const resolved = new URL(location, `${this.base}/v2/${repository}/blobs/uploads/`).href;
       target = `${resolved}${resolved.includes('?') ? '&' : '?'}digest=${encodeURIComponent(blob.digest)}`;
     } catch {
-      throw new QuayCourierError(
+      throw new RegistryError(
         `Failed to push manifest: the registry's upload location for ${what} is not a URL.`,
       );
     }
@@ -163,7 +159,7 @@ export class OciSession implements ImageRegistrySession {
       retries: 0,
     });
     if (put.kind === 'failed')
-      throw new QuayCourierError(`Failed to push manifest: could not upload ${what}: ${put.reason}.`);
+      throw new RegistryError(`Failed to push manifest: could not upload ${what}: ${put.reason}.`);
     if (put.status !== 201) throw pushError(`could not upload ${what}`, put);
   }
 
@@ -203,12 +199,27 @@ export class OciSession implements ImageRegistrySession {
   }
 }
 
-/** A push step that got an answer it did not want: 401/403 → QuayAuthorizationError, else QuayCourierError. */
+/** A push step that got an answer it did not want: 401/403 → RegistryAuthorizationError, else RegistryError. */
 function pushError(step: string, outcome: Answer) {
-  const message = `Failed to push manifest: ${step}: the registry answered ${outcome.status}${detail(outcome)}`;
-  return outcome.status === 401 || outcome.status === 403
-    ? new QuayAuthorizationError(message, errorJson(outcome))
-    : new QuayCourierError(message, errorJson(outcome));
+  const message = `Failed to push manifest: ${step}`;
+  return refused(outcome)
+    ? refusal(message, outcome)
+    : new RegistryError(
+        `${message}: the registry answered ${outcome.status}${detail(outcome)}`,
+        errorJson(outcome),
+      );
+}
+
+/** 401 (after the Bearer handshake) or 403: the registry refused the caller's credentials. */
+function refused(outcome: Answer): boolean {
+  return outcome.status === 401 || outcome.status === 403;
+}
+
+function refusal(step: string, outcome: Answer): RegistryAuthorizationError {
+  return new RegistryAuthorizationError(
+    `${step}: the registry answered ${outcome.status}${detail(outcome)}`,
+    errorJson(outcome),
+  );
 }
 
 export function errorJson(outcome: Answer): unknown {

@@ -13,12 +13,10 @@
  * thread) and defaults to the runtime's CompressionStream.
  */
 import type { BundlePacker } from '../../application/ports.js';
-import type { FileEntry } from '../../domain/files.js';
+import { byPath, type FileEntry } from '../../domain/files.js';
+import type { Gzip } from '../../domain/gzip.js';
 import { unsafeSegmentReason } from '../../domain/path-segment.js';
 import { type TarEntry, writeTar } from '../../domain/tar.js';
-
-/** Compresses one buffer to gzip (RFC 1952). */
-export type Gzip = (bytes: Uint8Array) => Uint8Array | Promise<Uint8Array>;
 
 export interface PackOptions {
   /** Modification time written in every tar header; defaults to now. */
@@ -49,7 +47,7 @@ export class QuayBundlePacker implements BundlePacker {
 function bundleEntries(files: readonly FileEntry[], folder: string): TarEntry[] {
   if (unsafeSegmentReason(folder) !== undefined)
     throw new TypeError(`Bundle folder name "${folder}" is not a single path segment.`);
-  const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const sorted = [...files].sort(byPath);
   const seenFiles = new Set<string>();
   const seenFolders = new Set<string>();
   const entries: TarEntry[] = [{ type: 'directory', name: `${folder}/` }];

@@ -53,7 +53,6 @@ type Outcome =
 /** Quay for the shared exchange: answers outside 2xx are logged; 429 and 503 may say when to retry. */
 const QUAY: UpstreamIdentity = {
   name: 'Quay',
-  title: 'Quay',
   logName: 'quay',
   defaultMaxAnswerBytes: 32 * 1024 * 1024,
   retryAfterStatuses: [429, 503],

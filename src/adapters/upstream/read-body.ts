@@ -37,16 +37,6 @@ export async function readAtMost(
   return concatBytes(chunks, total);
 }
 
-/** Like readAtMost, decoded as UTF-8. */
-export async function readTextAtMost(
-  body: ReadableStream<Uint8Array> | null,
-  maxBytes: number,
-  signal: AbortSignal,
-  tooLarge: () => Error,
-): Promise<string> {
-  return new TextDecoder().decode(await readAtMost(body, maxBytes, signal, tooLarge));
-}
-
 /** Drops a body that will not be read, so the connection is released; never waits for it. */
 export function discard(body: ReadableStream | null | undefined): void {
   body?.cancel().catch(() => {});

@@ -4,6 +4,7 @@
  * deterministic OCI image. Pushing is the use case's business.
  */
 import type { FileEntry } from '../files.js';
+import type { Gzip } from '../gzip.js';
 import type { LoadedBundle, PreparedBundle } from '../manifest/index.js';
 import { buildOciImage, type OciImage } from './oci-image.js';
 import { registryBundles } from './registry-bundles.js';
@@ -23,17 +24,18 @@ export interface BuiltBundleImages {
   readonly files: readonly string[];
 }
 
-/** `prepared` is the verdict of prepareBundle on `loaded`: the bundle is valid. */
+/** `prepared` is the verdict of prepareBundle on `loaded`: the bundle is valid. `gzip` compresses each layer. */
 export async function buildBundleImages(
   loaded: LoadedBundle,
   prepared: PreparedBundle,
+  gzip: Gzip,
 ): Promise<BuiltBundleImages> {
   const converted = registryBundles(loaded);
   const images: { tag: string; image: OciImage; files: readonly FileEntry[] }[] = [];
   for (const bundle of converted.bundles) {
     images.push({
       tag: bundle.tag,
-      image: await buildOciImage(bundle.files, bundle.annotations),
+      image: await buildOciImage(bundle.files, bundle.annotations, gzip),
       files: bundle.files,
     });
   }

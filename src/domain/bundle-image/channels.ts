@@ -4,7 +4,8 @@
  * `spec.skips`. OLM builds its update graph the same way, so a bundle image
  * announces exactly the channels its CSV was part of in the package manifest.
  */
-import { isMapping, type Manifest } from '../manifest/identify.js';
+import type { Manifest } from '../manifest/identify.js';
+import { isRecord } from '../values.js';
 
 export interface PackageChannels {
   /** Channel names in package order. */
@@ -21,7 +22,7 @@ export function packageChannels(pkg: Manifest, csvs: ReadonlyMap<string, Manifes
   const reachable = new Map<string, Set<string>>();
   const channels = Array.isArray(pkg.channels) ? pkg.channels : [];
   for (const channel of channels) {
-    if (!isMapping(channel) || typeof channel.name !== 'string') continue;
+    if (!isRecord(channel) || typeof channel.name !== 'string') continue;
     if (reachable.has(channel.name)) continue;
     names.push(channel.name);
     reachable.set(
@@ -44,7 +45,7 @@ function walk(head: string, csvs: ReadonlyMap<string, Manifest>): Set<string> {
   const queue = [head];
   while (queue.length > 0) {
     const spec = csvs.get(queue.pop()!)?.spec;
-    if (!isMapping(spec)) continue;
+    if (!isRecord(spec)) continue;
     const next = [spec.replaces, ...(Array.isArray(spec.skips) ? spec.skips : [])];
     for (const name of next) {
       if (typeof name !== 'string' || seen.has(name)) continue;

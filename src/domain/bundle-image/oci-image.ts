@@ -5,10 +5,11 @@
  * without a timestamp, JSON with a fixed key order — so the same bundle always
  * gives the same digests, which is how a second identical push is recognised.
  *
- * Web APIs only (crypto.subtle) plus our tar writer and fflate: runs on edge runtimes.
+ * Web APIs only (crypto.subtle) plus our tar writer; the layer's gzip is
+ * injected, and must give the same bytes on every runtime (adapters/fflate).
  */
-import { gzipSync } from 'fflate';
-import type { FileEntry } from '../files.js';
+import { byPath, type FileEntry } from '../files.js';
+import type { Gzip } from '../gzip.js';
 import { type TarEntry, writeTar } from '../tar.js';
 
 export const OCI_MEDIA_TYPE = {
@@ -38,10 +39,10 @@ const encoder = new TextEncoder();
 export async function buildOciImage(
   files: readonly FileEntry[],
   labels: Readonly<Record<string, string>>,
+  gzip: Gzip,
 ): Promise<OciImage> {
   const tar = writeTar(tarEntries(files), { mtime: FIXED_MTIME });
-  // mtime 0: fflate then writes no timestamp in the gzip header.
-  const layer = await blob(OCI_MEDIA_TYPE.layer, gzipSync(tar, { level: 9, mtime: 0 }));
+  const layer = await blob(OCI_MEDIA_TYPE.layer, await gzip(tar));
   const sortedLabels = Object.fromEntries(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : 1)));
   const config = await blob(
     OCI_MEDIA_TYPE.config,
@@ -76,7 +77,7 @@ export async function sha256(data: Uint8Array): Promise<string> {
 
 /** Folders first where they begin, then files, all in path order; paths are relative and safe by construction. */
 export function tarEntries(files: readonly FileEntry[]): TarEntry[] {
-  const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const sorted = [...files].sort(byPath);
   const folders = new Set<string>();
   const entries: TarEntry[] = [];
   for (const file of sorted) {

@@ -6,11 +6,12 @@
  * holds the six bundle annotations, which the image's labels repeat.
  */
 import { PackageValidationError, type ValidationInfo } from '../errors.js';
-import type { FileEntry } from '../files.js';
-import { type BundleFile, isMapping, isYamlPath, type Manifest } from '../manifest/identify.js';
+import { byPath, type FileEntry } from '../files.js';
+import { type BundleFile, isYamlPath, type Manifest } from '../manifest/identify.js';
 import { annotatedCsvs, type LoadedBundle, pushedData } from '../manifest/index.js';
 import { detectLayout } from '../manifest/layout.js';
 import { emitYaml } from '../manifest/yaml-emit.js';
+import { isRecord } from '../values.js';
 import { channelsOf, packageChannels } from './channels.js';
 import { isValidTag } from './image-name.js';
 
@@ -58,7 +59,7 @@ export function registryBundles(loaded: LoadedBundle): RegistryBundles {
     const name = csvName(csv);
     if (name !== undefined) csvsByName.set(name, csv.manifest!);
   }
-  const crds = loaded.files.filter((f) => f.kind === 'crd' && isMapping(f.manifest?.metadata));
+  const crds = loaded.files.filter((f) => f.kind === 'crd' && isRecord(f.manifest?.metadata));
   const channels = packageChannels(loaded.packageFile.manifest, csvsByName);
   const defaultChannel = channels.defaultChannel ?? '';
 
@@ -104,7 +105,7 @@ export function registryBundles(loaded: LoadedBundle): RegistryBundles {
     const members = manifestsOf(csv, folder, loaded.files, crds);
     const files = manifestFiles(members, annotated);
     files.push({ path: 'metadata/annotations.yaml', data: encoder.encode(emitYaml({ annotations })) });
-    files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    files.sort(byPath);
     bundles.push({ csvName: name, tag, files, annotations });
   }
   if (errors.length > 0) {
@@ -157,25 +158,25 @@ function manifestFiles(members: readonly BundleFile[], annotated: Map<BundleFile
 
 function ownedCrdNames(csv: Manifest): Set<string> {
   const spec = csv.spec;
-  const crds = isMapping(spec) ? spec.customresourcedefinitions : undefined;
-  const owned = isMapping(crds) && Array.isArray(crds.owned) ? crds.owned : [];
-  return new Set(owned.filter(isMapping).flatMap((o) => (typeof o.name === 'string' ? [o.name] : [])));
+  const crds = isRecord(spec) ? spec.customresourcedefinitions : undefined;
+  const owned = isRecord(crds) && Array.isArray(crds.owned) ? crds.owned : [];
+  return new Set(owned.filter(isRecord).flatMap((o) => (typeof o.name === 'string' ? [o.name] : [])));
 }
 
 function csvName(csv: BundleFile): string | undefined {
   const metadata = csv.manifest?.metadata;
-  return isMapping(metadata) && typeof metadata.name === 'string' ? metadata.name : undefined;
+  return isRecord(metadata) && typeof metadata.name === 'string' ? metadata.name : undefined;
 }
 
 /** spec.version as written (a YAML number such as `1.0` reads as a number). */
 function csvVersion(csv: Manifest): string | undefined {
   const spec = csv.spec;
-  const version = isMapping(spec) ? spec.version : undefined;
+  const version = isRecord(spec) ? spec.version : undefined;
   return typeof version === 'string' || typeof version === 'number' ? String(version) : undefined;
 }
 
 function headCsv(pkg: Manifest, channel: string): string | undefined {
   const channels = Array.isArray(pkg.channels) ? pkg.channels : [];
-  const found = channels.find((c) => isMapping(c) && c.name === channel);
-  return isMapping(found) && typeof found.currentCSV === 'string' ? found.currentCSV : undefined;
+  const found = channels.find((c) => isRecord(c) && c.name === channel);
+  return isRecord(found) && typeof found.currentCSV === 'string' ? found.currentCSV : undefined;
 }

@@ -21,7 +21,8 @@
 import { manifestsOf } from '../bundle-image/registry-bundles.js';
 import { PackageValidationError } from '../errors.js';
 import type { FileEntry } from '../files.js';
-import { type BundleFile, identifyFiles, isMapping, type Manifest } from '../manifest/identify.js';
+import { type BundleFile, identifyFiles, type Manifest } from '../manifest/identify.js';
+import { isRecord } from '../values.js';
 import { detectLayout } from '../manifest/layout.js';
 import { webTextCodec } from '../text-codec.js';
 import { compareStrings } from './declcfg-write.js';
@@ -89,7 +90,7 @@ export function renderPackageManifests(
   const defaultChannel = pkg.defaultChannel || (pkg.channels.length === 1 ? pkg.channels[0]!.name : '');
   const channelsOf = (name: string) =>
     channels.filter((c) => c.entries.some((e) => e.name === name)).map((c) => c.name);
-  const crds = identified.filter((f) => f.kind === 'crd' && isMapping(f.manifest?.metadata));
+  const crds = identified.filter((f) => f.kind === 'crd' && isRecord(f.manifest?.metadata));
   const rendered = new Map(
     csvs.map((csv) => {
       const parsed: ParsedBundle = {
@@ -147,8 +148,8 @@ function packageFile(files: readonly BundleFile[]): {
   if (!Array.isArray(pkg.channels) || pkg.channels.length === 0)
     throw bad('channels must list at least one channel');
   const channels = pkg.channels.map((c, i): PackageChannel => {
-    const name = isMapping(c) ? goString(c.name) : undefined;
-    const currentCSV = isMapping(c) ? goString(c.currentCSV) : undefined;
+    const name = isRecord(c) ? goString(c.name) : undefined;
+    const currentCSV = isRecord(c) ? goString(c.currentCSV) : undefined;
     if (!name || currentCSV === undefined) throw bad(`channels[${i}] must have a name and a currentCSV`);
     return { name, currentCSV };
   });
@@ -165,7 +166,7 @@ function csvsOf(files: readonly BundleFile[]): Csv[] {
   const layout = detectLayout(files);
   const named = (file: BundleFile, folder?: string): Csv => {
     const metadata = file.manifest?.metadata;
-    const name = isMapping(metadata) ? metadata.name : undefined;
+    const name = isRecord(metadata) ? metadata.name : undefined;
     if (typeof name !== 'string' || name === '')
       throw new RenderError(`The CSV ${file.path} has no metadata.name.`);
     return folder === undefined ? { name, file } : { name, file, folder };
@@ -195,7 +196,7 @@ function reachable(head: string, csvs: ReadonlyMap<string, Csv>): string[] {
   const queue = [head];
   while (queue.length > 0) {
     const spec = csvs.get(queue.pop()!)?.file.manifest?.spec;
-    if (!isMapping(spec)) continue;
+    if (!isRecord(spec)) continue;
     for (const next of [spec.replaces, ...(Array.isArray(spec.skips) ? spec.skips : [])]) {
       if (typeof next !== 'string' || seen.has(next) || !csvs.has(next)) continue;
       seen.add(next);
@@ -206,13 +207,13 @@ function reachable(head: string, csvs: ReadonlyMap<string, Csv>): string[] {
 }
 
 function entryOf(csv: Manifest): ChannelEntry {
-  const metadata = isMapping(csv.metadata) ? csv.metadata : {};
-  const spec = isMapping(csv.spec) ? csv.spec : {};
+  const metadata = isRecord(csv.metadata) ? csv.metadata : {};
+  const spec = isRecord(csv.spec) ? csv.spec : {};
   const entry: ChannelEntry = { name: metadata.name as string };
   if (typeof spec.replaces === 'string' && spec.replaces !== '') entry.replaces = spec.replaces;
   const skips = Array.isArray(spec.skips) ? spec.skips.filter((s): s is string => typeof s === 'string') : [];
   if (skips.length > 0) entry.skips = skips;
-  const annotations = isMapping(metadata.annotations) ? metadata.annotations : {};
+  const annotations = isRecord(metadata.annotations) ? metadata.annotations : {};
   const skipRange = annotations['olm.skipRange'];
   if (typeof skipRange === 'string' && skipRange !== '') entry.skipRange = skipRange;
   return entry;

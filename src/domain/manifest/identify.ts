@@ -37,10 +37,8 @@ export function isYamlPath(path: string): boolean {
   return YAML_FILE.test(path);
 }
 
-export const isMapping: (value: unknown) => value is Manifest = isRecord;
-
 export function classify(doc: unknown): ManifestKind {
-  if (!isMapping(doc)) return 'other';
+  if (!isRecord(doc)) return 'other';
   if (Object.hasOwn(doc, 'packageName')) return 'package';
   if (doc.kind === 'ClusterServiceVersion') return 'csv';
   if (doc.kind === 'CustomResourceDefinition') return 'crd';
@@ -64,7 +62,7 @@ export function identifyFiles(
     const data = text === original ? file.data : codec.encode(text);
     const doc = parseYaml(file.path, text, schema);
     const kind = classify(doc);
-    if (!isMapping(doc)) return { path: file.path, dir, name, data, kind };
+    if (!isRecord(doc)) return { path: file.path, dir, name, data, kind };
     return kind === 'package'
       ? { path: file.path, dir, name, data, text, manifest: doc, kind }
       : { path: file.path, dir, name, data, manifest: doc, kind };

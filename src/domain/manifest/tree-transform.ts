@@ -1,6 +1,6 @@
 /** What nest and flatten share: the result, and how they refuse a bundle. */
 import { PackageValidationError } from '../errors.js';
-import type { FileEntry } from '../files.js';
+import { byPath, type FileEntry } from '../files.js';
 import { DEFAULT_POLICY } from '../organization-policy.js';
 import { type LoadedBundle, loadBundle } from './index.js';
 
@@ -24,7 +24,7 @@ export function load(files: readonly FileEntry[]): LoadedBundle {
 
 /** Sorted by path; a later file wins a path taken twice (as a later copy overwrote an earlier one). */
 export function tree(files: readonly FileEntry[]): FileEntry[] {
-  const byPath = new Map<string, FileEntry>();
-  for (const file of files) byPath.set(file.path, file);
-  return [...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const latest = new Map<string, FileEntry>();
+  for (const file of files) latest.set(file.path, file);
+  return [...latest.values()].sort(byPath);
 }

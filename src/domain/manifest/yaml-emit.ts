@@ -154,7 +154,8 @@ function literalText(s: string, indent: string): { header: string; lines: Indent
 
 type Mapping = Record<string, unknown>;
 
-function isMapping(value: unknown): value is Mapping {
+/** A mapping to emit as one: not a literal string (which is a record too). */
+function isPlainMapping(value: unknown): value is Mapping {
   return isRecord(value) && !(value instanceof LiteralString);
 }
 
@@ -214,7 +215,7 @@ class Emitter {
     this.parts = [];
     this.emit(this.indent(0));
     if (Array.isArray(value) && value.length > 0) this.sequence(value, 0);
-    else if (isMapping(value) && hasKeys(value)) this.mapping(value, 0);
+    else if (isPlainMapping(value) && hasKeys(value)) this.mapping(value, 0);
     else this.line('', value, 0);
     return this.out === '' ? this.parts : [...this.parts, this.out];
   }
@@ -271,7 +272,7 @@ class Emitter {
       if (Array.isArray(value) && value.length > 0) {
         this.emit(`${prefix}${keyText}:\n${this.indent(level + 1)}`);
         this.sequence(value, level + 1);
-      } else if (isMapping(value) && hasKeys(value)) {
+      } else if (isPlainMapping(value) && hasKeys(value)) {
         this.emit(`${prefix}${keyText}:\n${this.indent(level + 1)}`);
         this.mapping(value, level + 1);
       } else {
@@ -290,7 +291,7 @@ class Emitter {
       if (Array.isArray(item) && item.length > 0) {
         this.emit(prefix);
         this.sequence(item, level + 1);
-      } else if (isMapping(item) && hasKeys(item)) {
+      } else if (isPlainMapping(item) && hasKeys(item)) {
         this.emit(prefix);
         this.mapping(item, level + 1);
       } else {

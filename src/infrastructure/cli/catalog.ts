@@ -15,7 +15,7 @@ import { parseImageReference } from '../../domain/catalog-image/image-reference.
 import { CatalogValidationError } from '../../domain/errors.js';
 import type { FileEntry } from '../../domain/files.js';
 import { parseConfig } from '../config.js';
-import { createNodeHttpFetch } from '../node-http-fetch.js';
+import { createNodeHttpFetch } from '../../adapters/node-native/node-http-fetch.js';
 import { type Command, parseCommand } from './args.js';
 import { CliError, EXIT_OK, EXIT_REFUSED, EXIT_USAGE, usageError } from './cli-error.js';
 import { readBundle } from './files.js';

@@ -5,9 +5,9 @@
  */
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
-import { FflateArchive } from '../../adapters/fflate/fflate-archive.js';
 import { nodeZipCodecs } from '../../adapters/node-native/node-zip-codecs.js';
-import { type FileEntry, rootedFiles } from '../../domain/files.js';
+import { ZipArchive } from '../../adapters/zip/zip-archive.js';
+import { byPath, type FileEntry, rootedFiles } from '../../domain/files.js';
 import { CliError, EXIT_USAGE } from './cli-error.js';
 
 /** The service's default `zipfile_max_uncompressed_size`, for zips read from disk too. */
@@ -43,7 +43,7 @@ export async function readBundle(source: string): Promise<FileEntry[]> {
     throw ioError('read', source, error);
   }
   if (info.isFile() && isZipPath(source)) {
-    const files = await new FflateArchive(nodeZipCodecs).unpack(await readZipBytes(source), {
+    const files = await new ZipArchive(nodeZipCodecs).unpack(await readZipBytes(source), {
       maxUncompressedSize: await maxUncompressed(),
     });
     return rootedFiles(files);
@@ -74,7 +74,7 @@ async function readFolder(root: string): Promise<FileEntry[]> {
     }
   };
   await walk(root);
-  return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return out.sort(byPath);
 }
 
 async function linkedFile(path: string): Promise<boolean> {

@@ -9,7 +9,7 @@ import { OPERATOR_COURIER_VERSION } from '../../domain/manifest/index.js';
 import { SERVICE_VERSION } from '../version.js';
 import type { Command } from './args.js';
 import { CliError, EXIT_OK, EXIT_REFUSED, EXIT_USAGE } from './cli-error.js';
-import { isMalformedYaml, isValidationInfo, printFindings, printMalformedYaml } from './report.js';
+import { isMalformedYaml, isValidationInfo, printFindings, printMalformedYaml, printUpstreamAnswer } from './report.js';
 
 interface CommandEntry {
   readonly name: string;
@@ -109,10 +109,7 @@ function reportFailure(command: string, error: unknown): number {
   }
   if (error instanceof OmpsError) {
     process.stderr.write(`${error.id}: ${error.message}\n`);
-    const extra = error.extra?.value;
-    if (extra && typeof extra === 'object' && Object.keys(extra).length > 0) {
-      process.stderr.write(`${error.extra?.field}: ${JSON.stringify(extra)}\n`);
-    }
+    if (error.extra) printUpstreamAnswer(error.extra.field, error.extra.value);
     // A source that cannot be read as a zip is an input error, like an unreadable folder.
     return error instanceof UploadedFileError ? EXIT_USAGE : EXIT_REFUSED;
   }

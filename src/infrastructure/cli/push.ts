@@ -3,11 +3,12 @@
  * a Quay app registry directly, through the service's Quay adapter (same
  * packing, errors and timeouts). packageName must equal REPOSITORY, as courier required.
  */
+
+import { createNodeHttpFetch } from '../../adapters/node-native/node-http-fetch.js';
 import { zlibGzip } from '../../adapters/node-native/zlib-gzip.js';
 import { QuayBundlePacker } from '../../adapters/quay/bundle-blob.js';
 import { QuayRegistry } from '../../adapters/quay/quay-registry.js';
 import { type ConfigError, parseConfig } from '../config.js';
-import { createNodeHttpFetch } from '../node-http-fetch.js';
 import { type Command, parseCommand, stringOption } from './args.js';
 import { checkBundle, reportChecked } from './check.js';
 import { EXIT_OK, EXIT_REFUSED, usageError } from './cli-error.js';

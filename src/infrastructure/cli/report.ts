@@ -12,6 +12,13 @@ export function isValidationInfo(value: unknown): value is ValidationInfo {
   );
 }
 
+/** `<field>: <JSON>` on stderr for an error's upstream answer (`quay_response`, …), unless it is empty. */
+export function printUpstreamAnswer(field: string, value: unknown): void {
+  if (value && typeof value === 'object' && Object.keys(value).length > 0) {
+    process.stderr.write(`${field}: ${JSON.stringify(value)}\n`);
+  }
+}
+
 /** `ERROR: …` / `WARNING: …` lines on stderr, as operator-courier logs them. */
 export function printFindings(info: ValidationInfo): void {
   for (const error of info.errors) process.stderr.write(`ERROR: ${error}\n`);

@@ -6,7 +6,7 @@
 import { isRecord } from '../../domain/values.js';
 import { CliError, EXIT_OK, EXIT_REFUSED, EXIT_USAGE } from './cli-error.js';
 import { meteredBody } from './progress.js';
-import { isValidationInfo, printFindings } from './report.js';
+import { isValidationInfo, printFindings, printUpstreamAnswer } from './report.js';
 
 type Json = Record<string, unknown>;
 
@@ -80,11 +80,8 @@ export function report(answer: Answer): number {
   }
   process.stderr.write(`${json.error}: ${String(json.message)}\n`);
   if (isValidationInfo(json.validation_info)) printFindings(json.validation_info);
-  for (const field of ['quay_response', 'greenwave_response']) {
-    const extra = json[field];
-    if (extra && typeof extra === 'object' && Object.keys(extra).length > 0) {
-      process.stderr.write(`${field}: ${JSON.stringify(extra)}\n`);
-    }
+  for (const field of ['quay_response', 'registry_response', 'greenwave_response']) {
+    printUpstreamAnswer(field, json[field]);
   }
   return EXIT_REFUSED;
 }

@@ -543,6 +543,16 @@ describe('the app answers what the document says', () => {
     const dry = await upload('/v2/myorg/zipfile/9.0.0?dry_run=true');
     expect(dry.body).toMatchObject({ dry_run: true });
     expect(COMPONENT_SCHEMAS.ZipfileDryRun.parse(dry.body)).toBeTruthy();
+    // SPEC §2's names, in the original's order (the use case's camelCase never reaches the wire).
+    expect(Object.keys(dry.body)).toEqual([
+      'organization',
+      'repo',
+      'version',
+      'extracted_files',
+      'dry_run',
+      'validation_info',
+      'files_to_push',
+    ]);
   });
 
   it('koji publish and its dry run', async () => {

@@ -1,8 +1,8 @@
 /** Node's native codecs give exactly what the Web-standard defaults give. */
 import { describe, expect, it } from 'vitest';
-import { FflateArchive } from '../../../src/adapters/fflate/fflate-archive.js';
 import { nodeTextCodec } from '../../../src/adapters/node-native/node-text-codec.js';
 import { nodeZipCodecs } from '../../../src/adapters/node-native/node-zip-codecs.js';
+import { ZipArchive } from '../../../src/adapters/zip/zip-archive.js';
 import { runBundleJob } from '../../../src/application/bundle-job.js';
 import { DEFAULT_POLICY, type OrganizationPolicy } from '../../../src/domain/organization-policy.js';
 import { type TextPart, webTextCodec } from '../../../src/domain/text-codec.js';
@@ -113,8 +113,8 @@ describe('a bundle job on native codecs', () => {
   it.each(Object.entries(zips))('pushes the same bytes as the Web-standard job (%s)', async (_name, zip) => {
     for (const policy of policies) {
       const job = { bytes: zip, maxUncompressedSize: 64 << 20, policy };
-      const web = await runBundleJob(new FflateArchive(), job);
-      const native = await runBundleJob(new FflateArchive(nodeZipCodecs), job, { codec: nodeTextCodec });
+      const web = await runBundleJob(new ZipArchive(), job);
+      const native = await runBundleJob(new ZipArchive(nodeZipCodecs), job, { codec: nodeTextCodec });
       expect(native.verdict.ok).toBe(true);
       expect(web.verdict.ok).toBe(true);
       if (!(native.verdict.ok && web.verdict.ok)) return;

@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseBearerChallenge, tokenUrl } from '../../../src/adapters/oci/auth-challenge.js';
 import { OciImageRegistry } from '../../../src/adapters/oci/oci-image-registry.js';
-import { QuayCourierError, QuayPackageError } from '../../../src/domain/errors.js';
+import { RegistryError } from '../../../src/domain/errors.js';
 import { anImage } from '../../contracts/image-registry-contract.js';
 import { type OciRegistryEmulator, startOciRegistryEmulator } from '../../emulators/oci-registry-emulator.js';
 import { caught } from '../../support/failure.js';
@@ -61,15 +61,29 @@ describe.each(transports)('OciImageRegistry over %s', (_transport, transport) =>
     );
   });
 
+  it('checks a blob larger than maxAnswerBytes by HEAD (its Content-Length is the blob’s), refuses such a GET answer', async () => {
+    emulator = await startOciRegistryEmulator();
+    const image = await anImage('1.0.0');
+    await new OciImageRegistry({ timeoutMs: 5_000, fetch: transport })
+      .session(emulator.url, BASIC)
+      .pushImage(REPO, '1.0.0', image);
+    const small = new OciImageRegistry({ timeoutMs: 5_000, fetch: transport, maxAnswerBytes: 64 });
+    await small.session(emulator.url, BASIC).pushImage(REPO, 'again', image);
+    expect(emulator.state.manifestOf(REPO, 'again')).toBeDefined();
+    const error = await caught(small.session(emulator.url, BASIC).manifestDigest(REPO, '1.0.0'));
+    expect(error).toBeInstanceOf(RegistryError);
+    expect((error as Error).message).toContain('the registry answered more than 64 bytes');
+  });
+
   it('gives up on a registry that does not answer within request_timeout', async () => {
     emulator = await startOciRegistryEmulator();
     emulator.state.hang = /^PUT /;
     const logger = new RecordingLogger();
     const registry = new OciImageRegistry({ timeoutMs: 300, logger, fetch: transport });
-    const error = await caught<QuayCourierError>(
+    const error = await caught<RegistryError>(
       registry.session(emulator.url, BASIC).pushImage(REPO, '1.0.0', await anImage('1.0.0')),
     );
-    expect(error).toBeInstanceOf(QuayCourierError);
+    expect(error).toBeInstanceOf(RegistryError);
     expect(error.message).toMatch(
       /^Failed to push manifest: could not upload blob sha256:.*did not answer within 300 ms\.$/,
     );
@@ -82,11 +96,11 @@ describe.each(transports)('OciImageRegistry over %s', (_transport, transport) =>
     await session.pushImage(REPO, '1.0.0', await anImage('1.0.0'));
     emulator.state.deleteDisabled = true;
     const error = await caught(session.deleteTag(REPO, '1.0.0'));
-    expect(error).toBeInstanceOf(QuayPackageError);
+    expect(error).toBeInstanceOf(RegistryError);
     expect((error as Error).message).toContain('deleting is disabled in this registry');
   });
 
-  it('maps a connection failure to QuayCourierError without the platform’s message', async () => {
+  it('maps a connection failure to RegistryError without the platform’s message', async () => {
     emulator = await startOciRegistryEmulator();
     const url = emulator.url;
     await emulator.close();
@@ -95,7 +109,7 @@ describe.each(transports)('OciImageRegistry over %s', (_transport, transport) =>
         .session(url, BASIC)
         .manifestDigest(REPO, '1'),
     );
-    expect(error).toBeInstanceOf(QuayCourierError);
+    expect(error).toBeInstanceOf(RegistryError);
     expect((error as Error).message).toMatch(/could not connect to the registry( \(ECONNREFUSED\))?\.$/);
   });
 

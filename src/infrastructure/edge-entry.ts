@@ -1,7 +1,8 @@
 /**
  * The edge entry point: a standard module worker (`export default { fetch }`)
  * for workerd / Cloudflare Workers, and for Bun and Deno through a two-line
- * server that calls `worker.fetch(request, env)`.
+ * server that calls `omps.fetch(request, env)`. (Workers call such a module a
+ * "worker"; here that word names the processes of a Node cluster only.)
  *
  * Configuration comes from the runtime's bindings (environment variables):
  * - each SPEC §9 key as a binding of the same name (`max_content_length`,
@@ -34,7 +35,7 @@ import { createLogger } from './logger.js';
 export type Bindings = Record<string, unknown>;
 
 /** The subset of a Workers ExecutionContext the app may use; Bun and Deno pass none. */
-export interface WorkerContext {
+export interface EdgeContext {
   waitUntil(promise: Promise<unknown>): void;
   passThroughOnException?(): void;
 }
@@ -151,10 +152,10 @@ function buildService(env: Bindings, docsAssets: DocsAssets | undefined): Servic
     const logger = createLogger(config.logLevel);
     const overrides = upstreams === 'memory' ? embeddedUpstreams() : {};
     const app = createService(config, { ...overrides, logger, ...(docsAssets ? { docsAssets } : {}) });
-    logger.info('omps edge worker ready', { upstreams });
+    logger.info('omps edge entry ready', { upstreams });
     return { ok: true, app };
   } catch (e) {
-    logError('omps edge worker could not start', {
+    logError('omps edge entry could not start', {
       error: e instanceof Error ? `${e.name}: ${e.message}` : String(e),
     });
     return { ok: false, message: 'The service could not start; the details are in its log.' };
@@ -173,17 +174,17 @@ function fingerprint(env: Bindings): string {
 
 const MAX_CACHED = 8;
 
-export interface EdgeWorker {
-  fetch(request: Request, env?: Bindings, ctx?: WorkerContext): Promise<Response>;
+export interface EdgeEntry {
+  fetch(request: Request, env?: Bindings, ctx?: EdgeContext): Promise<Response>;
 }
 
-export interface WorkerOptions {
+export interface EdgeEntryOptions {
   /** The API viewer's files for /docs; scripts/build-edge.mjs embeds them in the bundle. */
   docsAssets?: DocsAssets;
 }
 
-/** A worker with its own app cache; the default export is one of these per isolate. */
-export function createWorker(options: WorkerOptions = {}): EdgeWorker {
+/** An edge entry with its own app cache; the default export is one of these per isolate. */
+export function createEdgeEntry(options: EdgeEntryOptions = {}): EdgeEntry {
   const services = new Map<string, Service>();
   const serviceFor = (env: Bindings): Service => {
     const key = fingerprint(env);
@@ -256,5 +257,5 @@ function logError(message: string, fields: Record<string, unknown>): void {
   console.error(JSON.stringify({ time: new Date().toISOString(), level: 'ERROR', message, ...fields }));
 }
 
-const worker: EdgeWorker = createWorker();
-export default worker;
+const entry: EdgeEntry = createEdgeEntry();
+export default entry;

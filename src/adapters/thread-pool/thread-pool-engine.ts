@@ -1,6 +1,6 @@
 /**
- * The BundleEngine on Node: bundle jobs run in a small pool of worker threads
- * so that the thread answering HTTP never unzips, parses or validates.
+ * The BundleEngine on Node: bundle jobs run in a small pool of threads (node:worker_threads) so
+ * that the thread answering HTTP never unzips, parses or validates.
  *
  * - At most `size` jobs run at once, one per thread; threads start on demand
  *   (none at start-up) and stop after `idleMs` without work, so an idle
@@ -16,9 +16,9 @@ import { type ResourceLimits, Worker } from 'node:worker_threads';
 import type { BundleEngine, BundleJob, BundleWork, Logger } from '../../application/ports.js';
 import { silentLogger } from '../../application/ports.js';
 import { ServiceBusyError } from '../../domain/errors.js';
-import { decodeError, decodeWork, encodeJob, type WorkerAnswer } from './wire.js';
+import { decodeError, decodeWork, encodeJob, type ThreadAnswer } from './wire.js';
 
-export interface WorkerPoolOptions {
+export interface ThreadPoolOptions {
   /** Threads, i.e. jobs at once. */
   size: number;
   /** Jobs that may wait for a thread; more are refused with ServiceBusyError. */
@@ -36,8 +36,8 @@ export interface WorkerPoolOptions {
    * zipfile_max_uncompressed_size bounds a job instead.
    */
   resourceLimits?: ResourceLimits;
-  /** The worker script; the compiled bundle-job-worker.js next to this file by default. */
-  workerUrl?: URL;
+  /** The thread's script; the compiled bundle-job-thread.js next to this file by default. */
+  threadUrl?: URL;
   logger?: Logger;
 }
 
@@ -55,7 +55,7 @@ interface Task {
 }
 
 interface Slot {
-  worker: Worker;
+  thread: Worker;
   task?: Task;
   idleTimer?: ReturnType<typeof setTimeout>;
   failure?: Error;
@@ -63,18 +63,18 @@ interface Slot {
   bigHeap?: boolean;
 }
 
-export class WorkerPoolBundleEngine implements BundleEngine {
+export class ThreadPoolBundleEngine implements BundleEngine {
   private readonly slots = new Set<Slot>();
   private readonly queue: Task[] = [];
   private closed = false;
-  private readonly workerUrl: URL;
+  private readonly threadUrl: URL;
   private readonly logger: Logger;
 
-  constructor(private readonly options: WorkerPoolOptions) {
+  constructor(private readonly options: ThreadPoolOptions) {
     if (!(Number.isInteger(options.size) && options.size >= 1)) throw new TypeError('pool size must be ≥ 1');
     if (!(Number.isInteger(options.queueLimit) && options.queueLimit >= 0))
       throw new TypeError('queue limit must be ≥ 0');
-    this.workerUrl = options.workerUrl ?? new URL('./bundle-job-worker.js', import.meta.url);
+    this.threadUrl = options.threadUrl ?? new URL('./bundle-job-thread.js', import.meta.url);
     this.logger = options.logger ?? silentLogger;
   }
 
@@ -100,7 +100,7 @@ export class WorkerPoolBundleEngine implements BundleEngine {
   async close(): Promise<void> {
     this.closed = true;
     for (const task of this.queue.splice(0)) task.reject(new ServiceBusyError(this.retryAfter));
-    const stopped = Promise.all([...this.slots].map((slot) => slot.worker.terminate()));
+    const stopped = Promise.all([...this.slots].map((slot) => slot.thread.terminate()));
     // Shutdown must end even if a thread does not acknowledge its termination.
     let timer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([stopped, new Promise((r) => (timer = setTimeout(r, 5_000)))]);
@@ -117,30 +117,30 @@ export class WorkerPoolBundleEngine implements BundleEngine {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(this.workerUrl, {
+    const thread = new Worker(this.threadUrl, {
       resourceLimits: this.options.resourceLimits ?? BUNDLE_THREAD_LIMITS,
     });
-    const slot: Slot = { worker };
+    const slot: Slot = { thread };
     this.slots.add(slot);
-    worker.on('message', (answer: WorkerAnswer) => this.finish(slot, answer));
-    worker.on('error', (error) => {
+    thread.on('message', (answer: ThreadAnswer) => this.finish(slot, answer));
+    thread.on('error', (error) => {
       slot.failure = error;
     });
-    worker.on('exit', (code) => this.lost(slot, code));
+    thread.on('exit', (code) => this.lost(slot, code));
     return slot;
   }
 
   private run(slot: Slot, task: Task): void {
     clearTimeout(slot.idleTimer);
     slot.task = task;
-    slot.worker.ref();
+    slot.thread.ref();
     const { message, transfer } = encodeJob(task.job);
     try {
       try {
-        slot.worker.postMessage(message, transfer);
+        slot.thread.postMessage(message, transfer);
       } catch {
         // A buffer that cannot be transferred (e.g. Node's shared pool) is copied instead.
-        slot.worker.postMessage(message);
+        slot.thread.postMessage(message);
       }
     } catch (error) {
       slot.task = undefined;
@@ -149,7 +149,7 @@ export class WorkerPoolBundleEngine implements BundleEngine {
     }
   }
 
-  private finish(slot: Slot, answer: WorkerAnswer): void {
+  private finish(slot: Slot, answer: ThreadAnswer): void {
     const task = slot.task;
     slot.task = undefined;
     if (task) {
@@ -175,7 +175,7 @@ export class WorkerPoolBundleEngine implements BundleEngine {
       this.run(slot, task);
       return;
     }
-    slot.worker.unref();
+    slot.thread.unref();
     slot.idleTimer = setTimeout(
       () => {
         if (!slot.task) this.retire(slot);
@@ -189,8 +189,8 @@ export class WorkerPoolBundleEngine implements BundleEngine {
   private retire(slot: Slot): void {
     clearTimeout(slot.idleTimer);
     this.slots.delete(slot);
-    slot.worker.removeAllListeners('exit');
-    void slot.worker.terminate();
+    slot.thread.removeAllListeners('exit');
+    void slot.thread.terminate();
   }
 
   private lost(slot: Slot, code: number): void {
@@ -199,8 +199,8 @@ export class WorkerPoolBundleEngine implements BundleEngine {
     const task = slot.task;
     if (!task) return;
     const reason = slot.failure ? `${slot.failure.name}: ${slot.failure.message}` : `exit code ${code}`;
-    this.logger.error('a bundle worker stopped during a job', { reason });
-    task.reject(new Error(`A bundle worker stopped during the job (${reason}).`));
+    this.logger.error('a bundle thread stopped during a job', { reason });
+    task.reject(new Error(`A bundle thread stopped during the job (${reason}).`));
     if (this.closed) return;
     const waiting = this.queue.shift();
     if (waiting) this.run(this.spawn(), waiting);

@@ -1,6 +1,7 @@
 /**
- * The entry of one bundle worker thread: runs one BundleJob at a time with the
- * archive on node:zlib's codecs, node:buffer's UTF-8 and Quay's packer over zlib's gzip, and
+ * The entry of one bundle thread: runs one BundleJob at a time with the
+ * archive on node:zlib's codecs, node:buffer's UTF-8, Quay's packer over zlib's gzip and
+ * fflate's gzip for image layers (the same bytes as inline and on edge runtimes), and
  * posts back the work (its byte buffers transferred) or the failure. The pool sends the next
  * job only after the answer.
  */
@@ -10,12 +11,13 @@ import { runInNewContext } from 'node:vm';
 import { parentPort } from 'node:worker_threads';
 import { runBundleJob } from '../../application/bundle-job.js';
 import type { BundleJob } from '../../application/ports.js';
-import { FflateArchive } from '../fflate/fflate-archive.js';
+import { fflateGzip } from '../fflate/fflate-gzip.js';
 import { nodeTextCodec } from '../node-native/node-text-codec.js';
 import { nodeZipCodecs } from '../node-native/node-zip-codecs.js';
 import { zlibGzip } from '../node-native/zlib-gzip.js';
 import { QuayBundlePacker } from '../quay/bundle-blob.js';
-import { encodeError, encodeWork, type WorkerAnswer } from './wire.js';
+import { ZipArchive } from '../zip/zip-archive.js';
+import { encodeError, encodeWork, type ThreadAnswer } from './wire.js';
 
 const BUNDLE_THREAD_NICENESS = 10;
 const COLLECT_ABOVE_BYTES = 64 * 1024 * 1024;
@@ -31,9 +33,9 @@ const collectGarbage = ((): (() => void) | undefined => {
 })();
 
 const port = parentPort;
-if (!port) throw new Error('bundle-job-worker must run in a worker thread');
-const archive = new FflateArchive(nodeZipCodecs);
-const tools = { packer: new QuayBundlePacker(zlibGzip), codec: nodeTextCodec };
+if (!port) throw new Error('bundle-job-thread must run in a node:worker_threads thread');
+const archive = new ZipArchive(nodeZipCodecs);
+const tools = { packer: new QuayBundlePacker(zlibGzip), codec: nodeTextCodec, layerGzip: fflateGzip };
 
 // On Linux a thread has its own nice value: bundle threads yield the cores to the
 // event loop, so health checks and hand-offs are answered first on a busy machine.
@@ -44,7 +46,7 @@ try {
 }
 
 port.on('message', async (job: BundleJob) => {
-  let answer: WorkerAnswer;
+  let answer: ThreadAnswer;
   let transfer: ArrayBuffer[] = [];
   try {
     ({ answer, transfer } = encodeWork(await runBundleJob(archive, job, tools)));

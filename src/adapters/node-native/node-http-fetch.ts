@@ -34,7 +34,7 @@
  */
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
-import type { FetchLike } from '../adapters/upstream/call.js';
+import type { FetchLike } from '../upstream/call.js';
 
 export interface NodeHttpFetchOptions {
   /** Sockets per host and protocol; further requests wait for one. Default 64. */

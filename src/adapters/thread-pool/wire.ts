@@ -25,7 +25,7 @@ export type WireWork = Omit<BundleWork, 'verdict'> & {
 };
 
 /** `heapBytes`: the thread's V8 heap after the job (the pool replaces a thread that grew too big). */
-export type WorkerAnswer = ({ ok: true; work: WireWork } | { ok: false; error: WireError }) & {
+export type ThreadAnswer = ({ ok: true; work: WireWork } | { ok: false; error: WireError }) & {
   heapBytes?: number;
 };
 
@@ -51,7 +51,7 @@ export function encodeError(error: unknown): WireError {
 
 export function decodeError(wire: WireError): Error {
   if (wire.kind === 'other') {
-    const error = new Error(`${wire.name} in a bundle worker: ${wire.message}`);
+    const error = new Error(`${wire.name} in a bundle thread: ${wire.message}`);
     if (wire.stack) error.stack = wire.stack;
     return error;
   }
@@ -65,7 +65,7 @@ export function decodeError(wire: WireError): Error {
   }
 }
 
-export function encodeWork(work: BundleWork): { answer: WorkerAnswer; transfer: ArrayBuffer[] } {
+export function encodeWork(work: BundleWork): { answer: ThreadAnswer; transfer: ArrayBuffer[] } {
   const { verdict } = work;
   const wire: WireWork = verdict.ok
     ? { ...work, verdict }

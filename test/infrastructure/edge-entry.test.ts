@@ -1,13 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
-import worker, {
+import entry, {
   type Bindings,
-  createWorker,
+  createEdgeEntry,
   settingsFromBindings,
-} from '../../src/infrastructure/worker.js';
+} from '../../src/infrastructure/edge-entry.js';
 import { fixtureZip, multipart } from '../support/bundles.js';
 
 const MEMORY: Bindings = { OMPS_UPSTREAMS: 'memory', log_level: 'ERROR' };
-const AUTH = { Authorization: 'worker-test-token' };
+const AUTH = { Authorization: 'edge-test-token' };
 
 const get = (path: string) => new Request(`http://omps.test${path}`);
 const upload = (path: string, zip: Uint8Array, headers: Record<string, string> = AUTH) =>
@@ -18,7 +18,7 @@ async function body(res: Response): Promise<Record<string, unknown>> {
   return (await res.json()) as Record<string, unknown>;
 }
 
-describe('edge worker: configuration from bindings', () => {
+describe('edge entry: configuration from bindings', () => {
   it('reads every SPEC §9 key from string bindings, parsing numbers and JSON', () => {
     const { config, upstreams } = settingsFromBindings({
       quay_url: 'http://127.0.0.1:9000',
@@ -87,7 +87,7 @@ describe('edge worker: configuration from bindings', () => {
   });
 });
 
-describe('edge worker: invalid configuration', () => {
+describe('edge entry: invalid configuration', () => {
   let errors: MockInstance<typeof console.error>;
   beforeEach(() => {
     errors = vi.spyOn(console, 'error').mockImplementation(() => {});
@@ -111,9 +111,9 @@ describe('edge worker: invalid configuration', () => {
       { organizations: '{"o": {"oauth_tokn": "x"}}' },
     ],
   ])('answers 500 InternalServerError naming %s on every request', async (key, bindings) => {
-    const w = createWorker();
+    const edge = createEdgeEntry();
     for (const path of ['/v2/about', '/v1/health/ping', '/v2/org/zipfile']) {
-      const res = await w.fetch(get(path), { ...MEMORY, ...bindings });
+      const res = await edge.fetch(get(path), { ...MEMORY, ...bindings });
       expect(res.status).toBe(500);
       const b = await body(res);
       expect(b).toEqual({ status: 500, error: 'InternalServerError', message: expect.any(String) });
@@ -130,28 +130,28 @@ describe('edge worker: invalid configuration', () => {
       `organizations:\n  o: {oauth_token: ${secret}\n`,
       `organizations: {o: {oauth_token: "${secret}", bogus: [}}`,
     ]) {
-      const res = await createWorker().fetch(get('/v2/about'), { OMPS_CONFIG });
+      const res = await createEdgeEntry().fetch(get('/v2/about'), { OMPS_CONFIG });
       expect(res.status).toBe(500);
       const text = await res.text();
       expect(text).toContain('OMPS_CONFIG');
       expect(text).not.toContain(secret);
       expect(JSON.stringify(errors.mock.calls)).not.toContain(secret);
     }
-    const res = await createWorker().fetch(get('/v2/about'), {
+    const res = await createEdgeEntry().fetch(get('/v2/about'), {
       organizations: `{"o": {"oauth_token": "${secret}"`,
     });
     expect(await res.text()).not.toContain(secret);
   });
 });
 
-describe('edge worker: OMPS_UPSTREAMS=memory', () => {
+describe('edge entry: OMPS_UPSTREAMS=memory', () => {
   it('answers about and health from the default export', async () => {
-    expect(typeof worker.fetch).toBe('function');
-    const about = await worker.fetch(get('/v2/about'), MEMORY);
+    expect(typeof entry.fetch).toBe('function');
+    const about = await entry.fetch(get('/v2/about'), MEMORY);
     expect(about.status).toBe(200);
     expect(await body(about)).toEqual({ version: expect.any(String), operatorcourier: expect.any(String) });
 
-    const health = await worker.fetch(get('/v1/health/ping'), MEMORY);
+    const health = await entry.fetch(get('/v1/health/ping'), MEMORY);
     expect(health.status).toBe(200);
     expect(await body(health)).toMatchObject({
       ok: true,
@@ -161,13 +161,13 @@ describe('edge worker: OMPS_UPSTREAMS=memory', () => {
   });
 
   it('builds the app once per isolate: state survives across requests with equal bindings', async () => {
-    const w = createWorker();
-    const pushed = await w.fetch(upload('/v2/once/zipfile', fixtureZip('marketplace_op_flat')), {
+    const edge = createEdgeEntry();
+    const pushed = await edge.fetch(upload('/v2/once/zipfile', fixtureZip('marketplace_op_flat')), {
       ...MEMORY,
     });
     expect(pushed.status).toBe(200);
     const { version } = await body(pushed);
-    const deleted = await w.fetch(
+    const deleted = await edge.fetch(
       new Request('http://omps.test/v2/once/marketplace', { method: 'DELETE', headers: AUTH }),
       {
         ...MEMORY,
@@ -178,13 +178,13 @@ describe('edge worker: OMPS_UPSTREAMS=memory', () => {
   });
 
   it('applies the bindings: organization policies and max_content_length', async () => {
-    const w = createWorker();
+    const edge = createEdgeEntry();
     const env = {
       ...MEMORY,
       max_content_length: '100000',
       organizations: '{"suffixed": {"package_name_suffix": "-edge"}}',
     };
-    const res = await w.fetch(upload('/v2/suffixed/zipfile', fixtureZip('marketplace_op_flat')), env);
+    const res = await edge.fetch(upload('/v2/suffixed/zipfile', fixtureZip('marketplace_op_flat')), env);
     expect(res.status).toBe(200);
     expect(await body(res)).toMatchObject({
       organization: 'suffixed',
@@ -192,11 +192,14 @@ describe('edge worker: OMPS_UPSTREAMS=memory', () => {
       version: '1.0.0',
     });
 
-    const tooBig = await w.fetch(upload('/v2/suffixed/zipfile', new Uint8Array(150_000)), env);
+    const tooBig = await edge.fetch(upload('/v2/suffixed/zipfile', new Uint8Array(150_000)), env);
     expect(tooBig.status).toBe(413);
     expect(await body(tooBig)).toMatchObject({ status: 413, error: 'RequestEntityTooLarge' });
 
-    const noAuth = await w.fetch(upload('/v2/suffixed/zipfile', fixtureZip('marketplace_op_flat'), {}), env);
+    const noAuth = await edge.fetch(
+      upload('/v2/suffixed/zipfile', fixtureZip('marketplace_op_flat'), {}),
+      env,
+    );
     expect(noAuth.status).toBe(403);
     expect(await body(noAuth)).toMatchObject({ error: 'OMPSAuthorizationHeaderRequired' });
   });

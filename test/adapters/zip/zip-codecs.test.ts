@@ -1,7 +1,7 @@
 import { deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { webZipCodecs } from '../../../src/adapters/fflate/zip-codecs.js';
 import { nodeZipCodecs } from '../../../src/adapters/node-native/node-zip-codecs.js';
+import { webZipCodecs } from '../../../src/adapters/zip/zip-codecs.js';
 
 const encoder = new TextEncoder();
 const text = encoder.encode('kind: ClusterServiceVersion\n'.repeat(2000));

@@ -1,5 +1,5 @@
 /**
- * The worker-thread BundleEngine: the same work as inline, off the calling
+ * The bundle-thread BundleEngine: the same work as inline, off the calling
  * thread, errors keeping their ids across the boundary, a bounded queue
  * (503 OMPSServiceBusy + Retry-After through the HTTP app), recovery from a
  * dead thread, and shutdown.
@@ -7,15 +7,16 @@
 import { gunzipSync } from 'fflate';
 import { unpackTar } from 'modern-tar';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { FflateArchive } from '../../../src/adapters/fflate/fflate-archive.js';
+import { fflateGzip } from '../../../src/adapters/fflate/fflate-gzip.js';
 import { asOmpsError } from '../../../src/adapters/http/error-table.js';
 import { InMemoryBuildSystem } from '../../../src/adapters/memory/in-memory-build-system.js';
 import { InMemoryRegistry } from '../../../src/adapters/memory/in-memory-registry.js';
 import { QuayBundlePacker } from '../../../src/adapters/quay/bundle-blob.js';
 import {
-  WorkerPoolBundleEngine,
-  type WorkerPoolOptions,
-} from '../../../src/adapters/worker-pool/worker-pool-engine.js';
+  ThreadPoolBundleEngine,
+  type ThreadPoolOptions,
+} from '../../../src/adapters/thread-pool/thread-pool-engine.js';
+import { ZipArchive } from '../../../src/adapters/zip/zip-archive.js';
 import { runBundleJob } from '../../../src/application/bundle-job.js';
 import { type BundleJob, silentLogger } from '../../../src/application/ports.js';
 import {
@@ -28,7 +29,7 @@ import { DEFAULT_POLICY } from '../../../src/domain/organization-policy.js';
 import { parseConfig } from '../../../src/infrastructure/config.js';
 import { createService } from '../../../src/infrastructure/container.js';
 import { SAMPLE_OPERATOR_FILES } from '../../../src/infrastructure/demo/sample-operator.js';
-import { buildBundleWorker } from '../../support/bundle-worker.js';
+import { buildBundleThread } from '../../support/bundle-thread.js';
 import { multipart, sampleZip, zipOf } from '../../support/bundles.js';
 import { caught } from '../../support/failure.js';
 import { manyRulesZip } from '../../support/heavy-bundles.js';
@@ -41,39 +42,39 @@ const job = (bytes: Uint8Array, extra: Partial<BundleJob> = {}): BundleJob => ({
   ...extra,
 });
 
-let worker: Awaited<ReturnType<typeof buildBundleWorker>>;
-const pools: WorkerPoolBundleEngine[] = [];
-const pool = (options: Partial<WorkerPoolOptions> = {}) => {
-  const made = new WorkerPoolBundleEngine({ size: 1, queueLimit: 4, workerUrl: worker.url, ...options });
+let script: Awaited<ReturnType<typeof buildBundleThread>>;
+const pools: ThreadPoolBundleEngine[] = [];
+const pool = (options: Partial<ThreadPoolOptions> = {}) => {
+  const made = new ThreadPoolBundleEngine({ size: 1, queueLimit: 4, threadUrl: script.url, ...options });
   pools.push(made);
   return made;
 };
 
 beforeAll(async () => {
-  worker = await buildBundleWorker();
+  script = await buildBundleThread();
 });
 afterEach(async () => {
   await Promise.all(pools.splice(0).map((p) => p.close()));
 });
-afterAll(() => worker.remove());
+afterAll(() => script.remove());
 
-describe('WorkerPoolBundleEngine', () => {
+describe('ThreadPoolBundleEngine', () => {
   it('does the same work as the inline job, in a thread started on demand; the upload is handed over', async () => {
     const engine = pool();
     expect(engine.stats()).toEqual({ threads: 0, busy: 0, queued: 0 });
-    const expected = await runBundleJob(new FflateArchive(), job(sampleZip()));
+    const expected = await runBundleJob(new ZipArchive(), job(sampleZip()));
     const bytes = sampleZip();
     const work = await engine.prepare(job(bytes, { repository: 'hello-operator' }));
     expect(work).toEqual(expected);
     expect(work.verdict.ok && work.verdict.bundle.files[0]!.data).toBeInstanceOf(Uint8Array);
-    // Transferred, not copied: the caller's buffer now belongs to the worker.
+    // Transferred, not copied: the caller's buffer now belongs to the thread.
     expect(bytes.byteLength).toBe(0);
     expect(engine.stats()).toEqual({ threads: 1, busy: 0, queued: 0 });
   });
 
   it("packs Quay's blob in the thread when asked (zlib's gzip), the same content as the Web-standard packer", async () => {
     const engine = pool();
-    const inline = await runBundleJob(new FflateArchive(), job(sampleZip(), { pack: true }), {
+    const inline = await runBundleJob(new ZipArchive(), job(sampleZip(), { pack: true }), {
       packer: new QuayBundlePacker(),
     });
     const work = await engine.prepare(job(sampleZip(), { pack: true }));
@@ -100,7 +101,9 @@ describe('WorkerPoolBundleEngine', () => {
       ...DEFAULT_POLICY,
       bundleImages: { registry: 'http://127.0.0.1:5000', repository: '{organization}/{package_name}-bundle' },
     };
-    const expected = await runBundleJob(new FflateArchive(), job(sampleZip(), { policy }));
+    const expected = await runBundleJob(new ZipArchive(), job(sampleZip(), { policy }), {
+      layerGzip: fflateGzip,
+    });
     const work = await engine.prepare(job(sampleZip(), { policy }));
     expect(work).toEqual(expected);
     const images = work.verdict.ok ? work.verdict.images : undefined;
@@ -209,7 +212,7 @@ describe('WorkerPoolBundleEngine', () => {
 });
 
 describe('the HTTP app over the pool', () => {
-  const appOver = (engine: WorkerPoolBundleEngine) => {
+  const appOver = (engine: ThreadPoolBundleEngine) => {
     const app = createService(parseConfig({ max_content_length: 64 * 1024 * 1024 }), {
       registry: new InMemoryRegistry(),
       buildSystem: new InMemoryBuildSystem(),

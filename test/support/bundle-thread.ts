@@ -1,6 +1,6 @@
 /**
- * The bundle worker script for tests: vitest runs TypeScript, but a worker
- * thread needs JavaScript, so the worker entry is bundled once with esbuild
+ * The bundle thread's script for tests: vitest runs TypeScript, but a
+ * node:worker_threads thread needs JavaScript, so the thread's entry is bundled once with esbuild
  * into a temporary file (no dependency on dist/ being built).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -15,13 +15,13 @@ const ENTRY = resolve(
   '..',
   'src',
   'adapters',
-  'worker-pool',
-  'bundle-job-worker.ts',
+  'thread-pool',
+  'bundle-job-thread.ts',
 );
 
-export async function buildBundleWorker(): Promise<{ url: URL; remove(): void }> {
-  const dir = mkdtempSync(join(tmpdir(), 'omps-bundle-worker-'));
-  const outfile = join(dir, 'bundle-job-worker.mjs');
+export async function buildBundleThread(): Promise<{ url: URL; remove(): void }> {
+  const dir = mkdtempSync(join(tmpdir(), 'omps-bundle-thread-'));
+  const outfile = join(dir, 'bundle-job-thread.mjs');
   await build({
     entryPoints: [ENTRY],
     bundle: true,

@@ -1,8 +1,8 @@
 import { deflateSync, zipSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FflateArchive } from '../../../src/adapters/fflate/fflate-archive.js';
-import { webZipCodecs } from '../../../src/adapters/fflate/zip-codecs.js';
 import { nodeZipCodecs } from '../../../src/adapters/node-native/node-zip-codecs.js';
+import { ZipArchive } from '../../../src/adapters/zip/zip-archive.js';
+import { webZipCodecs } from '../../../src/adapters/zip/zip-codecs.js';
 import { UploadedFileError } from '../../../src/domain/errors.js';
 import type { FileEntry } from '../../../src/domain/files.js';
 import {
@@ -23,7 +23,7 @@ const CODECS = [
   ['fflate', webZipCodecs],
   ['node:zlib', nodeZipCodecs],
 ] as const;
-let archive: FflateArchive;
+let archive: ZipArchive;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -84,10 +84,10 @@ function manifestLikeText(size: number): Uint8Array {
 
 describe.each(CODECS)('with %s codecs', (_name, codecs) => {
   beforeAll(() => {
-    archive = new FflateArchive(codecs);
+    archive = new ZipArchive(codecs);
   });
 
-  describe('FflateArchive: valid archives', () => {
+  describe('ZipArchive: valid archives', () => {
     it('unpacks a flat zip, sorted by path, stored and deflated entries alike', async () => {
       const zip = buildZip([
         { name: 'packages.yaml', data: 'packageName: etcd\n', method: 8 },
@@ -215,7 +215,7 @@ describe.each(CODECS)('with %s codecs', (_name, codecs) => {
     });
   });
 
-  describe('FflateArchive: sizes and zip bombs', () => {
+  describe('ZipArchive: sizes and zip bombs', () => {
     it('refuses an uncompressed size that lies bigger than the real one', async () => {
       await refusalOf(
         [{ name: 'a', data: 'hello', uncompressedSize: 50 }],
@@ -284,7 +284,7 @@ describe.each(CODECS)('with %s codecs', (_name, codecs) => {
     });
   });
 
-  describe('FflateArchive: corrupt, encrypted and unsupported archives', () => {
+  describe('ZipArchive: corrupt, encrypted and unsupported archives', () => {
     it('refuses bytes that are not a zip', async () => {
       await refusal(encoder.encode('this is not a zip archive at all'), 'File is not a zip file');
       await refusal(
@@ -395,7 +395,7 @@ describe.each(CODECS)('with %s codecs', (_name, codecs) => {
     });
   });
 
-  describe('FflateArchive: unsafe and malformed names', () => {
+  describe('ZipArchive: unsafe and malformed names', () => {
     it.each([
       ['../x', /Unsafe path.*'\.\.\/x'.*'\.\.' segment/],
       ['a/../../x', /Unsafe path.*'\.\.' segment/],

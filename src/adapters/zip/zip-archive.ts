@@ -1,7 +1,7 @@
 /**
- * The Archive port over fflate (SPEC §5), for Node and edge runtimes alike:
- * Web-standard APIs only. Inflating and CRC-32 are injected (`ZipCodecs`):
- * fflate's by default, node:zlib's on Node.
+ * The Archive port (SPEC §5): our own zip reader, for Node and edge runtimes
+ * alike — Web-standard APIs only. Inflating and CRC-32 are injected
+ * (`ZipCodecs`): fflate's and our CRC-32 by default, node:zlib's on Node.
  *
  * fflate's `unzipSync`/`unzip` are not used: they trust the headers (no CRC
  * check, no encryption detection, declared sizes believed). Instead the zip
@@ -15,7 +15,7 @@
  */
 import type { Archive, ArchiveLimits } from '../../application/ports.js';
 import { UploadedFileError } from '../../domain/errors.js';
-import type { FileEntry } from '../../domain/files.js';
+import { byPath, type FileEntry } from '../../domain/files.js';
 import { crcFailed, TOO_BIG_UNCOMPRESSED } from '../../domain/original-messages.js';
 import { webZipCodecs, type ZipCodecs } from './zip-codecs.js';
 import { checkTree, escapeName, show } from './zip-names.js';
@@ -28,7 +28,7 @@ import {
   readCentralDirectory,
 } from './zip-reader.js';
 
-export class FflateArchive implements Archive {
+export class ZipArchive implements Archive {
   /** `codecs`: how entries are inflated and checksummed (Node passes native ones). */
   constructor(private readonly codecs: ZipCodecs = webZipCodecs) {}
 
@@ -74,7 +74,7 @@ function unpackSync(codecs: ZipCodecs, bytes: Uint8Array, limit: number): FileEn
     if (codecs.crc32(data) !== entry.crc) throw new UploadedFileError(crcFailed(escapeName(entry.name)));
     out.push({ path: entry.name, data });
   }
-  return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return out.sort(byPath);
 }
 
 function stored(compressed: Uint8Array, budget: number, limit: number): Uint8Array {
