@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { DEFAULT_BUNDLE_REPOSITORY, type OrganizationPolicy } from '../domain/organization-policy.js';
 import { PythonRegexpError, pythonSubstitution } from '../domain/python-regexp.js';
 import { isValidVersion } from '../domain/release-version.js';
+import { isRecord } from '../domain/values.js';
 import { unknownKeys } from './unknown-keys.js';
 
 const ORG_NAME = /^[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,127}$/;
@@ -113,7 +114,11 @@ export interface AppConfig {
   zipfileMaxUncompressedSize: number;
   maxContentLength: number;
   logLevel: LogLevel;
-  organizations: Record<string, OrganizationPolicy>;
+  /**
+   * Keyed by names that arrive in request URLs: a Map, so that `constructor`, `__proto__` or
+   * `toString` is an organization like any other, never a property every object inherits.
+   */
+  organizations: ReadonlyMap<string, OrganizationPolicy>;
   greenwave?: { url: string; context: string; productVersion: string };
 }
 
@@ -124,7 +129,7 @@ export class ConfigError extends Error {
 /** Validates a parsed configuration object; throws ConfigError naming every bad or unknown key. */
 export function parseConfig(raw: unknown): AppConfig {
   const input = raw === null || raw === undefined ? {} : raw;
-  const unknown = unknownKeys(fileSchema, input);
+  const unknown = [...unknownKeys(fileSchema, input), ...prototypeKeys(input)];
   const result = fileSchema.safeParse(input);
   if (unknown.length > 0 || !result.success) {
     const lines = (result.error?.issues ?? [])
@@ -158,7 +163,7 @@ export function parseConfig(raw: unknown): AppConfig {
     zipfileMaxUncompressedSize: c.zipfile_max_uncompressed_size,
     maxContentLength: c.max_content_length,
     logLevel: c.log_level,
-    organizations,
+    organizations: new Map(Object.entries(organizations)),
     ...(c.greenwave
       ? {
           greenwave: {
@@ -169,6 +174,17 @@ export function parseConfig(raw: unknown): AppConfig {
         }
       : {}),
   };
+}
+
+/**
+ * zod drops a `__proto__` key without a word (it would otherwise set the record's prototype):
+ * an organization configured under that name would silently get no policy, so it is refused.
+ */
+function prototypeKeys(input: unknown): string[] {
+  const orgs = isRecord(input) ? input.organizations : undefined;
+  return isRecord(orgs) && Object.hasOwn(orgs, '__proto__')
+    ? ['organizations.__proto__: is not a valid organization name']
+    : [];
 }
 
 /** Parses the text of a YAML or JSON configuration file (JSON is YAML). */

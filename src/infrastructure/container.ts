@@ -165,7 +165,7 @@ export function createContainer(config: AppConfig, overrides: AdapterOverrides =
           settings: {
             defaultReleaseVersion: config.defaultReleaseVersion,
             maxUncompressedSize: config.zipfileMaxUncompressedSize,
-            policyFor: (org) => config.organizations[org],
+            policyFor: (org) => config.organizations.get(org),
           },
           logger,
         }),
@@ -178,7 +178,7 @@ export function createContainer(config: AppConfig, overrides: AdapterOverrides =
         new DeleteReleases({
           registry: d.resolve(TOKENS.Registry),
           imageRegistry: d.resolve(TOKENS.ImageRegistry),
-          policyFor: (org) => config.organizations[org],
+          policyFor: (org) => config.organizations.get(org),
         }),
     ),
   );
@@ -222,12 +222,12 @@ export function createContainer(config: AppConfig, overrides: AdapterOverrides =
 }
 
 function oauthTokens(config: AppConfig): string[] {
-  return Object.values(config.organizations).flatMap((org) => (org.oauthToken ? [org.oauthToken] : []));
+  return [...config.organizations.values()].flatMap((org) => (org.oauthToken ? [org.oauthToken] : []));
 }
 
 /** Each distinct bundle_images registry once, for health checks. */
 function bundleRegistryUrls(config: AppConfig): string[] {
-  const urls = Object.values(config.organizations).flatMap((o) =>
+  const urls = [...config.organizations.values()].flatMap((o) =>
     o.bundleImages ? [o.bundleImages.registry] : [],
   );
   return [...new Set(urls)];

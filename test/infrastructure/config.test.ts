@@ -12,7 +12,7 @@ describe('configuration', () => {
       zipfileMaxUncompressedSize: 20971520,
       maxContentLength: 2097152,
       logLevel: 'INFO',
-      organizations: {},
+      organizations: new Map(),
     });
     expect(c.requestTimeoutMs).toBe(60_000);
     expect(c.greenwave).toBeUndefined();
@@ -47,7 +47,7 @@ organizations:
       context: 'osbs_push',
       productVersion: 'cvp',
     });
-    expect(c.organizations.myorg).toEqual({
+    expect(c.organizations.get('myorg')).toEqual({
       public: true,
       oauthToken: 'secret',
       packageNameSuffix: '-suffix',
