@@ -13,7 +13,26 @@ import { unknownKeys } from './unknown-keys.js';
 
 const ORG_NAME = /^[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,127}$/;
 
-const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+/**
+ * Every configured URL. No `user:password@`: health answers and logs may name an upstream, and
+ * credentials belong in their own keys (oauth_token; callers' tokens come with each request).
+ * The message never quotes the value.
+ */
+const httpUrl = z
+  .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+  .refine(
+    (u) => !hasUserinfo(u),
+    'must not hold credentials (user:password@); credentials belong in their own keys',
+  );
+
+function hasUserinfo(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return parsed.username !== '' || parsed.password !== '';
+  } catch {
+    return false; // not a URL: said by z.url
+  }
+}
 
 const replacement = z
   .object({

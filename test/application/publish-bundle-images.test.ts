@@ -263,7 +263,7 @@ describe('bundle images', () => {
     const down = await health([REGISTRY]);
     expect(down.status).toBe(503);
     expect(down.services.bundle_registry?.details).toBe(
-      `${REGISTRY}: Could not connect to the registry (${REGISTRY})`,
+      `${new URL(REGISTRY).host}: Could not connect to the registry (${REGISTRY})`,
     );
   });
 });
