@@ -5,7 +5,12 @@
  * carries a query (`_state`), DELETE works by digest and not by tag, errors
  * are `{"errors": [{"code", "message"}]}`. Auth: none, Basic, or Bearer (a
  * `401` challenge naming its own `/token` realm, which wants Basic credentials).
- * Every request is recorded; `hang` makes chosen calls never answer.
+ * Every request is recorded, with the host it reached; `hang` makes chosen calls never answer.
+ *
+ * A registry that names another host (OciEmulatorOptions): a second emulator
+ * on the same state is that host — the upload Location, the tag list's `Link`,
+ * blob reads (a 307, as registries send them to their storage) and the Bearer
+ * realm can each point at it.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
@@ -19,6 +24,8 @@ export type OciAuth =
   | { kind: 'bearer'; user: string; password: string };
 
 export interface RecordedOciRequest {
+  /** `127.0.0.1:<port>`: which emulator the request reached. */
+  host: string;
   method: string;
   path: string;
   query: string;
@@ -36,6 +43,8 @@ export class OciRegistryState {
   readonly tags = new Map<string, Map<string, string>>();
   readonly requests: RecordedOciRequest[] = [];
   readonly issuedTokens = new Set<string>();
+  /** Uploads started and not finished (shared by emulators on one state). */
+  readonly uploads = new Set<string>();
   /** Requests whose `METHOD path` matches never get an answer (until close). */
   hang: RegExp | undefined;
   /** Answers DELETE with 405, as a registry without `storage.delete.enabled` does. */
@@ -55,6 +64,28 @@ export class OciRegistryState {
   tokenRequests(): RecordedOciRequest[] {
     return this.requests.filter((r) => r.path === '/token');
   }
+
+  /** The requests that reached the emulator at `url` (its base URL). */
+  requestsTo(url: string): RecordedOciRequest[] {
+    const host = new URL(url).host;
+    return this.requests.filter((r) => r.host === host);
+  }
+}
+
+/** Where this emulator sends clients on another host (base URLs of other emulators). */
+export interface OciEmulatorOptions {
+  /** Serve this state (another emulator's): a second host in front of the same storage. */
+  state?: OciRegistryState;
+  /** The upload Location names this base URL instead of being relative. */
+  uploadsAt?: string;
+  /** The Bearer challenge's realm is `<realmAt>/token`. */
+  realmAt?: string;
+  /** Blob HEAD/GET answer 307 to the same path on this base URL. */
+  blobsAt?: string;
+  /** Tag lists come in pages of this many tags, with a `Link` to the next page. */
+  tagPageSize?: number;
+  /** The `Link` to the next page names this base URL instead of being relative. */
+  linksAt?: string;
 }
 
 export interface OciRegistryEmulator {
@@ -72,10 +103,11 @@ export function sha256(data: Uint8Array): string {
 
 export async function startOciRegistryEmulator(
   auth: OciAuth = { kind: 'none' },
+  options: OciEmulatorOptions = {},
 ): Promise<OciRegistryEmulator> {
-  const state = new OciRegistryState(auth);
+  const state = options.state ?? new OciRegistryState(auth);
   const server = new EmulatorServer();
-  const uploads = new Set<string>();
+  const uploads = state.uploads;
   const app = new Hono();
   const basic = auth.kind === 'none' ? '' : `Basic ${btoa(`${auth.user}:${auth.password}`)}`;
   let base = '';
@@ -89,7 +121,7 @@ export async function startOciRegistryEmulator(
   const unauthorized = (name?: string) => {
     const challenge =
       auth.kind === 'bearer'
-        ? `Bearer realm="${base}/token",service="emulator",scope="repository:${name ?? ''}:pull,push"`
+        ? `Bearer realm="${options.realmAt ?? base}/token",service="emulator",scope="repository:${name ?? ''}:pull,push"`
         : 'Basic realm="emulator"';
     return error(401, 'UNAUTHORIZED', 'authentication required', { 'WWW-Authenticate': challenge });
   };
@@ -103,6 +135,7 @@ export async function startOciRegistryEmulator(
   app.use('*', async (c, next) => {
     const url = new URL(c.req.url);
     state.requests.push({
+      host: url.host,
       method: c.req.method,
       path: url.pathname,
       query: url.search,
@@ -141,7 +174,8 @@ export async function startOciRegistryEmulator(
         const id = randomUUID();
         uploads.add(id);
         // Relative, with the upload's state already in the query, like distribution.
-        return c.body(null, 202, { Location: `/v2/${name}/blobs/uploads/${id}?_state=${btoa(id)}%3D%3D` });
+        const location = `/v2/${name}/blobs/uploads/${id}?_state=${btoa(id)}%3D%3D`;
+        return c.body(null, 202, { Location: `${options.uploadsAt ?? ''}${location}` });
       }
       if (method === 'PUT' && uploads.has(reference)) {
         if (url.searchParams.get('_state') !== `${btoa(reference)}==`)
@@ -160,6 +194,7 @@ export async function startOciRegistryEmulator(
     }
 
     if (kind === 'blobs') {
+      if (options.blobsAt) return c.body(null, 307, { Location: `${options.blobsAt}${url.pathname}` });
       const data = state.blobs.get(reference);
       if (method !== 'HEAD' && method !== 'GET') return error(405, 'UNSUPPORTED', 'unsupported');
       if (!data) return method === 'HEAD' ? c.body(null, 404) : error(404, 'BLOB_UNKNOWN', 'blob unknown');
@@ -171,7 +206,14 @@ export async function startOciRegistryEmulator(
 
     if (kind === 'tags') {
       if (!state.tags.has(name)) return error(404, 'NAME_UNKNOWN', 'repository name not known to registry');
-      return c.json({ name, tags: state.tagsOf(name) });
+      const all = state.tagsOf(name);
+      const size = options.tagPageSize;
+      if (!size) return c.json({ name, tags: all });
+      const last = url.searchParams.get('last');
+      const page = all.filter((t) => last === null || t > last).slice(0, size);
+      const more = page.length > 0 && page.at(-1) !== all.at(-1);
+      const next = `${options.linksAt ?? ''}/v2/${name}/tags/list?n=${size}&last=${encodeURIComponent(page.at(-1) ?? '')}`;
+      return c.json({ name, tags: page }, 200, more ? { Link: `<${next}>; rel="next"` } : {});
     }
 
     // manifests

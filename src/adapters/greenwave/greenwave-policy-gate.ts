@@ -10,7 +10,7 @@ import type { Logger, PolicyGate } from '../../application/ports.js';
 import { silentLogger } from '../../application/ports.js';
 import { GreenwaveError, GreenwaveUnsatisfiedError } from '../../domain/errors.js';
 import { isRecord } from '../../domain/values.js';
-import { callUpstream, type FetchLike } from '../upstream/call.js';
+import { callUpstream, type FetchLike, RedirectRefused } from '../upstream/call.js';
 import { Deadline } from '../upstream/deadline.js';
 import { errorCode } from '../upstream/error-code.js';
 import { logUpstreamFailure } from '../upstream/failure-log.js';
@@ -100,7 +100,9 @@ export class GreenwavePolicyGate implements PolicyGate {
         ? `timed out after ${deadline.limitMs} ms`
         : error instanceof AnswerTooLarge
           ? `answered more than ${MAX_ANSWER_BYTES} bytes`
-          : `could not connect${errorCode(error)}`;
+          : error instanceof RedirectRefused
+            ? error.message
+            : `could not connect${errorCode(error)}`;
       throw this.fail(operation, reason, {}, {}, error);
     } finally {
       deadline.clear();

@@ -21,7 +21,7 @@ import {
   KojiNVRBuildNotFoundError,
   UploadedFileError,
 } from '../../domain/errors.js';
-import { callUpstream, type FetchLike, RetriedStatus } from '../upstream/call.js';
+import { callUpstream, type FetchLike, RedirectRefused, RetriedStatus } from '../upstream/call.js';
 import { Deadline } from '../upstream/deadline.js';
 import { errorCode } from '../upstream/error-code.js';
 import { logUpstreamFailure } from '../upstream/failure-log.js';
@@ -238,6 +238,7 @@ function describe(error: unknown, deadline: Deadline): Failure {
   // A retried answer (onRetry); the answer to the last attempt comes back as an UnexpectedStatus.
   if (error instanceof RetriedStatus || error instanceof UnexpectedStatus)
     return { reason: `answered HTTP ${error.status}`, status: error.status };
+  if (error instanceof RedirectRefused) return { reason: error.message, status: error.status };
   if (error instanceof XmlRpcFault)
     return { reason: `answered fault ${error.faultCode}: ${error.faultString}` };
   if (error instanceof XmlRpcParseError) return { reason: `answered a ${error.message}` };

@@ -11,7 +11,11 @@
  * with a Bearer challenge the session asks the realm for a token (sending the
  * caller's credentials only when they are Basic ones) and retries once with
  * `Bearer <token>`, which then serves the session's later calls. Neither
- * credential ever appears in a message or a log line.
+ * credential ever appears in a message or a log line, and neither goes to
+ * another origin than the registry's: an upload Location, a tag-list Link or
+ * a redirect naming another host or scheme is called without Authorization,
+ * and a 401 from there is not answered; an `http:` realm of an `https:`
+ * registry is refused.
  */
 import type { ImageRegistry, ImageRegistrySession, Token } from '../../application/ports.js';
 import { capitalize } from '../../domain/values.js';

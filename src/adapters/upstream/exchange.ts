@@ -9,7 +9,7 @@
 import type { Logger } from '../../application/ports.js';
 import { silentLogger } from '../../application/ports.js';
 import { formatDuration } from '../../domain/values.js';
-import { callUpstream, type FetchLike, type UpstreamRequest } from './call.js';
+import { callUpstream, type FetchLike, RedirectRefused, type UpstreamRequest } from './call.js';
 import { Deadline } from './deadline.js';
 import { errorCode } from './error-code.js';
 import { logUpstreamFailure } from './failure-log.js';
@@ -56,6 +56,8 @@ export interface Exchange {
   retries: number;
   /** Ends the exchange early (health checks cut pings off at their own limit). */
   signal?: AbortSignal;
+  /** `answer`: a 3xx comes back as an answer, for the caller to follow; by default it is a failure. */
+  redirects?: 'answer';
 }
 
 export type Answer = { kind: 'answer'; status: number; headers: Headers; body: Uint8Array };
@@ -118,6 +120,7 @@ export class UpstreamExchanger {
         signal: deadline.signal,
         fetch: this.fetch,
         retry: exchange.retries > 0 ? this.retryPolicy(exchange.retries) : undefined,
+        ...(exchange.redirects ? { redirects: exchange.redirects } : {}),
       });
       phase = 'response';
       const body = await readAtMost(
@@ -133,9 +136,11 @@ export class UpstreamExchanger {
         ? `${name} did not answer within ${formatDuration(deadline.limitMs)}`
         : error instanceof AnswerTooLarge
           ? `${name} answered more than ${this.maxAnswerBytes} bytes`
-          : phase === 'request'
-            ? `could not connect to ${name}${errorCode(error)}`
-            : `the connection to ${name} failed while reading its answer${errorCode(error)}`;
+          : error instanceof RedirectRefused
+            ? `${name} ${error.message}`
+            : phase === 'request'
+              ? `could not connect to ${name}${errorCode(error)}`
+              : `the connection to ${name} failed while reading its answer${errorCode(error)}`;
       return this.failed(operation, started, reason);
     } finally {
       deadline.clear();
