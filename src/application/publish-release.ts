@@ -90,6 +90,7 @@ export class PublishRelease {
     if (command.version !== undefined) assertValidVersion(command.version);
 
     const archiveBytes = await this.fetchArchive(command.source);
+    const listed = await this.tokenFirst(command, policy);
     const work = await this.engine.prepare({
       bytes: archiveBytes,
       maxUncompressedSize: settings.maxUncompressedSize,
@@ -108,7 +109,10 @@ export class PublishRelease {
     }
 
     let version =
-      command.version ?? (await this.autoVersion(command.organization, repository, command.token));
+      command.version ??
+      (listed
+        ? nextVersion(listed.releases, settings.defaultReleaseVersion)
+        : await this.autoVersion(command.organization, repository, command.token));
     if (!work.verdict.ok) throw work.verdict.error;
     const { bundle: prepared, packed } = work.verdict;
     const answer: PublishResult = {
@@ -183,6 +187,28 @@ export class PublishRelease {
         ? { dry_run: true, validation_info: outcome.validationInfo, files_to_push: outcome.files }
         : {}),
       images: outcome.images,
+    };
+  }
+
+  /**
+   * The caller's token, tried on the registry before the bundle job wherever the flow allows it,
+   * so that a made-up token costs no bundle work (README "Security and limits"): bundle-image
+   * organizations have the credentials tried (`GET /v2/`, with its token exchange); a v1
+   * auto-versioned publish lists the releases it needs anyway, and keeps them. A v2 publish to
+   * Quay cannot (its repository comes from the bundle), nor one with an explicit version (it
+   * lists nothing).
+   */
+  private async tokenFirst(
+    command: PublishCommand,
+    policy: OrganizationPolicy,
+  ): Promise<{ releases: string[] | undefined } | undefined> {
+    if (policy.bundleImages) {
+      await this.deps.bundleImages?.authenticate(policy.bundleImages, command.token);
+      return undefined;
+    }
+    if (command.repository === undefined || command.version !== undefined) return undefined;
+    return {
+      releases: await this.deps.registry.releases(command.organization, command.repository, command.token),
     };
   }
 

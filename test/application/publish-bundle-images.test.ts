@@ -182,6 +182,18 @@ describe('bundle images', () => {
     expect(archive.unpacked).toBe(0);
   });
 
+  it.each([false, true])(
+    'credentials the registry refuses stop the publish before any bundle work (dry run: %s)',
+    async (dryRun) => {
+      const error = await failure(publish.execute(upload(three(), { token: 'made-up', dryRun })));
+      expect(error.id).toBe('QuayAuthorizationError');
+      expect(error.message).toBe('The registry refused the credentials (401): authentication required.');
+      expect(jobs).toEqual([]);
+      expect(archive.unpacked).toBe(0);
+      expect(images.pushes).toBe(0);
+    },
+  );
+
   it('a dry run answers the images and their files, and pushes nothing', async () => {
     const result = await publish.execute(upload(three(), { dryRun: true }));
     expect(result.dry_run).toBe(true);

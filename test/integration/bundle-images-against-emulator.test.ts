@@ -87,6 +87,21 @@ describe('bundle images through the real app and the OCI registry emulator', () 
     expect(emulator.state.tagsOf(REPOSITORY)).toEqual([]);
   });
 
+  it('tries the credentials before any bundle work: refused ones get 403 after GET /v2/ and the token service only', async () => {
+    const zip = zipOf(Object.fromEntries(nestedOperator(['1.0.0']).map((f) => [f.path, f.data])));
+    const res = await app.request('/v2/acme/zipfile', {
+      method: 'POST',
+      headers: { Authorization: `Basic ${btoa('mallory:guess')}` },
+      body: multipart(zip),
+    });
+    expect(res.status).toBe(403);
+    expect(await res.json()).toMatchObject({
+      error: 'QuayAuthorizationError',
+      message: 'The registry refused the credentials (401): UNAUTHORIZED: authentication required.',
+    });
+    expect(emulator.state.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /v2/', 'GET /token']);
+  });
+
   it('reports the registry in health, and never logs a credential', async () => {
     await upload();
     const health = (await (await app.request('/v2/health/ping')).json()) as {

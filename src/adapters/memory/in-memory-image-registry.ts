@@ -64,6 +64,17 @@ export class InMemoryImageRegistry implements ImageRegistry {
     };
   }
 
+  async authenticate(registry: string, token: Token): Promise<void> {
+    if (!this.authorize(token, registry)) {
+      throw new QuayAuthorizationError(
+        'The registry refused the credentials (401): authentication required.',
+        {
+          errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }],
+        },
+      );
+    }
+  }
+
   async ping(registry: string, _signal?: AbortSignal): Promise<void> {
     if (this.unavailable) throw new Error(`${this.unavailable} (${registry})`);
   }

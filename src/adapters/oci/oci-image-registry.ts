@@ -43,11 +43,11 @@ export class OciImageRegistry implements ImageRegistry {
   }
 
   session(registry: string, token: Token): ImageRegistrySession {
-    return new OciSession(
-      (operation, url, exchange) => this.call(operation, url, exchange),
-      baseUrl(registry),
-      token,
-    );
+    return this.openSession(registry, token);
+  }
+
+  authenticate(registry: string, token: Token): Promise<void> {
+    return this.openSession(registry, token).authenticate();
   }
 
   async ping(registry: string, signal?: AbortSignal): Promise<void> {
@@ -60,6 +60,14 @@ export class OciImageRegistry implements ImageRegistry {
     // 401: the registry is up and wants credentials, which a health check has none of.
     if (outcome.status !== 200 && outcome.status !== 401)
       throw new Error(`The registry answered ${outcome.status}`);
+  }
+
+  private openSession(registry: string, token: Token): OciSession {
+    return new OciSession(
+      (operation, url, exchange) => this.call(operation, url, exchange),
+      baseUrl(registry),
+      token,
+    );
   }
 
   /** One HTTP exchange (the sessions' Exchanger): never throws; the answer (any status, body read within the cap) or why there was none. */

@@ -38,6 +38,17 @@ export class OciSession implements ImageRegistrySession {
     this.authorization = callerToken;
   }
 
+  /** The registry's verdict on the caller's credentials (ImageRegistry.authenticate). */
+  async authenticate(): Promise<void> {
+    const outcome = await this.send('authenticate', `${this.base}/v2/`, { method: 'get', retries: 1 });
+    if (outcome.kind === 'answer' && (outcome.status === 401 || outcome.status === 403)) {
+      throw new QuayAuthorizationError(
+        `The registry refused the credentials (${outcome.status})${detail(outcome)}`,
+        errorJson(outcome),
+      );
+    }
+  }
+
   async manifestDigest(repository: string, tag: string): Promise<string | undefined> {
     const what = `${repository}:${tag}`;
     const outcome = await this.send('manifest', this.url(repository, 'manifests', tag), {
