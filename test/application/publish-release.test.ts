@@ -267,6 +267,24 @@ describe('PublishRelease', () => {
     expect(registry.pushes).toHaveLength(0);
   });
 
+  /** A PublishRelease (no organization policies) whose bundle jobs run inline and are recorded in `jobs`. */
+  const recordingJobs = (jobs: BundleJob[], packer?: RecordingPacker) => {
+    const inline = new InlineBundleEngine(new FakeArchive(), packer ? { packer } : {});
+    return new PublishRelease({
+      registry,
+      archive: new FakeArchive(),
+      engine: {
+        prepare: (job) => {
+          jobs.push(job);
+          return inline.prepare(job);
+        },
+      },
+      buildSystem,
+      settings: { defaultReleaseVersion: '1.0.0', maxUncompressedSize: 1 << 20, policyFor: () => undefined },
+      logger: { debug() {}, info() {}, warn() {}, error() {} },
+    });
+  };
+
   describe('the token is tried before the bundle job where the flow allows it', () => {
     let jobs: BundleJob[];
     let listings: number;
@@ -280,24 +298,7 @@ describe('PublishRelease', () => {
         listings++;
         return listing(...args);
       };
-      const inline = new InlineBundleEngine(new FakeArchive());
-      publish = new PublishRelease({
-        registry,
-        archive: new FakeArchive(),
-        engine: {
-          prepare: (job) => {
-            jobs.push(job);
-            return inline.prepare(job);
-          },
-        },
-        buildSystem,
-        settings: {
-          defaultReleaseVersion: '1.0.0',
-          maxUncompressedSize: 1 << 20,
-          policyFor: () => undefined,
-        },
-        logger: { debug() {}, info() {}, warn() {}, error() {} },
-      });
+      publish = recordingJobs(jobs);
     });
 
     it('v1, auto-versioned: the listing comes first; a refused token costs no bundle job', async () => {
@@ -335,24 +336,7 @@ describe('PublishRelease', () => {
     beforeEach(() => {
       packer = new RecordingPacker();
       jobs = [];
-      const inline = new InlineBundleEngine(new FakeArchive(), { packer });
-      publish = new PublishRelease({
-        registry,
-        archive: new FakeArchive(),
-        engine: {
-          prepare: (job) => {
-            jobs.push(job);
-            return inline.prepare(job);
-          },
-        },
-        buildSystem,
-        settings: {
-          defaultReleaseVersion: '1.0.0',
-          maxUncompressedSize: 1 << 20,
-          policyFor: () => undefined,
-        },
-        logger: { debug() {}, info() {}, warn() {}, error() {} },
-      });
+      publish = recordingJobs(jobs, packer);
     });
 
     it('asks the job to pack a push and hands the packed blob to the registry, for every attempt', async () => {
