@@ -98,5 +98,14 @@ async function pingAll(
   const index = outcomes.findIndex((o) => o.status === 'rejected');
   if (index < 0) return;
   const reason = (outcomes[index] as PromiseRejectedResult).reason;
-  throw new Error(`${urls[index]}: ${reason instanceof Error ? reason.message : String(reason)}`);
+  throw new Error(`${hostOf(urls[index]!)}: ${reason instanceof Error ? reason.message : String(reason)}`);
+}
+
+/** The health answer is not authenticated: it names a registry by its host, never its whole URL. */
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return 'a bundle registry';
+  }
 }

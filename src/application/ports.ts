@@ -66,6 +66,13 @@ export interface ImageRegistry {
    */
   session(registry: string, token: Token): ImageRegistrySession;
   /**
+   * Tries `token` on the registry (`GET /v2/`, a Bearer challenge answered as
+   * for any call) before any work is done for the caller. Throws
+   * QuayAuthorizationError when the registry refuses it (401/403); any other
+   * answer or failure resolves, left to the calls that follow.
+   */
+  authenticate(registry: string, token: Token): Promise<void>;
+  /**
    * Resolves when the registry answers `GET /v2/` (an auth challenge counts);
    * rejects with a reason otherwise. `signal` ends the ping early (as Registry.ping).
    */

@@ -45,6 +45,11 @@ export interface BundleImagesOutcome {
 export class PublishBundleImages {
   constructor(private readonly deps: { imageRegistry: ImageRegistry; logger: Logger }) {}
 
+  /** Whether the registry takes the caller's credentials, asked before any bundle work (PublishRelease). */
+  authenticate(policy: BundleImagesPolicy, token: Token): Promise<void> {
+    return this.deps.imageRegistry.authenticate(policy.registry, token);
+  }
+
   async execute(command: BundleImagesCommand): Promise<BundleImagesOutcome> {
     const { organization, policy, built } = command;
     const repository = imageRepository(policy.repository, organization, command.packageName);

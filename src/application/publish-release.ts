@@ -103,8 +103,11 @@ export class PublishRelease {
     }
     if (command.version !== undefined) assertValidVersion(command.version);
 
+    // Koji: the build is looked up (404 first) and the archive fetched before the token is tried.
+    const archiveBytes = await this.fetchArchive(command.source);
+    const listed = await this.tokenFirst(command, policy);
     const work = await this.engine.prepare({
-      bytes: await this.fetchArchive(command.source),
+      bytes: archiveBytes,
       maxUncompressedSize: this.deps.settings.maxUncompressedSize,
       policy,
       ...(command.repository !== undefined ? { repository: command.repository } : {}),
@@ -112,7 +115,7 @@ export class PublishRelease {
     });
     return policy.bundleImages
       ? this.publishBundleImages(command, { ...policy, bundleImages: policy.bundleImages }, work)
-      : this.publishAppRegistryRelease(command, policy, work);
+      : this.publishAppRegistryRelease(command, policy, work, listed);
   }
 
   /** App Registry (SPEC §3 steps 6–9): choose the version, then push one release to Quay. */
@@ -120,12 +123,17 @@ export class PublishRelease {
     command: PublishCommand,
     policy: OrganizationPolicy,
     work: BundleWork,
+    /** The releases tokenFirst already listed (v1 auto-versioning), so they are not listed twice. */
+    listed: { releases: string[] | undefined } | undefined,
   ): Promise<PublishResult> {
     const repository = command.repository ?? work.packageName;
     // The release listing comes before the verdict, as in the original service: a
     // repository Quay refuses to list answers that refusal even for an invalid bundle.
     let version =
-      command.version ?? (await this.autoVersion(command.organization, repository, command.token));
+      command.version ??
+      (listed
+        ? nextVersion(listed.releases, this.deps.settings.defaultReleaseVersion)
+        : await this.autoVersion(command.organization, repository, command.token));
     if (!work.verdict.ok) throw work.verdict.error;
     const { bundle, packed } = work.verdict;
     const answer = this.answer(command, repository, version, work);
@@ -247,7 +255,6 @@ export class PublishRelease {
     return dryRun ? Promise.resolve(catalog.describe(plan)) : catalog.apply(plan);
   }
 
-
   /** What every publish answers. */
   private answer(command: PublishCommand, repo: string, version: string, work: BundleWork): PublishResult {
     return {
@@ -256,6 +263,28 @@ export class PublishRelease {
       version,
       ...(command.source.kind === 'koji' ? { nvr: command.source.nvr } : {}),
       extractedFiles: work.extractedFiles,
+    };
+  }
+
+  /**
+   * The caller's token, tried on the registry before the bundle job wherever the flow allows it,
+   * so that a made-up token costs no bundle work (README "Security and limits"): bundle-image
+   * organizations have the credentials tried (`GET /v2/`, with its token exchange); a v1
+   * auto-versioned publish lists the releases it needs anyway, and keeps them. A v2 publish to
+   * Quay cannot (its repository comes from the bundle), nor one with an explicit version (it
+   * lists nothing).
+   */
+  private async tokenFirst(
+    command: PublishCommand,
+    policy: OrganizationPolicy,
+  ): Promise<{ releases: string[] | undefined } | undefined> {
+    if (policy.bundleImages) {
+      await this.deps.bundleImages?.authenticate(policy.bundleImages, command.token);
+      return undefined;
+    }
+    if (command.repository === undefined || command.version !== undefined) return undefined;
+    return {
+      releases: await this.deps.registry.releases(command.organization, command.repository, command.token),
     };
   }
 

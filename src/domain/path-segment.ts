@@ -15,3 +15,17 @@ export function unsafeSegmentReason(name: string): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * Why a relative `/`-separated path cannot be written under a folder, or undefined when it can:
+ * every segment one safe name (so no `..`, no absolute path, no backslash), no drive letter —
+ * what zip entry names must satisfy too (SPEC §5).
+ */
+export function unsafePathReason(path: string): string | undefined {
+  if (/^[A-Za-z]:/.test(path)) return 'it starts with a drive letter';
+  for (const segment of path.split('/')) {
+    const reason = unsafeSegmentReason(segment);
+    if (reason !== undefined) return path.includes('/') ? `${JSON.stringify(segment)}: ${reason}` : reason;
+  }
+  return undefined;
+}

@@ -20,7 +20,26 @@ import { strictObject } from './unknown-keys.js';
 
 const ORG_NAME = /^[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,127}$/;
 
-const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+/**
+ * Every configured URL. No `user:password@`: health answers and logs may name an upstream, and
+ * credentials belong in their own keys (oauth_token; callers' tokens come with each request).
+ * The message never quotes the value.
+ */
+const httpUrl = z
+  .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+  .refine(
+    (u) => !hasUserinfo(u),
+    'must not hold credentials (user:password@); credentials belong in their own keys',
+  );
+
+function hasUserinfo(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return parsed.username !== '' || parsed.password !== '';
+  } catch {
+    return false; // not a URL: said by z.url
+  }
+}
 
 const replacement = strictObject({
   old: z.string().min(1, 'must be a non-empty string'),
@@ -143,7 +162,11 @@ export interface AppConfig {
   zipfileMaxUncompressedSize: number;
   maxContentLength: number;
   logLevel: LogLevel;
-  organizations: Record<string, OrganizationPolicy>;
+  /**
+   * Keyed by names that arrive in request URLs: a Map, so that `constructor`, `__proto__` or
+   * `toString` is an organization like any other, never a property every object inherits.
+   */
+  organizations: ReadonlyMap<string, OrganizationPolicy>;
   greenwave?: { url: string; context: string; productVersion: string };
 }
 
@@ -154,16 +177,16 @@ export class ConfigError extends Error {
 /** Validates a parsed configuration object; throws ConfigError naming every bad or unknown key. */
 export function parseConfig(raw: unknown): AppConfig {
   const input = raw === null || raw === undefined ? {} : raw;
+  const refused = prototypeKeys(input);
   const result = fileSchema.safeParse(input);
-  if (!result.success) {
+  if (!result.success || refused.length > 0) {
+    const issues = result.error?.issues ?? [];
     // Unknown keys first (a typo is the likelier mistake), each already named with its path by strictObject.
-    const unknown = result.error.issues.filter((issue) => issue.code === 'unrecognized_keys');
-    const invalid = result.error.issues
+    const unknown = issues.filter((issue) => issue.code === 'unrecognized_keys').map((i) => i.message);
+    const invalid = issues
       .filter((issue) => issue.code !== 'unrecognized_keys')
       .map((issue) => `${issue.path.length ? issue.path.map(String).join('.') : '(root)'}: ${issue.message}`);
-    throw new ConfigError(
-      `Invalid configuration: ${[...unknown.map((i) => i.message), ...invalid].join('; ')}`,
-    );
+    throw new ConfigError(`Invalid configuration: ${[...unknown, ...refused, ...invalid].join('; ')}`);
   }
   const c = result.data;
   const organizations: Record<string, OrganizationPolicy> = {};
@@ -198,7 +221,7 @@ export function parseConfig(raw: unknown): AppConfig {
     zipfileMaxUncompressedSize: c.zipfile_max_uncompressed_size,
     maxContentLength: c.max_content_length,
     logLevel: c.log_level,
-    organizations,
+    organizations: new Map(Object.entries(organizations)),
     ...(c.greenwave
       ? {
           greenwave: {
@@ -209,6 +232,17 @@ export function parseConfig(raw: unknown): AppConfig {
         }
       : {}),
   };
+}
+
+/**
+ * zod drops a `__proto__` key without a word (it would otherwise set the record's prototype):
+ * an organization configured under that name would silently get no policy, so it is refused.
+ */
+function prototypeKeys(input: unknown): string[] {
+  const orgs = isRecord(input) ? input.organizations : undefined;
+  return isRecord(orgs) && Object.hasOwn(orgs, '__proto__')
+    ? ['organizations.__proto__: is not a valid organization name']
+    : [];
 }
 
 /** Parses the text of a YAML or JSON configuration file (JSON is YAML). */

@@ -115,7 +115,7 @@ export function createService(config: AppConfig, overrides: AdapterOverrides = {
     ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
   };
   const packer = overrides.bundlePacker ?? new QuayBundlePacker();
-  const policyFor = (org: string) => config.organizations[org];
+  const policyFor = (org: string) => config.organizations.get(org);
   const gate = (d: DependencyContainer): { policyGate?: PolicyGate } => {
     const policyGate = d.resolve<PolicyGate | undefined>(TOKENS.PolicyGate);
     return policyGate ? { policyGate } : {};
@@ -231,12 +231,12 @@ export function createService(config: AppConfig, overrides: AdapterOverrides = {
 }
 
 function oauthTokens(config: AppConfig): string[] {
-  return Object.values(config.organizations).flatMap((org) => (org.oauthToken ? [org.oauthToken] : []));
+  return [...config.organizations.values()].flatMap((org) => (org.oauthToken ? [org.oauthToken] : []));
 }
 
 /** Each distinct bundle_images registry once, for health checks. */
 function bundleRegistryUrls(config: AppConfig): string[] {
-  const urls = Object.values(config.organizations).flatMap((o) =>
+  const urls = [...config.organizations.values()].flatMap((o) =>
     o.bundleImages ? [o.bundleImages.registry] : [],
   );
   return [...new Set(urls)];

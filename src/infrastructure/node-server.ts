@@ -81,7 +81,7 @@ export async function serveOnNode(
 ): Promise<{ port: number; close(): Promise<void> }> {
   const requestContext = nodeRequestContext();
   const logger = createLogger(config.logLevel, undefined, () => requestContext.current());
-  const metrics = nodeMetrics(Object.keys(config.organizations));
+  const metrics = nodeMetrics(config.organizations.keys());
   const docsAssets = overrides.docsAssets ?? readDocsAssets(logger);
   const ownEngine = !overrides.archive && !overrides.bundleEngine;
   const pool = threads && ownEngine ? new ThreadPoolBundleEngine({ ...threads, logger }) : undefined;

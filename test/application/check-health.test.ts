@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { InMemoryBuildSystem } from '../../src/adapters/memory/in-memory-build-system.js';
 import { InMemoryPolicyGate } from '../../src/adapters/memory/in-memory-policy-gate.js';
 import { InMemoryRegistry } from '../../src/adapters/memory/in-memory-registry.js';
+import { OciImageRegistry } from '../../src/adapters/oci/oci-image-registry.js';
 import { CheckHealth, HEALTH_PING_TIMEOUT_MS } from '../../src/application/check-health.js';
 
 /** A ping that never settles, recording the signal it was given. */
@@ -44,6 +45,34 @@ describe('CheckHealth', () => {
     expect(report.status).toBe(503);
     expect(report.services.koji).toEqual({ ok: false, details: 'Cannot connect to Koji hub' });
     expect(report.services.greenwave).toEqual({ ok: true, details: 'It works!' });
+  });
+
+  it('names a failing bundle registry by its host only: never its path, query or the platform message', async () => {
+    const refused = Object.assign(
+      new Error('connect ECONNREFUSED https://registry.example:5000/mirror?k=s3cr3t'),
+      {
+        code: 'ECONNREFUSED',
+      },
+    );
+    const report = await new CheckHealth({
+      registry: new InMemoryRegistry(),
+      buildSystem: new InMemoryBuildSystem(),
+      bundleRegistries: {
+        imageRegistry: new OciImageRegistry({
+          fetch: (url) =>
+            url.startsWith('https://ok.example/')
+              ? Promise.resolve(new Response('{}'))
+              : Promise.reject(refused),
+          retryDelayMs: 1,
+        }),
+        urls: ['https://ok.example', 'https://registry.example:5000/mirror?k=s3cr3t'],
+      },
+    }).execute();
+    expect(report.status).toBe(503);
+    expect(report.services.bundle_registry).toEqual({
+      ok: false,
+      details: 'registry.example:5000: Could not connect to the registry (ECONNREFUSED)',
+    });
   });
 
   it('asks upstreams concurrently', async () => {

@@ -184,6 +184,18 @@ describe('bundle images', () => {
     expect(archive.unpacked).toBe(0);
   });
 
+  it.each([false, true])(
+    'credentials the registry refuses stop the publish before any bundle work (dry run: %s)',
+    async (dryRun) => {
+      const error = await failure(publish.execute(upload(three(), { token: 'made-up', dryRun })));
+      expect(error.id).toBe('QuayAuthorizationError');
+      expect(error.message).toBe('The registry refused the credentials (401): authentication required.');
+      expect(jobs).toEqual([]);
+      expect(archive.unpacked).toBe(0);
+      expect(images.pushes).toBe(0);
+    },
+  );
+
   it('a dry run answers the images and their files, and pushes nothing', async () => {
     const result = await publish.execute(upload(three(), { dryRun: true }));
     expect(result.dryRun).toBe(true);
@@ -283,7 +295,7 @@ describe('bundle images', () => {
     const down = await health([REGISTRY]);
     expect(down.status).toBe(503);
     expect(down.services.bundle_registry?.details).toBe(
-      `${REGISTRY}: Could not connect to the registry (${REGISTRY})`,
+      `${new URL(REGISTRY).host}: Could not connect to the registry (${REGISTRY})`,
     );
   });
 });

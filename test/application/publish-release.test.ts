@@ -285,6 +285,68 @@ describe('PublishRelease', () => {
     expect(registry.pushes).toHaveLength(0);
   });
 
+  /** A PublishRelease (no organization policies) whose bundle jobs run inline and are recorded in `jobs`. */
+  const recordingJobs = (jobs: BundleJob[], packer?: RecordingPacker) => {
+    const inline = new InlineBundleEngine(new FakeArchive(), packer ? { packer } : {});
+    return new PublishRelease({
+      registry,
+      archive: new FakeArchive(),
+      engine: {
+        prepare: (job) => {
+          jobs.push(job);
+          return inline.prepare(job);
+        },
+      },
+      buildSystem,
+      settings: { defaultReleaseVersion: '1.0.0', maxUncompressedSize: 1 << 20, policyFor: () => undefined },
+      logger: { debug() {}, info() {}, warn() {}, error() {} },
+    });
+  };
+
+  describe('the token is tried before the bundle job where the flow allows it', () => {
+    let jobs: BundleJob[];
+    let listings: number;
+
+    beforeEach(() => {
+      jobs = [];
+      listings = 0;
+      registry = new RacingRegistry({ authorize: (token) => token !== 'made-up' });
+      const listing = registry.releases.bind(registry);
+      registry.releases = (...args) => {
+        listings++;
+        return listing(...args);
+      };
+      publish = recordingJobs(jobs);
+    });
+
+    it('v1, auto-versioned: the listing comes first; a refused token costs no bundle job', async () => {
+      const error = await failure(
+        publish.execute(upload({ repository: 'hello-operator', token: 'made-up' })),
+      );
+      expect(error.id).toBe('QuayAuthorizationError');
+      expect(error.message).toMatch(/^Cannot retrieve information about package myorg\/hello-operator: /);
+      expect(jobs).toEqual([]);
+      expect(registry.pushes).toEqual([]);
+    });
+
+    it('v1, auto-versioned: the releases listed first choose the version (one listing, not two)', async () => {
+      registry.seed('myorg', 'hello-operator', ['1.2.3']);
+      const result = await publish.execute(upload({ repository: 'hello-operator' }));
+      expect(result.version).toBe('2.0.0');
+      expect(listings).toBe(1);
+      expect(jobs).toHaveLength(1);
+    });
+
+    it('what remains: v2 (the repository comes from the bundle) and explicit versions run the job first', async () => {
+      expect((await failure(publish.execute(upload({ token: 'made-up' })))).id).toBe(
+        'QuayAuthorizationError',
+      );
+      const explicit = upload({ repository: 'hello-operator', version: '1.0.0', token: 'made-up' });
+      expect((await failure(publish.execute(explicit))).id).toBe('QuayAuthorizationError');
+      expect(jobs).toHaveLength(2);
+    });
+  });
+
   describe('packing in the bundle job', () => {
     let packer: RecordingPacker;
     let jobs: BundleJob[];
@@ -292,24 +354,7 @@ describe('PublishRelease', () => {
     beforeEach(() => {
       packer = new RecordingPacker();
       jobs = [];
-      const inline = new InlineBundleEngine(new FakeArchive(), { packer });
-      publish = new PublishRelease({
-        registry,
-        archive: new FakeArchive(),
-        engine: {
-          prepare: (job) => {
-            jobs.push(job);
-            return inline.prepare(job);
-          },
-        },
-        buildSystem,
-        settings: {
-          defaultReleaseVersion: '1.0.0',
-          maxUncompressedSize: 1 << 20,
-          policyFor: () => undefined,
-        },
-        logger: { debug() {}, info() {}, warn() {}, error() {} },
-      });
+      publish = recordingJobs(jobs, packer);
     });
 
     it('asks the job to pack a push and hands the packed blob to the registry, for every attempt', async () => {

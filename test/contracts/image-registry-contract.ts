@@ -114,6 +114,17 @@ export function imageRegistryContract(name: string, makeSubject: () => Promise<I
       expect(await session.manifestDigest(repo, '2.0.0')).toBeUndefined();
     });
 
+    it('authenticate: resolves for credentials it takes, QuayAuthorizationError for those it refuses', async () => {
+      await expect(
+        subject.imageRegistry.authenticate(subject.registry, subject.token),
+      ).resolves.toBeUndefined();
+      const refused = await caught<Error>(
+        subject.imageRegistry.authenticate(subject.registry, subject.badToken),
+      );
+      expect(refused).toBeInstanceOf(RegistryAuthorizationError);
+      expect(refused.message).toMatch(/^The registry refused the credentials \(401\)/);
+    });
+
     it('answers a ping', async () => {
       await expect(subject.imageRegistry.ping(subject.registry)).resolves.toBeUndefined();
     });

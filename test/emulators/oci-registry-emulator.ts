@@ -9,7 +9,12 @@
  * Docker lists) need their manifests first, tag lists come in pages with a
  * `Link` header when `tagPageSize` is set. Auth: none, Basic, or Bearer (a
  * `401` challenge naming its own `/token` realm, which wants Basic credentials).
- * Every request is recorded; `hang` makes chosen calls never answer.
+ * Every request is recorded, with the host it reached; `hang` makes chosen calls never answer.
+ *
+ * A registry that names another host (OciEmulatorOptions): a second emulator
+ * on the same state is that host — the upload Location, the tag list's `Link`,
+ * blob reads (a 307, as registries send them to their storage) and the Bearer
+ * realm can each point at it.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
@@ -23,6 +28,8 @@ export type OciAuth =
   | { kind: 'bearer'; user: string; password: string };
 
 export interface RecordedOciRequest {
+  /** `127.0.0.1:<port>`: which emulator the request reached. */
+  host: string;
   method: string;
   path: string;
   query: string;
@@ -42,6 +49,8 @@ export class OciRegistryState {
   readonly tags = new Map<string, Map<string, string>>();
   readonly requests: RecordedOciRequest[] = [];
   readonly issuedTokens = new Set<string>();
+  /** Uploads started and not finished (shared by emulators on one state). */
+  readonly uploads = new Set<string>();
   /** Requests whose `METHOD path` matches never get an answer (until close). */
   hang: RegExp | undefined;
   /** Answers DELETE with 405, as a registry without `storage.delete.enabled` does. */
@@ -101,6 +110,28 @@ export class OciRegistryState {
   tokenRequests(): RecordedOciRequest[] {
     return this.requests.filter((r) => r.path === '/token');
   }
+
+  /** The requests that reached the emulator at `url` (its base URL). */
+  requestsTo(url: string): RecordedOciRequest[] {
+    const host = new URL(url).host;
+    return this.requests.filter((r) => r.host === host);
+  }
+}
+
+/** Where this emulator sends clients on another host (base URLs of other emulators). */
+export interface OciEmulatorOptions {
+  /** Serve this state (another emulator's): a second host in front of the same storage. */
+  state?: OciRegistryState;
+  /** The upload Location names this base URL instead of being relative. */
+  uploadsAt?: string;
+  /** The Bearer challenge's realm is `<realmAt>/token`. */
+  realmAt?: string;
+  /** Blob HEAD/GET answer 307 to the same path on this base URL. */
+  blobsAt?: string;
+  /** Tag lists come in pages of this many tags, with a `Link` to the next page. */
+  tagPageSize?: number;
+  /** The `Link` to the next page names this base URL instead of being relative. */
+  linksAt?: string;
 }
 
 export interface OciRegistryEmulator {
@@ -118,10 +149,11 @@ export function sha256(data: Uint8Array): string {
 
 export async function startOciRegistryEmulator(
   auth: OciAuth = { kind: 'none' },
+  options: OciEmulatorOptions = {},
 ): Promise<OciRegistryEmulator> {
-  const state = new OciRegistryState(auth);
+  const state = options.state ?? new OciRegistryState(auth);
   const server = new EmulatorServer();
-  const uploads = new Set<string>();
+  const uploads = state.uploads;
   const app = new Hono();
   const basic = auth.kind === 'none' ? '' : `Basic ${btoa(`${auth.user}:${auth.password}`)}`;
   let base = '';
@@ -135,7 +167,7 @@ export async function startOciRegistryEmulator(
   const unauthorized = (name?: string) => {
     const challenge =
       auth.kind === 'bearer'
-        ? `Bearer realm="${base}/token",service="emulator",scope="repository:${name ?? ''}:pull,push"`
+        ? `Bearer realm="${options.realmAt ?? base}/token",service="emulator",scope="repository:${name ?? ''}:pull,push"`
         : 'Basic realm="emulator"';
     return error(401, 'UNAUTHORIZED', 'authentication required', { 'WWW-Authenticate': challenge });
   };
@@ -149,6 +181,7 @@ export async function startOciRegistryEmulator(
   app.use('*', async (c, next) => {
     const url = new URL(c.req.url);
     state.requests.push({
+      host: url.host,
       method: c.req.method,
       path: url.pathname,
       query: url.search,
@@ -196,7 +229,8 @@ export async function startOciRegistryEmulator(
         const id = randomUUID();
         uploads.add(id);
         // Relative, with the upload's state already in the query, like distribution.
-        return c.body(null, 202, { Location: `/v2/${name}/blobs/uploads/${id}?_state=${btoa(id)}%3D%3D` });
+        const location = `/v2/${name}/blobs/uploads/${id}?_state=${btoa(id)}%3D%3D`;
+        return c.body(null, 202, { Location: `${options.uploadsAt ?? ''}${location}` });
       }
       if (method === 'PUT' && uploads.has(reference)) {
         if (url.searchParams.get('_state') !== `${btoa(reference)}==`)
@@ -215,6 +249,7 @@ export async function startOciRegistryEmulator(
     }
 
     if (kind === 'blobs') {
+      if (options.blobsAt) return c.body(null, 307, { Location: `${options.blobsAt}${url.pathname}` });
       const data = state.hasBlob(name, reference) ? state.blobs.get(reference) : undefined;
       if (method !== 'HEAD' && method !== 'GET') return error(405, 'UNSUPPORTED', 'unsupported');
       if (!data) return method === 'HEAD' ? c.body(null, 404) : error(404, 'BLOB_UNKNOWN', 'blob unknown');
@@ -227,13 +262,13 @@ export async function startOciRegistryEmulator(
     if (kind === 'tags') {
       if (!state.tags.has(name)) return error(404, 'NAME_UNKNOWN', 'repository name not known to registry');
       const all = state.tagsOf(name);
-      if (state.tagPageSize === undefined) return c.json({ name, tags: all });
+      const size = options.tagPageSize ?? state.tagPageSize;
+      if (!size) return c.json({ name, tags: all });
       const last = url.searchParams.get('last');
-      const from = last ? all.findIndex((t) => t > last) : 0;
-      const page = from < 0 ? [] : all.slice(from, from + state.tagPageSize);
-      const more = from >= 0 && from + state.tagPageSize < all.length;
-      const link = `</v2/${name}/tags/list?n=${state.tagPageSize}&last=${encodeURIComponent(page.at(-1) ?? '')}>; rel="next"`;
-      return c.json({ name, tags: page }, 200, more ? { Link: link } : {});
+      const page = all.filter((t) => last === null || t > last).slice(0, size);
+      const more = page.length > 0 && page.at(-1) !== all.at(-1);
+      const next = `${options.linksAt ?? ''}/v2/${name}/tags/list?n=${size}&last=${encodeURIComponent(page.at(-1) ?? '')}`;
+      return c.json({ name, tags: page }, 200, more ? { Link: `<${next}>; rel="next"` } : {});
     }
 
     // manifests

@@ -6,18 +6,20 @@ const withImages = (bundleImages: unknown) => ({ organizations: { myorg: { bundl
 describe('configuration: organizations.<org>.bundle_images', () => {
   it('reads the registry, with the default repository template', () => {
     const c = parseConfig(withImages({ registry: 'http://127.0.0.1:5000' }));
-    expect(c.organizations.myorg?.bundleImages).toEqual({
+    expect(c.organizations.get('myorg')?.bundleImages).toEqual({
       registry: 'http://127.0.0.1:5000',
       repository: '{organization}/{package_name}-bundle',
     });
-    expect(parseConfig({ organizations: { other: {} } }).organizations.other?.bundleImages).toBeUndefined();
+    expect(
+      parseConfig({ organizations: { other: {} } }).organizations.get('other')?.bundleImages,
+    ).toBeUndefined();
   });
 
   it('takes a repository template of its own', () => {
     const c = parseConfig(
       withImages({ registry: 'https://r.example.com', repository: 'operators/{package_name}' }),
     );
-    expect(c.organizations.myorg?.bundleImages?.repository).toBe('operators/{package_name}');
+    expect(c.organizations.get('myorg')?.bundleImages?.repository).toBe('operators/{package_name}');
   });
 
   it.each([

@@ -31,17 +31,17 @@ describe('OMPS_SECRETS_FILE', () => {
       OMPS_SECRETS_FILE: file('secrets.yaml', 'organizations:\n  myorg:\n    oauth_token: s3cr3t-token\n'),
     });
     expect(config.requestTimeoutMs).toBe(30_000);
-    expect(config.organizations.myorg).toMatchObject({
+    expect(config.organizations.get('myorg')).toMatchObject({
       public: true,
       packageNameSuffix: '-beta',
       oauthToken: 's3cr3t-token',
     });
-    expect(config.organizations.other?.oauthToken).toBeUndefined();
+    expect(config.organizations.get('other')?.oauthToken).toBeUndefined();
   });
 
   it('is optional, and so is OMPS_CONF_FILE', () => {
     expect(
-      loadConfigFromEnv({ OMPS_CONF_FILE: file('only.yaml', CONF) }).organizations.myorg?.oauthToken,
+      loadConfigFromEnv({ OMPS_CONF_FILE: file('only.yaml', CONF) }).organizations.get('myorg')?.oauthToken,
     ).toBe(undefined);
     expect(loadConfigFromEnv({}).requestTimeoutMs).toBe(60_000);
   });
@@ -51,7 +51,7 @@ describe('OMPS_SECRETS_FILE', () => {
       { text: 'organizations: {o: {replace_registry: [{old: a, new: b}, {old: c, new: d}]}}', source: 'a' },
       { text: 'organizations: {o: {replace_registry: [{old: x, new: y}]}}\nrequest_timeout: 5', source: 'b' },
     ]);
-    expect(config.organizations.o?.replaceRegistry).toEqual([{ old: 'x', new: 'y', regexp: false }]);
+    expect(config.organizations.get('o')?.replaceRegistry).toEqual([{ old: 'x', new: 'y', regexp: false }]);
     expect(config.requestTimeoutMs).toBe(5000);
   });
 

@@ -43,7 +43,7 @@ describe('replace_registry regexp rules at start-up', () => {
         regexp: true,
       }),
     );
-    const rewrite = replaceRegistries(config.organizations.myorg?.replaceRegistry ?? []);
+    const rewrite = replaceRegistries(config.organizations.get('myorg')?.replaceRegistry ?? []);
     expect(rewrite('spec:\n    image: quay.io/acme/op:v1\nregistry: quay.io\n')).toBe(
       'spec:\n    image: mirror.example.com/acme-$1/op:v1\nregistry: quay.io\n',
     );
@@ -51,7 +51,7 @@ describe('replace_registry regexp rules at start-up', () => {
 
   it('plain rules are never read as patterns', () => {
     const config = parseConfig(withRule({ old: '(?i)[', new: String.raw`\1$&`, regexp: false }));
-    const rewrite = replaceRegistries(config.organizations.myorg?.replaceRegistry ?? []);
+    const rewrite = replaceRegistries(config.organizations.get('myorg')?.replaceRegistry ?? []);
     expect(rewrite('a (?i)[ b')).toBe(String.raw`a \1$& b`);
   });
 });

@@ -12,7 +12,7 @@ describe('configuration', () => {
       zipfileMaxUncompressedSize: 20971520,
       maxContentLength: 2097152,
       logLevel: 'INFO',
-      organizations: {},
+      organizations: new Map(),
     });
     expect(c.requestTimeoutMs).toBe(60_000);
     expect(c.greenwave).toBeUndefined();
@@ -47,7 +47,7 @@ organizations:
       context: 'osbs_push',
       productVersion: 'cvp',
     });
-    expect(c.organizations.myorg).toEqual({
+    expect(c.organizations.get('myorg')).toEqual({
       public: true,
       oauthToken: 'secret',
       packageNameSuffix: '-suffix',
@@ -123,6 +123,38 @@ organizations:
   ])('refuses the unknown key in %s, suggesting the closest known one', (text, message) => {
     expect(() => parseConfigText(text)).toThrow(ConfigError);
     expect(() => parseConfigText(text)).toThrow(`Invalid configuration: ${message}`);
+  });
+
+  it.each([
+    [{ quay_url: 'https://robot:s3cr3t@quay.example' }, 'quay_url'],
+    [{ kojihub_url: 'https://koji:s3cr3t@koji.example/kojihub' }, 'kojihub_url'],
+    [{ kojiroot_url: 'http://s3cr3t@koji.example/' }, 'kojiroot_url'],
+    [
+      { greenwave: { url: 'https://gw:s3cr3t@gw.example', context: 'c', product_version: 'p' } },
+      'greenwave.url',
+    ],
+    [
+      { organizations: { o: { bundle_images: { registry: 'https://u:s3cr3t@registry.example' } } } },
+      'organizations.o.bundle_images.registry',
+    ],
+  ])('refuses credentials in a configured URL (%j), naming %s, never quoting them', (raw, key) => {
+    const error = (() => {
+      try {
+        parseConfig(raw);
+      } catch (e) {
+        return e as Error;
+      }
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error?.message).toBe(
+      `Invalid configuration: ${key}: must not hold credentials (user:password@); credentials belong in their own keys`,
+    );
+  });
+
+  it('takes a URL whose path or query holds an @', () => {
+    expect(parseConfig({ quay_url: 'https://quay.example/a@b?c=@' }).quayUrl).toBe(
+      'https://quay.example/a@b?c=@',
+    );
   });
 
   it('suggests nothing when no known key is close', () => {

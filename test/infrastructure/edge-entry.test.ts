@@ -45,7 +45,9 @@ describe('edge entry: configuration from bindings', () => {
       zipfileMaxUncompressedSize: 1000,
       maxContentLength: 500,
       logLevel: 'DEBUG',
-      organizations: { myorg: { public: true, oauthToken: 'oauth', packageNameSuffix: '-sfx' } },
+      organizations: new Map([
+        ['myorg', expect.objectContaining({ public: true, oauthToken: 'oauth', packageNameSuffix: '-sfx' })],
+      ]),
       greenwave: { url: 'http://127.0.0.1:9002', context: 'osbs_push', productVersion: 'cvp' },
     });
   });
@@ -56,7 +58,7 @@ describe('edge entry: configuration from bindings', () => {
     expect(config).toMatchObject({
       quayUrl: 'https://quay.io',
       maxContentLength: 2097152,
-      organizations: {},
+      organizations: new Map(),
     });
     expect(settingsFromBindings().config.maxContentLength).toBe(2097152);
   });
@@ -67,7 +69,7 @@ describe('edge entry: configuration from bindings', () => {
       organizations: { o: { public: false } },
     });
     expect(config.maxContentLength).toBe(1234);
-    expect(config.organizations.o).toMatchObject({ public: false });
+    expect(config.organizations.get('o')).toMatchObject({ public: false });
   });
 
   it('reads the whole configuration from OMPS_CONFIG, per-key bindings overriding it', () => {
@@ -80,7 +82,7 @@ describe('edge entry: configuration from bindings', () => {
     expect(upstreams).toBe('memory');
     expect(config.maxContentLength).toBe(700);
     expect(config.zipfileMaxUncompressedSize).toBe(800);
-    expect(config.organizations.a?.public).toBe(true);
+    expect(config.organizations.get('a')?.public).toBe(true);
     expect(settingsFromBindings({ OMPS_CONFIG: '{"max_content_length": 42}' }).config.maxContentLength).toBe(
       42,
     );

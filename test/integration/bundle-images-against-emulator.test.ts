@@ -75,7 +75,7 @@ describe('bundle images through the real app and the OCI registry emulator', () 
     expect(emulator.state.tagsOf(REPOSITORY)).toEqual([]);
   });
 
-  it('answers 403 RegistryAuthorizationError for credentials the registry refuses, pushing nothing', async () => {
+  it('answers 403 RegistryAuthorizationError for credentials the registry refuses, tried before any bundle work', async () => {
     const zip = zipOf(Object.fromEntries(nestedOperator(['1.0.0']).map((f) => [f.path, f.data])));
     const res = await app.request('/v2/acme/zipfile', {
       method: 'POST',
@@ -85,8 +85,11 @@ describe('bundle images through the real app and the OCI registry emulator', () 
     expect(res.status).toBe(403);
     expect(await res.json()).toMatchObject({
       error: 'RegistryAuthorizationError',
+      message: 'The registry refused the credentials (401): UNAUTHORIZED: authentication required.',
       registry_response: { errors: [{ code: 'UNAUTHORIZED' }] },
     });
+    // Nothing but the credentials check reached the registry: GET /v2/ and the token service.
+    expect(emulator.state.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /v2/', 'GET /token']);
     expect(emulator.state.tagsOf(REPOSITORY)).toEqual([]);
   });
 

@@ -39,13 +39,16 @@ greenwave:
       logLevel: 'INFO',
       defaultReleaseVersion: '1.0.0',
       requestTimeoutMs: 28_000,
-      organizations: {
-        'public-org': {
-          public: true,
-          oauthToken: 'application_access_token_goes_here',
-          replaceRegistry: [{ old: 'quay.io', new: 'example.com', regexp: false }],
-        },
-      },
+      organizations: new Map([
+        [
+          'public-org',
+          expect.objectContaining({
+            public: true,
+            oauthToken: 'application_access_token_goes_here',
+            replaceRegistry: [{ old: 'quay.io', new: 'example.com', regexp: false }],
+          }),
+        ],
+      ]),
       greenwave: { url: 'https://greenwave.example.com', context: 'omps_push', productVersion: 'cvp' },
     });
   });

@@ -15,6 +15,11 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { stringify as toYaml } from 'yaml';
 import { type GreenwaveEmulator, startGreenwaveEmulator } from '../emulators/greenwave-emulator.js';
 import { type KojiEmulator, startKojiEmulator } from '../emulators/koji-emulator.js';
+import {
+  type OciAuth,
+  OciRegistryState,
+  startOciRegistryEmulator,
+} from '../emulators/oci-registry-emulator.js';
 import { type QuayEmulator, startQuayEmulator, unpackBlob } from '../emulators/quay-emulator.js';
 import { fixtureZip, multipart } from '../support/bundles.js';
 import { ensureBuilt } from '../support/dist.js';
@@ -67,6 +72,7 @@ const ROOT = resolve(import.meta.dirname, '..', '..');
 const MAIN = join(ROOT, 'dist', 'src', 'infrastructure', 'main.js');
 const TOKEN = 'basic c2VjcmV0LXVzZXI6c2VjcmV0LXBhc3M=';
 const ORG = 'acme';
+const REGISTRY_AUTH: OciAuth = { kind: 'bearer', user: 'alice', password: 's3cret' };
 /** Every wait is bounded by this. */
 const WAIT_MS = 20_000;
 
@@ -241,14 +247,14 @@ describe('the Node entry (dist/src/infrastructure/main.js)', () => {
   });
 
   /** Starts the entry on the emulators and waits until every worker listens and it answers. */
-  const startServing = async (workers: number): Promise<Omps> => {
+  const startServing = async (workers: number, extraConfig: Json = {}): Promise<Omps> => {
     const port = await freePort();
     const omps = startOmps(
       {
         PORT: String(port),
         HOST: '127.0.0.1',
         WORKERS: String(workers),
-        OMPS_CONF_FILE: writeConfig(`omps-${workers}-${port}.yaml`, emulatorConfig()),
+        OMPS_CONF_FILE: writeConfig(`omps-${workers}-${port}.yaml`, { ...emulatorConfig(), ...extraConfig }),
       },
       port,
     );
@@ -416,6 +422,49 @@ describe('the Node entry (dist/src/infrastructure/main.js)', () => {
     60_000,
   );
 
+  it('bundle images to a registry that names another host: the caller’s credentials reach the registry only', async () => {
+    const state = new OciRegistryState(REGISTRY_AUTH);
+    // Another origin in front of the same storage; its own Link is relative: back to the registry.
+    const foreign = await startOciRegistryEmulator({ kind: 'none' }, { state, tagPageSize: 1 });
+    const registry = await startOciRegistryEmulator(REGISTRY_AUTH, {
+      state,
+      uploadsAt: foreign.url,
+      tagPageSize: 1,
+      linksAt: foreign.url,
+    });
+    try {
+      const omps = await startServing(1, {
+        organizations: { [ORG]: { bundle_images: { registry: registry.url } } },
+      });
+      const basic = `Basic ${btoa('alice:s3cret')}`;
+      const publish = async () =>
+        rawRequest(omps.port, 'POST', `/v2/${ORG}/zipfile`, multipart(fixtureZip('etcd_op_nested')), {
+          Authorization: basic,
+        });
+      const first = await publish();
+      expect(first.status, first.body).toBe(200);
+      // Deleting every release lists the tags, page by page, through the foreign host.
+      const deleted = await rawRequest(omps.port, 'DELETE', `/v2/${ORG}/etcd`, undefined, {
+        Authorization: basic,
+      });
+      expect(deleted.status, deleted.body).toBe(200);
+      expect((JSON.parse(deleted.body) as { deleted: string[] }).deleted.sort()).toEqual([
+        '0.6.1',
+        '0.9.0',
+        '0.9.2',
+      ]);
+      const there = state.requestsTo(foreign.url);
+      expect(there.some((r) => r.method === 'PUT')).toBe(true);
+      expect(there.some((r) => r.path.endsWith('/tags/list'))).toBe(true);
+      expect(there.filter((r) => r.authorization !== undefined)).toEqual([]);
+      expect(state.requestsTo(registry.url).filter((r) => r.authorization === basic).length).toBeGreaterThan(
+        0,
+      );
+    } finally {
+      await Promise.all([foreign.close(), registry.close()]);
+    }
+  }, 60_000);
+
   describe('refusing to start', () => {
     const run = async (env: Record<string, string>) => {
       const port = await freePort();
@@ -445,6 +494,21 @@ describe('the Node entry (dist/src/infrastructure/main.js)', () => {
 
       expect(exit.code).not.toBe(0);
       expect(stderr).toContain(`organizations.${ORG}.public`);
+    }, 40_000);
+
+    it('a configured URL with user:password@ → non-zero exit naming the key, never the password', async () => {
+      const file = writeConfig('userinfo.yaml', {
+        ...emulatorConfig(),
+        quay_url: quay.url.replace('http://', 'http://robot:hunter2@'),
+      });
+
+      const { exit, stderr, logs } = await run({ OMPS_CONF_FILE: file });
+
+      expect(exit.code).not.toBe(0);
+      expect(exit.code).not.toBeNull();
+      expect(stderr).toContain('quay_url: must not hold credentials (user:password@)');
+      expect(stderr).not.toContain('hunter2');
+      expect(logs.filter((l) => l.message === 'listening')).toEqual([]);
     }, 40_000);
 
     it('a misspelt key → non-zero exit; stderr names it and the key it resembles', async () => {

@@ -75,6 +75,17 @@ export class InMemoryImageRegistry implements ImageRegistry {
     return this.catalogs;
   }
 
+  async authenticate(registry: string, token: Token): Promise<void> {
+    if (!this.authorize(token, registry)) {
+      throw new RegistryAuthorizationError(
+        'The registry refused the credentials (401): authentication required.',
+        {
+          errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }],
+        },
+      );
+    }
+  }
+
   async ping(registry: string, _signal?: AbortSignal): Promise<void> {
     if (this.unavailable) throw new Error(`${this.unavailable} (${registry})`);
   }

@@ -3,7 +3,7 @@ import type { Exchange, Outcome } from '../upstream/exchange.js';
 
 export type { Answer, Exchange, Outcome } from '../upstream/exchange.js';
 
-export type Operation = 'manifest' | 'blob' | 'push' | 'tags' | 'delete' | 'token' | 'ping';
+export type Operation = 'manifest' | 'blob' | 'push' | 'tags' | 'delete' | 'token' | 'ping' | 'authenticate';
 
 /** Sends one exchange; never throws. */
 export type Exchanger = (operation: Operation, url: string, exchange: Exchange) => Promise<Outcome>;

@@ -11,7 +11,11 @@
  * with a Bearer challenge the session asks the realm for a token (sending the
  * caller's credentials only when they are Basic ones) and retries once with
  * `Bearer <token>`, which then serves the session's later calls. Neither
- * credential ever appears in a message or a log line.
+ * credential ever appears in a message or a log line, and neither goes to
+ * another origin than the registry's: an upload Location, a tag-list Link or
+ * a redirect naming another host or scheme is called without Authorization,
+ * and a 401 from there is not answered; an `http:` realm of an `https:`
+ * registry is refused.
  */
 import type { ImageRegistry, ImageRegistrySession, Token } from '../../application/ports.js';
 import { capitalize } from '../../domain/values.js';
@@ -39,11 +43,11 @@ export class OciImageRegistry implements ImageRegistry {
   }
 
   session(registry: string, token: Token): ImageRegistrySession {
-    return new OciSession(
-      (operation, url, exchange) => this.call(operation, url, exchange),
-      baseUrl(registry),
-      token,
-    );
+    return this.openSession(registry, token);
+  }
+
+  authenticate(registry: string, token: Token): Promise<void> {
+    return this.openSession(registry, token).authenticate();
   }
 
   async ping(registry: string, signal?: AbortSignal): Promise<void> {
@@ -56,6 +60,14 @@ export class OciImageRegistry implements ImageRegistry {
     // 401: the registry is up and wants credentials, which a health check has none of.
     if (outcome.status !== 200 && outcome.status !== 401)
       throw new Error(`The registry answered ${outcome.status}`);
+  }
+
+  private openSession(registry: string, token: Token): OciSession {
+    return new OciSession(
+      (operation, url, exchange) => this.call(operation, url, exchange),
+      baseUrl(registry),
+      token,
+    );
   }
 
   /** One HTTP exchange (the sessions' Exchanger): never throws; the answer (any status, body read within the cap) or why there was none. */

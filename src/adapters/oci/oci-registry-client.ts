@@ -80,7 +80,7 @@ export class OciRegistryClient {
       if (!isRecord(json)) throw failure(step, outcome);
       const listed = Array.isArray(json.tags) ? json.tags : [];
       tags.push(...listed.filter((t): t is string => typeof t === 'string'));
-      url = nextPage(outcome.headers.get('link'), url);
+      url = nextPage(outcome.headers.get('link'), this.base);
     }
     return tags;
   }

@@ -33,6 +33,17 @@ export class OciSession implements ImageRegistrySession {
     this.authorization = callerToken;
   }
 
+  /** The registry's verdict on the caller's credentials (ImageRegistry.authenticate). */
+  async authenticate(): Promise<void> {
+    const outcome = await this.send('authenticate', `${this.base}/v2/`, { method: 'get', retries: 1 });
+    if (outcome.kind === 'answer' && (outcome.status === 401 || outcome.status === 403)) {
+      throw new RegistryAuthorizationError(
+        `The registry refused the credentials (${outcome.status})${detail(outcome)}`,
+        errorJson(outcome),
+      );
+    }
+  }
+
   async manifestDigest(repository: string, tag: string): Promise<string | undefined> {
     const what = `${repository}:${tag}`;
     const outcome = await this.send('manifest', this.url(repository, 'manifests', tag), {
@@ -87,7 +98,7 @@ export class OciSession implements ImageRegistrySession {
       }
       const listed = Array.isArray(json.tags) ? json.tags : [];
       tags.push(...listed.filter((t): t is string => typeof t === 'string'));
-      url = nextPage(outcome.headers.get('link'), url);
+      url = nextPage(outcome.headers.get('link'), this.base);
     }
     return tags;
   }
@@ -164,20 +175,47 @@ export class OciSession implements ImageRegistrySession {
   }
 
   /**
-   * A call with the session's credentials; a Bearer challenge is answered
-   * once, then the call is repeated. Public for the catalog session (oci-catalog-registry.ts).
+   * A call with the session's credentials. GET and HEAD follow redirects (registries send blob
+   * reads to their storage), up to MAX_REDIRECTS and never from https to http; for other methods
+   * a redirect is a failure. fetch itself follows none (`redirect: 'manual'`). Public for the
+   * catalog's registry client (oci-registry-client.ts).
    */
   async send(operation: Operation, url: string, exchange: Exchange): Promise<Outcome> {
-    // No credentials (an anonymous session: a base image in another registry) send no header.
-    const withAuth = (authorization: string) =>
-      authorization
-        ? { ...exchange, headers: { ...exchange.headers, Authorization: authorization } }
-        : exchange;
-    const first = await this.call(operation, url, withAuth(this.authorization));
-    if (first.kind === 'failed' || first.status !== 401) return first;
+    let target = url;
+    for (let hops = 0; ; hops++) {
+      const outcome = await this.sendTo(operation, target, exchange);
+      if (outcome.kind === 'failed' || !isRedirectStatus(outcome.status)) return outcome;
+      const next = redirectTarget(outcome, target, exchange.method, hops);
+      if (next.kind === 'failed') return next;
+      target = next.url;
+    }
+  }
+
+  /**
+   * Credentials go to the registry's own origin only (what containerd does: the authorizer is
+   * dropped on a change of host or scheme): an upload Location, a tag-list Link or a redirect
+   * naming another origin gets no Authorization, and a 401 from there is not answered. A Bearer
+   * challenge of the registry itself is answered once, then the call is repeated.
+   */
+  private async sendTo(operation: Operation, url: string, exchange: Exchange): Promise<Outcome> {
+    const own = sameOrigin(url, this.base);
+    const withAuth = (authorization: string | undefined): Exchange => ({
+      ...exchange,
+      redirects: 'answer',
+      headers: { ...exchange.headers, ...(authorization ? { Authorization: authorization } : {}) },
+    });
+    const first = await this.call(operation, url, withAuth(own ? this.authorization : undefined));
+    if (!own || first.kind === 'failed' || first.status !== 401) return first;
     const challenge = parseBearerChallenge(first.headers.get('www-authenticate'));
     const realm = challenge && tokenUrl(challenge);
     if (!realm) return first;
+    if (new URL(realm).protocol === 'http:' && this.base.startsWith('https:')) {
+      return {
+        kind: 'failed',
+        reason:
+          "the registry's token service is a plain-http URL, which an https registry's credentials never go to",
+      };
+    }
     const basic = /^basic\s/i.test(this.callerToken) ? { Authorization: this.callerToken } : undefined;
     const answer = await this.call('token', realm, {
       method: 'get',
@@ -236,13 +274,57 @@ export function detail(outcome: Answer): string {
   return message ? `: ${code}${message.replace(/\.$/, '')}.` : '.';
 }
 
-/** The `rel="next"` target of a Link header, resolved against the current page. */
-export function nextPage(link: string | null, current: string): string | undefined {
+/** The `rel="next"` target of a Link header, resolved against the registry's base (distribution's rule). */
+export function nextPage(link: string | null, base: string): string | undefined {
   const match = link ? /<([^>]+)>\s*;\s*rel="?next"?/i.exec(link) : null;
   if (!match) return undefined;
   try {
-    return new URL(match[1]!, current).href;
+    return new URL(match[1]!, `${base}/`).href;
   } catch {
     return undefined;
   }
+}
+
+const MAX_REDIRECTS = 5;
+
+function isRedirectStatus(status: number): boolean {
+  return status >= 300 && status < 400 && status !== 304;
+}
+
+/** Whether `url` is on the origin (scheme, host and port) of the registry's base URL. */
+function sameOrigin(url: string, base: string): boolean {
+  try {
+    return new URL(url).origin === new URL(base).origin;
+  } catch {
+    return false;
+  }
+}
+
+/** Where a redirect may be followed to, or why not (naming the status and the target's host only). */
+function redirectTarget(
+  answer: Answer,
+  from: string,
+  method: Exchange['method'],
+  hops: number,
+): { kind: 'url'; url: string } | { kind: 'failed'; reason: string } {
+  const refuse = (why: string, to?: URL) => ({
+    kind: 'failed' as const,
+    reason: `the registry answered a redirect (HTTP ${answer.status}${to ? ` to ${to.host}` : ''}), ${why}`,
+  });
+  const location = answer.headers.get('location');
+  let to: URL;
+  try {
+    if (!location) throw new TypeError('no Location');
+    to = new URL(location, from);
+  } catch {
+    return refuse('without a usable Location');
+  }
+  if (method !== 'get' && method !== 'head')
+    return refuse(`which is not followed for ${method.toUpperCase()}`, to);
+  if (to.protocol !== 'https:' && to.protocol !== 'http:') return refuse('to a URL that is not http(s)', to);
+  if (to.protocol === 'http:' && from.startsWith('https:'))
+    return refuse('from https to plain http, which is not followed', to);
+  if (hops >= MAX_REDIRECTS)
+    return refuse(`after ${MAX_REDIRECTS} redirects already, which is not followed`, to);
+  return { kind: 'url', url: to.href };
 }

@@ -47,6 +47,47 @@ export interface UpstreamRequest {
   fetch?: FetchLike;
   /** Sent once without one. */
   retry?: RetryPolicy;
+  /**
+   * A 3xx answer is refused (RedirectRefused) unless the caller takes it as an answer to follow
+   * itself under its own rules for credentials (the OCI session). Never followed by fetch.
+   */
+  redirects?: 'refuse' | 'answer';
+}
+
+/**
+ * An upstream answered a redirect. fetch never follows one here (`redirect: 'manual'`, and the
+ * Node transport follows none): where a call's credentials go is decided by the adapter, not by
+ * whichever host a 3xx names. The message names the status and the target's host only.
+ */
+export class RedirectRefused extends Error {
+  constructor(
+    readonly status: number,
+    to: string | undefined,
+  ) {
+    super(
+      `answered a redirect (${status ? `HTTP ${status}` : 'opaque'}${to ? ` to ${to}` : ''}), which is not followed`,
+    );
+    this.name = 'RedirectRefused';
+  }
+}
+
+/** A 3xx (304 aside: it answers a conditional request, which is never sent), or a browser's opaque redirect. */
+export function isRedirect(response: Response): boolean {
+  return (
+    response.type === 'opaqueredirect' ||
+    (response.status >= 300 && response.status < 400 && response.status !== 304)
+  );
+}
+
+/** The host a redirect points at, or undefined when it names none that parses. */
+export function redirectHost(response: Response, from: string): string | undefined {
+  const location = response.headers.get('location');
+  if (!location) return undefined;
+  try {
+    return new URL(location, from).host;
+  } catch {
+    return undefined;
+  }
 }
 
 /** An answer that was retried, as onRetry is told of it (its body is already dropped). */
@@ -61,10 +102,20 @@ export class RetriedStatus extends Error {
 const MAX_TIMER_MS = 2_147_483_647;
 
 /**
- * The upstream's answer, whatever its status; its body is left to the caller.
- * Rejects when there is none: the connection failed, or the signal aborted.
+ * The upstream's answer, whatever its status (a redirect only when `redirects: 'answer'`); its
+ * body is left to the caller. Rejects when there is none: the connection failed, the signal
+ * aborted, or the answer was a redirect (RedirectRefused).
  */
 export async function callUpstream(url: string, request: UpstreamRequest): Promise<Response> {
+  const response = await attempts(url, request);
+  if (!isRedirect(response)) return response;
+  // An opaque redirect (browsers) hides where it points: nobody can follow it.
+  if (request.redirects === 'answer' && response.type !== 'opaqueredirect') return response;
+  discard(response.body);
+  throw new RedirectRefused(response.status, redirectHost(response, url));
+}
+
+async function attempts(url: string, request: UpstreamRequest): Promise<Response> {
   const fetchImpl: FetchLike = request.fetch ?? globalThis.fetch;
   const init = requestInit(request);
   const policy = request.retry;
@@ -96,6 +147,7 @@ function requestInit(request: UpstreamRequest): RequestInit {
     method: request.method.toUpperCase(),
     headers: request.headers,
     signal: request.signal,
+    redirect: 'manual',
   };
   if (request.json !== undefined) {
     const headers = new Headers(request.headers);

@@ -10,7 +10,13 @@
 import type { LogFields, Logger } from '../../application/ports.js';
 import { silentLogger } from '../../application/ports.js';
 import { formatDuration } from '../../domain/values.js';
-import { callUpstream, type FetchLike, RetriedStatus, type UpstreamRequest } from './call.js';
+import {
+  callUpstream,
+  type FetchLike,
+  RedirectRefused,
+  RetriedStatus,
+  type UpstreamRequest,
+} from './call.js';
 import { Deadline } from './deadline.js';
 import { errorCode } from './error-code.js';
 import { logUpstreamFailure } from './failure-log.js';
@@ -78,6 +84,8 @@ export interface Exchange {
   maxAnswerBytes?: number;
   /** Added to this exchange's log lines (e.g. the build it is about). */
   logFields?: LogFields;
+  /** `answer`: a 3xx comes back as an answer, for the caller to follow; by default it is a failure. */
+  redirects?: 'answer';
 }
 
 export type Answer = { kind: 'answer'; status: number; headers: Headers; body: Uint8Array };
@@ -96,6 +104,8 @@ interface Reasons {
   connect(code: string): string;
   reading(code: string): string;
   status(status: number): string;
+  /** A 3xx that is not followed (RedirectRefused's words). */
+  redirect(why: string): string;
 }
 
 function reasonsOf({ name, reasons }: UpstreamIdentity): Reasons {
@@ -106,6 +116,7 @@ function reasonsOf({ name, reasons }: UpstreamIdentity): Reasons {
         connect: (code) => `could not connect${code}`,
         reading: (code) => `could not connect${code}`,
         status: (status) => `answered HTTP ${status}`,
+        redirect: (why) => why,
       }
     : {
         timedOut: (limitMs) => `${name} did not answer within ${formatDuration(limitMs)}`,
@@ -113,6 +124,7 @@ function reasonsOf({ name, reasons }: UpstreamIdentity): Reasons {
         connect: (code) => `could not connect to ${name}${code}`,
         reading: (code) => `the connection to ${name} failed while reading its answer${code}`,
         status: (status) => `${name} answered ${status}`,
+        redirect: (why) => `${name} ${why}`,
       };
 }
 
@@ -171,6 +183,7 @@ export class UpstreamExchanger {
         signal: deadline.signal,
         fetch: this.fetch,
         retry: exchange.retries > 0 ? this.retryPolicy(exchange.retries, operation, fields) : undefined,
+        ...(exchange.redirects ? { redirects: exchange.redirects } : {}),
       });
       phase = 'response';
       // A HEAD's Content-Length is the size of what a GET would answer, not of its (empty) answer.
@@ -193,9 +206,11 @@ export class UpstreamExchanger {
       }
       const reason = deadline.expired
         ? this.reasons.timedOut(deadline.limitMs)
-        : phase === 'request'
-          ? this.reasons.connect(errorCode(error))
-          : this.reasons.reading(errorCode(error));
+        : error instanceof RedirectRefused
+          ? this.reasons.redirect(error.message)
+          : phase === 'request'
+            ? this.reasons.connect(errorCode(error))
+            : this.reasons.reading(errorCode(error));
       return this.failed(operation, started, reason, fields);
     } finally {
       deadline.clear();

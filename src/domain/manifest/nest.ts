@@ -6,6 +6,7 @@
  * Messages are courier's, missing spaces included.
  */
 import type { FileEntry } from '../files.js';
+import { unsafeSegmentReason } from '../path-segment.js';
 import { withLiterals } from './flat-bundle.js';
 import type { BundleFile } from './identify.js';
 import { detectLayout, ignoredFolderWarning, NO_VALID_CSV_MESSAGE } from './layout.js';
@@ -21,6 +22,12 @@ const yamlFile = (path: string, value: unknown): FileEntry => ({
   data: encoder.encode(emitYaml(value)),
 });
 const copy = (file: BundleFile): FileEntry => ({ path: file.path, data: file.data });
+
+/** The names nest turns into folders and files must each be one safe path segment. */
+function unsafeName(what: string, name: string): string | undefined {
+  const reason = unsafeSegmentReason(name);
+  return reason && `The ${what}: ${JSON.stringify(name)} (${reason}).`;
+}
 
 export function nestBundle(files: readonly FileEntry[]): TransformedTree {
   const loaded = load(files);
@@ -63,6 +70,13 @@ export function nestBundle(files: readonly FileEntry[]): TransformedTree {
       continue;
     }
     const folder = String(csv.spec.version);
+    const unsafe =
+      unsafeName('CSV name cannot name a file', csvName) ??
+      unsafeName(`spec.version of CSV ${csvName} cannot name a folder`, folder);
+    if (unsafe !== undefined) {
+      errors.push(unsafe);
+      continue;
+    }
     out.push(yamlFile(`${folder}/${csvName}.clusterserviceversion.yaml`, withLiterals(csv)));
 
     const owned = get(get(csv.spec, 'customresourcedefinitions'), 'owned');
@@ -72,7 +86,10 @@ export function nestBundle(files: readonly FileEntry[]): TransformedTree {
         continue;
       }
       const crd = crds.get(entry.name);
-      if (crd) out.push(yamlFile(`${folder}/${String(entry.name)}.crd.yaml`, crd));
+      const unsafeCrd =
+        crd && unsafeName(`CRD owned by CSV ${csvName} cannot name a file`, String(entry.name));
+      if (unsafeCrd) errors.push(unsafeCrd);
+      else if (crd) out.push(yamlFile(`${folder}/${String(entry.name)}.crd.yaml`, crd));
       else errors.push(`CRD ${String(entry.name)} mentioned in CSV ${csvName} was not foundin directory.`);
     }
   }

@@ -2,6 +2,7 @@
 import { PackageValidationError } from '../errors.js';
 import { byPath, type FileEntry } from '../files.js';
 import { DEFAULT_POLICY } from '../organization-policy.js';
+import { unsafePathReason } from '../path-segment.js';
 import { type LoadedBundle, loadBundle } from './index.js';
 
 export interface TransformedTree {
@@ -22,9 +23,17 @@ export function load(files: readonly FileEntry[]): LoadedBundle {
   return loadBundle(files, DEFAULT_POLICY);
 }
 
-/** Sorted by path; a later file wins a path taken twice (as a later copy overwrote an earlier one). */
+/**
+ * Sorted by path; a later file wins a path taken twice (as a later copy overwrote an earlier one).
+ * Paths are built from names inside the manifests, and the tree is written to disk: a path that
+ * would not stay inside its folder refuses the bundle.
+ */
 export function tree(files: readonly FileEntry[]): FileEntry[] {
   const latest = new Map<string, FileEntry>();
-  for (const file of files) latest.set(file.path, file);
+  for (const file of files) {
+    const unsafe = unsafePathReason(file.path);
+    if (unsafe !== undefined) throw refuse([`Cannot write ${JSON.stringify(file.path)}: ${unsafe}.`]);
+    latest.set(file.path, file);
+  }
   return [...latest.values()].sort(byPath);
 }

@@ -8,6 +8,7 @@
  * Bearer token; none is anonymous.
  */
 import { Buffer } from 'node:buffer';
+import { createNodeHttpFetch } from '../../adapters/node-native/node-http-fetch.js';
 import { zlibLayerCodec } from '../../adapters/node-native/zlib-layer-codec.js';
 import { OciCatalogRegistry } from '../../adapters/oci/oci-catalog-registry.js';
 import { loadConfig } from '../../domain/catalog/declcfg-load.js';
@@ -15,7 +16,6 @@ import { parseImageReference } from '../../domain/catalog-image/image-reference.
 import { CatalogValidationError } from '../../domain/errors.js';
 import type { FileEntry } from '../../domain/files.js';
 import { parseConfig } from '../config.js';
-import { createNodeHttpFetch } from '../../adapters/node-native/node-http-fetch.js';
 import { type Command, parseCommand } from './args.js';
 import { CliError, EXIT_OK, EXIT_REFUSED, EXIT_USAGE, usageError } from './cli-error.js';
 import { readBundle } from './files.js';

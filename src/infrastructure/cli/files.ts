@@ -3,11 +3,12 @@
  * a `.zip` (unpacked in memory by the service's own archive adapter, with the
  * same limits), and a tree is written to a folder.
  */
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { dirname, join, relative, sep } from 'node:path';
+import { lstat, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { nodeZipCodecs } from '../../adapters/node-native/node-zip-codecs.js';
 import { ZipArchive } from '../../adapters/zip/zip-archive.js';
 import { byPath, type FileEntry, rootedFiles } from '../../domain/files.js';
+import { unsafePathReason } from '../../domain/path-segment.js';
 import { CliError, EXIT_USAGE } from './cli-error.js';
 
 /** The service's default `zipfile_max_uncompressed_size`, for zips read from disk too. */
@@ -85,17 +86,53 @@ async function linkedFile(path: string): Promise<boolean> {
   }
 }
 
-/** Writes the files under `root` (created if needed), replacing files of the same name. */
+/**
+ * Writes the files under `root` (created if needed), replacing files of the same name.
+ * Never anywhere else: a path that would leave `root` is refused, and so is a symbolic link
+ * inside `root` on the way to a file (it could point anywhere) — before anything is written.
+ */
 export async function writeTree(root: string, files: readonly FileEntry[]): Promise<void> {
+  const base = resolve(root);
+  const targets = files.map((file) => {
+    const unsafe = unsafePathReason(file.path);
+    const target = resolve(base, ...file.path.split('/'));
+    const inside = relative(base, target);
+    if (
+      unsafe !== undefined ||
+      inside === '' ||
+      inside === '..' ||
+      inside.startsWith(`..${sep}`) ||
+      isAbsolute(inside)
+    ) {
+      throw new CliError(`refusing to write ${JSON.stringify(file.path)} outside ${root}`, EXIT_USAGE);
+    }
+    return { target, segments: inside.split(sep), data: file.data };
+  });
   try {
-    await mkdir(root, { recursive: true });
-    for (const file of files) {
-      const target = join(root, ...file.path.split('/'));
+    await mkdir(base, { recursive: true });
+    for (const { segments } of targets) await refuseLinks(root, base, segments);
+    for (const { target, data } of targets) {
       await mkdir(dirname(target), { recursive: true });
-      await writeFile(target, file.data);
+      await writeFile(target, data);
     }
   } catch (error) {
-    throw ioError('write', root, error);
+    throw error instanceof CliError ? error : ioError('write', root, error);
+  }
+}
+
+async function refuseLinks(root: string, base: string, segments: readonly string[]): Promise<void> {
+  let path = base;
+  for (const segment of segments) {
+    path = join(path, segment);
+    let info: Awaited<ReturnType<typeof lstat>>;
+    try {
+      info = await lstat(path);
+    } catch {
+      return; // not there yet: created by us, as a folder or a file
+    }
+    if (info.isSymbolicLink()) {
+      throw new CliError(`refusing to write through the symbolic link ${path} in ${root}`, EXIT_USAGE);
+    }
   }
 }
 

@@ -9,7 +9,13 @@ import { OPERATOR_COURIER_VERSION } from '../../domain/manifest/index.js';
 import { SERVICE_VERSION } from '../version.js';
 import type { Command } from './args.js';
 import { CliError, EXIT_OK, EXIT_REFUSED, EXIT_USAGE } from './cli-error.js';
-import { isMalformedYaml, isValidationInfo, printFindings, printMalformedYaml, printUpstreamAnswer } from './report.js';
+import {
+  isMalformedYaml,
+  isValidationInfo,
+  printFindings,
+  printMalformedYaml,
+  printUpstreamAnswer,
+} from './report.js';
 
 interface CommandEntry {
   readonly name: string;

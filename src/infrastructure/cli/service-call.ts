@@ -41,6 +41,8 @@ export async function send(
     const response = await fetch(url, {
       method: 'POST',
       headers,
+      // The token is for this service: a redirect is reported (HTTP 3xx), never followed elsewhere.
+      redirect: 'manual',
       ...(body ? { body, duplex: 'half' } : {}),
       signal: AbortSignal.timeout(timeoutMs),
     } as RequestInit);

@@ -112,6 +112,7 @@ export class ServiceMetrics {
           deleteTag: (r, tag) => time('delete', () => session.deleteTag(r, tag)),
         };
       },
+      authenticate: (registry, token) => time('authenticate', () => inner.authenticate(registry, token)),
       ping: (registry, signal) => time('ping', () => inner.ping(registry, signal)),
     };
   }

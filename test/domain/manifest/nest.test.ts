@@ -9,8 +9,9 @@ import { PackageValidationError } from '../../../src/domain/errors.js';
 import type { FileEntry } from '../../../src/domain/files.js';
 import { loadBundle, prepareBundle } from '../../../src/domain/manifest/index.js';
 import { nestBundle } from '../../../src/domain/manifest/nest.js';
+import { tree } from '../../../src/domain/manifest/tree-transform.js';
 import { DEFAULT_POLICY } from '../../../src/domain/organization-policy.js';
-import { decode, filesOf, thrown, without } from '../../support/manifest-builders.js';
+import { decode, filesOf, thrown, without, withValue } from '../../support/manifest-builders.js';
 import { gizmoCrd, gizmoCsv, gizmoPackage } from '../../support/operator-builders.js';
 
 const paths = (files: readonly FileEntry[]) => files.map((f) => f.path);
@@ -145,5 +146,69 @@ describe('nestBundle (operator-courier nest)', () => {
     );
     const none = filesOf({ 'a.package.yaml': gizmoPackage('1.0.0') });
     expect((thrown(() => nestBundle(none)) as Error).message).toMatch(/no valid CSV file is found/);
+  });
+
+  it.each([
+    [
+      'spec.version',
+      '../../../x',
+      'The spec.version of CSV gizmo-operator.v1.0.0 cannot name a folder: "../../../x" (it contains "/").',
+    ],
+    [
+      'spec.version',
+      '..',
+      'The spec.version of CSV gizmo-operator.v1.0.0 cannot name a folder: ".." (".." is not a name but a reference to a folder).',
+    ],
+    ['metadata.name', '../../evil', 'The CSV name cannot name a file: "../../evil" (it contains "/").'],
+    ['metadata.name', 'a\\b', 'The CSV name cannot name a file: "a\\\\b" (it contains "\\").'],
+  ])('refuses a CSV whose %s is %j, writing nothing', (key, value, message) => {
+    const input = filesOf({
+      'gizmo.package.yaml': gizmoPackage('1.0.0'),
+      'a.clusterserviceversion.yaml': withValue(gizmoCsv('1.0.0', []), key, value),
+    });
+    const error = thrown(() => nestBundle(input)) as PackageValidationError;
+    expect(error).toBeInstanceOf(PackageValidationError);
+    expect(error.validationInfo).toEqual({ errors: [message], warnings: [] });
+  });
+
+  it('refuses an owned CRD whose name would leave the version folder', () => {
+    const crd = withValue(gizmoCrd('gears'), 'metadata.name', '../../gears');
+    const csv = withValue(gizmoCsv('1.0.0', []), 'spec.customresourcedefinitions.owned', [
+      { name: '../../gears', kind: 'Gear', version: 'v1' },
+    ]);
+    const input = filesOf({
+      'gizmo.package.yaml': gizmoPackage('1.0.0'),
+      'a.csv.yaml': csv,
+      'g.crd.yaml': crd,
+    });
+    expect((thrown(() => nestBundle(input)) as PackageValidationError).validationInfo.errors).toEqual([
+      'The CRD owned by CSV gizmo-operator.v1.0.0 cannot name a file: "../../gears" (it contains "/").',
+    ]);
+  });
+});
+
+describe('tree (what nest and flatten write)', () => {
+  it.each([
+    ['../x', '"..": ".." is not a name but a reference to a folder'],
+    ['/etc/x', '"": it is empty'],
+    ['a//b', '"": it is empty'],
+    ['a/./b', '".": "." is not a name but a reference to a folder'],
+    ['C:/x', 'it starts with a drive letter'],
+    ['a\\..\\b', 'it contains "\\"'],
+    ['nul\u0000', 'it contains a control character'],
+  ])('refuses the path %j, as a zip entry name is refused', (path, reason) => {
+    const error = thrown(() => tree([{ path, data: new Uint8Array() }])) as PackageValidationError;
+    expect(error).toBeInstanceOf(PackageValidationError);
+    expect(error.message).toBe(`Cannot write ${JSON.stringify(path)}: ${reason}.`);
+  });
+
+  it('keeps safe paths, "..." and "..x" included', () => {
+    const data = new Uint8Array();
+    expect(
+      tree([
+        { path: 'b/..x', data },
+        { path: '.../a', data },
+      ]).map((f) => f.path),
+    ).toEqual(['.../a', 'b/..x']);
   });
 });

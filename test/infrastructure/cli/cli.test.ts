@@ -241,6 +241,19 @@ describe('omps nest and flatten', { timeout: 60_000 }, () => {
     expect(() => readdirSync(target)).toThrow();
   });
 
+  it('refuses a spec.version that would write outside the target (../../../x), writing nothing', async () => {
+    const csv = withValue(gizmoCsv('0.1.0', []), 'spec.version', '../../../x');
+    const source = bundleDir(filesOf({ 'gizmo.package.yaml': gizmoPackage('0.1.0'), 'a.csv.yaml': csv }));
+    const parent = join(dir, 'escape');
+    const target = join(parent, 'a', 'b', 'registry');
+    const run = await omps(['nest', source, target]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(
+      'ERROR: The spec.version of CSV gizmo-operator.v0.1.0 cannot name a folder: "../../../x" (it contains "/").\n',
+    );
+    expect(() => readdirSync(parent)).toThrow();
+  });
+
   it('flattens a nested bundle, keeping the latest CRDs', async () => {
     const source = bundleDir(nestedGizmo());
     const target = join(dir, 'flat');
