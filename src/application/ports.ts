@@ -158,13 +158,20 @@ export interface CatalogSession {
    * of `base` (none: a one-layer image) and points `tag` at it. Returns the
    * digest the tag now points at. Base blobs are mounted from their repository
    * when in the same registry, copied otherwise.
+   *
+   * With `expected` (a digest, or null for "no tag yet"), the tag is read again
+   * right before it is written — after every blob and platform manifest is up —
+   * and left alone when it points elsewhere: then the answer is undefined.
+   * (The distribution API has no conditional PUT; this keeps the window to one
+   * round trip.)
    */
   pushCatalog(
     repository: string,
     tag: string,
     configs: readonly FileEntry[],
     base?: CatalogBase,
-  ): Promise<string>;
+    expected?: string | null,
+  ): Promise<string | undefined>;
 }
 
 /** A base image, resolved. The use case only carries it (from resolveBase to pushCatalog). */

@@ -24,7 +24,7 @@ import { assemblePackage } from '../domain/catalog/assemble.js';
 import { packagesIn, replacePackage } from '../domain/catalog/catalog-folder.js';
 import { loadConfig } from '../domain/catalog/declcfg-load.js';
 import type { DeclarativeConfig, RenderedBundle } from '../domain/catalog/fbc.js';
-import { renderBundle } from '../domain/catalog/render-bundle.js';
+import { RenderError, renderBundle } from '../domain/catalog/render-bundle.js';
 import { validateConfig } from '../domain/catalog/validate.js';
 import { CatalogValidationError, RegistryError } from '../domain/errors.js';
 import { type FileEntry, sameFiles } from '../domain/files.js';
@@ -96,6 +96,10 @@ export interface UpdateCatalogDeps {
 /** Rendered bundles kept per image digest (content-addressed: a digest's rendering never changes). */
 const RENDER_CACHE_SIZE = 4096;
 const MIGRATE = { migrateLevel: 'bundle-object-to-csv-metadata' } as const;
+/** The least time a writer waits after its push before it checks that the tag still holds its catalog. */
+const SETTLE_MIN_MS = 20;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class UpdateCatalog {
   private readonly lock = new KeyedLock();
@@ -164,20 +168,27 @@ export class UpdateCatalog {
     const maxAttempts = this.deps.maxAttempts ?? 8;
     let read = plan.read;
     for (let attempt = 1; ; attempt++) {
-      // Right before the push: has anyone written the tag since it was read?
+      // Has anyone written the tag since it was read? Then the package's folder goes into what is there now.
+      const started = performance.now();
       const current = await session.catalogDigest(repository, tag);
+      const roundTripMs = performance.now() - started;
       if (current !== read?.digest) read = await session.readCatalog(repository, tag);
       const configs = read?.configs ?? [];
       const next = replacePackage(configs, target.packageName, plan.config);
       if (read && sameFiles(configs, next)) return { image, digest: read.digest, changed: false };
       if (read !== plan.read) assertValid(next, image, plan.warnings);
 
-      const pushed = await session.pushCatalog(repository, tag, next, plan.base);
-      // Right after: a writer that read before this push may have pushed over it.
-      const after = await session.catalogDigest(repository, tag);
-      if (after === pushed) return { image, digest: pushed, changed: true };
+      // The adapter looks at the tag once more right before writing it, and leaves it if it moved.
+      const pushed = await session.pushCatalog(repository, tag, next, plan.base, read?.digest ?? null);
+      if (pushed !== undefined) {
+        // Another writer that looked before this push may still put a catalog made from an older
+        // read: wait out about one look-and-write of theirs, then check that ours holds.
+        await sleep(Math.min(2000, Math.max(SETTLE_MIN_MS, 4 * roundTripMs)));
+        const after = await session.catalogDigest(repository, tag);
+        if (after === pushed) return { image, digest: pushed, changed: true };
+      }
       read = await session.readCatalog(repository, tag);
-      if (read && holdsPackage(read.configs, target.packageName, plan.config)) {
+      if (pushed !== undefined && read && holdsPackage(read.configs, target.packageName, plan.config)) {
         return { image, digest: read.digest, changed: true };
       }
       if (attempt >= maxAttempts) {
@@ -192,7 +203,7 @@ export class UpdateCatalog {
         attempt,
       });
       // A short random pause: two writers that keep colliding fall out of step.
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
+      await sleep(Math.random() * 20 * attempt);
     }
   }
 
@@ -223,10 +234,15 @@ export class UpdateCatalog {
       try {
         rendered.push(this.render(bundle, `${host}/${repository}@${bundle.digest}`));
       } catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
-        // A bundle this publish adds must render: it is our own output, so a failure is a defect.
-        if (replaced.has(bundle.tag)) throw error;
-        warnings.push(`Bundle image ${repository}:${bundle.tag} is left out of the catalog: ${reason}`);
+        if (!(error instanceof RenderError)) throw error;
+        // A bundle this publish adds must go into the catalog: refused before anything is pushed.
+        if (replaced.has(bundle.tag)) {
+          const message = `Bundle ${repository}:${bundle.tag} cannot be rendered into the catalog: ${error.message}`;
+          throw new CatalogValidationError(message, { errors: [message], warnings });
+        }
+        warnings.push(
+          `Bundle image ${repository}:${bundle.tag} is left out of the catalog: ${error.message}`,
+        );
       }
     }
     return { rendered, warnings };

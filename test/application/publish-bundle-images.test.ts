@@ -188,7 +188,7 @@ describe('bundle images', () => {
     'credentials the registry refuses stop the publish before any bundle work (dry run: %s)',
     async (dryRun) => {
       const error = await failure(publish.execute(upload(three(), { token: 'made-up', dryRun })));
-      expect(error.id).toBe('QuayAuthorizationError');
+      expect(error.id).toBe('RegistryAuthorizationError');
       expect(error.message).toBe('The registry refused the credentials (401): authentication required.');
       expect(jobs).toEqual([]);
       expect(archive.unpacked).toBe(0);

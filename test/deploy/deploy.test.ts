@@ -257,7 +257,7 @@ describe('deploy/kubernetes', () => {
     expect(others).toEqual([]);
     expect(mountedPath('configMap', configMap.metadata.name, key!)).toBe(containerEnv.OMPS_CONF_FILE);
     const config = parseConfigText(configMap.data[key!], key);
-    expect(Object.keys(config.organizations).length).toBeGreaterThan(0);
+    expect(config.organizations.size).toBeGreaterThan(0);
     expect(configMap.data[key!]).not.toMatch(/oauth_token/);
   });
 
@@ -271,7 +271,7 @@ describe('deploy/kubernetes', () => {
       { text: configMap.data[confKey!], source: confKey! },
       { text: secret.stringData[key!], source: key! },
     ]);
-    const orgs = Object.values(config.organizations);
+    const orgs = [...config.organizations.values()];
     expect(orgs.every((o) => o.oauthToken)).toBe(true);
   });
 

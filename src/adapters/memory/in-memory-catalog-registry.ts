@@ -96,7 +96,7 @@ export class InMemoryCatalogRegistry implements CatalogRegistry {
         });
       },
 
-      async pushCatalog(repository, tag, configs, catalogBase): Promise<string> {
+      async pushCatalog(repository, tag, configs, catalogBase, expected): Promise<string | undefined> {
         check(`push ${repository}:${tag}`);
         const image = await buildCatalogImage(configs, webGzipCodec, catalogBase?.image);
         for (const layer of image.baseLayers) {
@@ -106,6 +106,9 @@ export class InMemoryCatalogRegistry implements CatalogRegistry {
             );
         }
         store.put(base, repository, image.blobs, image.manifests);
+        if (expected !== undefined && (store.manifest(base, repository, tag)?.digest ?? null) !== expected) {
+          return undefined;
+        }
         store.put(base, repository, [], [image.top], tag);
         return image.top.digest;
       },

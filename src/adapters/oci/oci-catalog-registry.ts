@@ -192,7 +192,8 @@ class OciCatalogSession implements CatalogSession {
     tag: string,
     configs: readonly FileEntry[],
     base?: CatalogBase,
-  ): Promise<string> {
+    expected?: string | null,
+  ): Promise<string | undefined> {
     const image = await buildCatalogImage(configs, this.registry.codec, base?.image);
     if (base) {
       const other =
@@ -207,6 +208,10 @@ class OciCatalogSession implements CatalogSession {
     }
     for (const manifest of image.manifests)
       await this.client.putManifest(repository, manifest.digest, manifest);
+    // Everything but the tag is up: the last look at it, as close to the PUT as a client can get.
+    if (expected !== undefined && ((await this.catalogDigest(repository, tag)) ?? null) !== expected) {
+      return undefined;
+    }
     await this.client.putManifest(repository, tag, image.top);
     return image.top.digest;
   }

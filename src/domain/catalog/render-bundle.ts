@@ -31,7 +31,7 @@ import { compareStrings, goJson, sortedKeys } from './declcfg-write.js';
 import type { FbcBundle, FbcIcon, Property, RelatedImage, RenderedBundle } from './fbc.js';
 import { KUBE_YAML_SCHEMA } from './kube-yaml.js';
 import { annotatedProperties } from './properties-annotation.js';
-import { RenderError } from './render-error.js';
+import { RenderError, yamlReason } from './render-error.js';
 
 export { RenderError } from './render-error.js';
 
@@ -209,7 +209,7 @@ function parseFile(file: FileEntry): unknown {
   try {
     return parseYaml(file.path, decodeUtf8(file.path, file.data), KUBE_YAML_SCHEMA);
   } catch (error) {
-    if (error instanceof PackageValidationError) throw new RenderError(error.message, { cause: error });
+    if (error instanceof PackageValidationError) throw new RenderError(yamlReason(error), { cause: error });
     throw error;
   }
 }

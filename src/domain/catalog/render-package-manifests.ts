@@ -37,7 +37,7 @@ import {
   type MigrateLevel,
   type ParsedBundle,
 } from './render-bundle.js';
-import { RenderError } from './render-error.js';
+import { RenderError, yamlReason } from './render-error.js';
 
 export interface PackageManifestsOptions {
   readonly imageRefTemplate?: ImageRefTemplate;
@@ -122,7 +122,7 @@ function identify(files: readonly FileEntry[]): BundleFile[] {
   try {
     return identifyFiles(files, [], webTextCodec, KUBE_YAML_SCHEMA);
   } catch (error) {
-    if (error instanceof PackageValidationError) throw new RenderError(error.message, { cause: error });
+    if (error instanceof PackageValidationError) throw new RenderError(yamlReason(error), { cause: error });
     throw error;
   }
 }

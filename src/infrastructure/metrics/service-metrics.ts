@@ -127,8 +127,8 @@ export class ServiceMetrics {
           catalogDigest: (r, tag) => time('catalog_digest', () => session.catalogDigest(r, tag)),
           readCatalog: (r, tag) => time('catalog_read', () => session.readCatalog(r, tag)),
           resolveBase: (ref) => time('catalog_base', () => session.resolveBase(ref)),
-          pushCatalog: (r, tag, configs, base) =>
-            time('catalog_push', () => session.pushCatalog(r, tag, configs, base)),
+          pushCatalog: (r, tag, configs, base, expected) =>
+            time('catalog_push', () => session.pushCatalog(r, tag, configs, base, expected)),
         };
       },
     };

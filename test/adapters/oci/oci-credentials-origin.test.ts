@@ -8,7 +8,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { OciImageRegistry } from '../../../src/adapters/oci/oci-image-registry.js';
 import type { FetchLike } from '../../../src/adapters/upstream/call.js';
-import { QuayAuthorizationError, QuayCourierError, QuayPackageError } from '../../../src/domain/errors.js';
+import { RegistryAuthorizationError, RegistryError } from '../../../src/domain/errors.js';
 import { anImage } from '../../contracts/image-registry-contract.js';
 import {
   type OciAuth,
@@ -84,7 +84,7 @@ describe.each(transports)('OCI credentials over %s', (_transport, transport) => 
   it('never answers a 401 from another host: no token exchange there, no credentials sent', async () => {
     const { state, foreign, session } = await pair((f) => ({ uploadsAt: f }), ALICE);
     const error = await caught(session.pushImage(REPO, '1.0.0', await anImage('1.0.0')));
-    expect(error).toBeInstanceOf(QuayAuthorizationError);
+    expect(error).toBeInstanceOf(RegistryAuthorizationError);
     expect((error as Error).message).toMatch(/could not upload blob sha256:.* the registry answered 401/);
     const there = state.requestsTo(foreign.url);
     expect(there.map((r) => `${r.method} ${r.path.replace(/[^/]+$/, '…')}`)).toEqual([
@@ -141,8 +141,8 @@ describe('OCI realm and redirect rules (https registry, scripted answers)', () =
       'https://registry.example',
       BASIC,
     );
-    const error = await caught<QuayPackageError>(session.tags(REPO));
-    expect(error).toBeInstanceOf(QuayPackageError);
+    const error = await caught<RegistryError>(session.tags(REPO));
+    expect(error).toBeInstanceOf(RegistryError);
     expect(error.message).toBe(
       `Cannot retrieve the tags of ${REPO}: the registry's token service is a plain-http URL, which an https registry's credentials never go to.`,
     );
@@ -165,13 +165,13 @@ describe('OCI realm and redirect rules (https registry, scripted answers)', () =
       'https://registry.example',
       BASIC,
     );
-    const push = await caught<QuayCourierError>(session.pushImage(REPO, '1.0.0', await anImage('1.0.0')));
-    expect(push).toBeInstanceOf(QuayCourierError);
+    const push = await caught<RegistryError>(session.pushImage(REPO, '1.0.0', await anImage('1.0.0')));
+    expect(push).toBeInstanceOf(RegistryError);
     expect(push.message).toMatch(
       /could not check blob sha256:\w+ of acme\/widget-bundle: the registry answered a redirect \(HTTP 307 to storage\.example\), from https to plain http, which is not followed\.$/,
     );
     expect(sent.some((s) => s.url.startsWith('http://storage.example'))).toBe(false);
-    const list = await caught<QuayPackageError>(session.tags(REPO));
+    const list = await caught<RegistryError>(session.tags(REPO));
     expect(list.message).toMatch(/after 5 redirects already, which is not followed\.$/);
     expect(sent.filter((s) => s.url.includes('/loop/'))).toHaveLength(5);
   });
@@ -192,7 +192,7 @@ describe('OCI realm and redirect rules (https registry, scripted answers)', () =
       'https://registry.example',
       BASIC,
     );
-    const error = await caught<QuayCourierError>(session.pushImage(REPO, '1.0.0', await anImage('1.0.0')));
+    const error = await caught<RegistryError>(session.pushImage(REPO, '1.0.0', await anImage('1.0.0')));
     expect(error.message).toMatch(
       /: the registry answered a redirect \(HTTP 308 to elsewhere\.example\), which is not followed for PUT\.$/,
     );
