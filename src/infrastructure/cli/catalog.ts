@@ -12,6 +12,7 @@ import { createNodeHttpFetch } from '../../adapters/node-native/node-http-fetch.
 import { zlibLayerCodec } from '../../adapters/node-native/zlib-layer-codec.js';
 import { OciCatalogRegistry } from '../../adapters/oci/oci-catalog-registry.js';
 import { loadConfig } from '../../domain/catalog/declcfg-load.js';
+import { validateConfig } from '../../domain/catalog/validate.js';
 import { parseImageReference } from '../../domain/catalog-image/image-reference.js';
 import { CatalogValidationError } from '../../domain/errors.js';
 import type { FileEntry } from '../../domain/files.js';
@@ -83,7 +84,9 @@ export const catalogCommand: Command = {
  * Throws CatalogValidationError naming each broken rule.
  */
 export function validateCatalogFolder(files: readonly FileEntry[]): void {
-  loadConfig(files);
+  const errors = validateConfig(loadConfig(files));
+  if (errors.length > 0)
+    throw new CatalogValidationError('The catalog is invalid.', { errors, warnings: [] });
 }
 
 function imageTarget(image: string): { host: string; repository: string; tag: string } {

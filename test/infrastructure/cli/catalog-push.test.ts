@@ -34,11 +34,17 @@ const CATALOG = [
 let dir: string;
 let valid: string;
 let invalid: string;
+let broken: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'omps-catalog-push-'));
   valid = writeFiles(join(dir, 'valid'), CATALOG);
   invalid = writeFiles(join(dir, 'invalid'), [{ path: 'widget/catalog.json', data: text('{"schema": ') }]);
+  // Loads, but breaks a rule: the default channel does not exist.
+  const noChannel = new TextDecoder()
+    .decode(CATALOG[0]!.data)
+    .replace('"defaultChannel":"stable"', '"defaultChannel":"fast"');
+  broken = writeFiles(join(dir, 'broken'), [{ path: 'widget/catalog.json', data: text(noChannel) }]);
   await buildCli();
 }, 180_000);
 
@@ -81,7 +87,7 @@ describe('omps catalog push', { timeout: 60_000 }, () => {
     expect(registry.state.tagsOf('acme/catalog')).toEqual(['latest']);
   });
 
-  it('validates first: an invalid folder exits 1 and pushes nothing', async () => {
+  it('validates first: an unreadable or rule-breaking folder exits 1 and pushes nothing', async () => {
     const run = await omps(['catalog', 'push', invalid, `${host}/acme/catalog:v1`, '--plain-http'], {
       OMPS_REGISTRY_AUTH: 'alice:s3cret',
     });
@@ -89,6 +95,11 @@ describe('omps catalog push', { timeout: 60_000 }, () => {
     expect(run.stderr).toMatch(
       /^ERROR: widget\/catalog\.json: .*\nThe catalog is invalid; nothing was pushed\.\n$/,
     );
+    const rule = await omps(['catalog', 'push', broken, `${host}/acme/catalog:v1`, '--plain-http'], {
+      OMPS_REGISTRY_AUTH: 'alice:s3cret',
+    });
+    expect(rule.code).toBe(1);
+    expect(rule.stderr).toMatch(/^ERROR: .*widget.*fast.*\nThe catalog is invalid; nothing was pushed\.\n$/);
     expect(registry.state.requests).toEqual([]);
   });
 
