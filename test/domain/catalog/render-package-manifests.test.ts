@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { parseImageRefTemplate } from '../../../src/domain/catalog/image-ref-template.js';
 import { CSV_METADATA_MIGRATION, RenderError } from '../../../src/domain/catalog/render-bundle.js';
 import { renderPackageManifests } from '../../../src/domain/catalog/render-package-manifests.js';
+import { validateConfig } from '../../../src/domain/catalog/validate.js';
 import type { FileEntry } from '../../../src/domain/files.js';
 import { readFixture } from '../../support/fixtures.js';
 import { aCrd, filesOf, type Obj, thrown } from '../../support/manifest-builders.js';
@@ -69,6 +70,13 @@ describe('renderPackageManifests', () => {
       { name: 'kvstore', image: 'registry.example.org/kv/kvstore:3.5.0' },
     ]);
     expect(config.others).toEqual([]);
+  });
+
+  it('renders catalogs that pass the validation of opm (declcfg ConvertToModel + model.Validate)', () => {
+    const template = parseImageRefTemplate('registry.example.org/kv/{{.Package}}-bundle:v{{.Version}}');
+    for (const files of [kvstore(), readFixture('etcd_op_nested')]) {
+      expect(validateConfig(renderPackageManifests(files, { imageRefTemplate: template }))).toEqual([]);
+    }
   });
 
   it('sets image from the template and migrates to olm.csv.metadata', () => {
