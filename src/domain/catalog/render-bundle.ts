@@ -26,7 +26,7 @@ import { PackageValidationError } from '../errors.js';
 import type { FileEntry } from '../files.js';
 import { decodeUtf8, parseYaml } from '../manifest/yaml-parse.js';
 import { isRecord } from '../values.js';
-import { csvMetadata } from './csv-metadata.js';
+import { csvMetadata, csvStringMap } from './csv-metadata.js';
 import { compareStrings, goJson, sortedKeys } from './declcfg-write.js';
 import type { FbcBundle, FbcIcon, Property, RelatedImage, RenderedBundle } from './fbc.js';
 import { KUBE_YAML_SCHEMA } from './kube-yaml.js';
@@ -274,17 +274,9 @@ function csvFacts(csv: Mapping): CsvFacts {
   const name = metadata.name;
   if (typeof name !== 'string' || name === '') throw new RenderError('The bundle CSV has no metadata.name.');
   const where = `The CSV ${name}`;
-  const annotations: Record<string, string> = {};
-  if (metadata.annotations !== undefined && metadata.annotations !== null) {
-    if (!isRecord(metadata.annotations))
-      throw new RenderError(`${where}: metadata.annotations must be a mapping.`);
-    for (const [key, value] of Object.entries(metadata.annotations)) {
-      if (typeof value !== 'string' && value !== null) {
-        throw new RenderError(`${where}: the annotation ${key} must be a string.`);
-      }
-      annotations[key] = value ?? '';
-    }
-  }
+  // ObjectMeta's maps of strings: anything else fails opm's conversion of the CSV.
+  const annotations = csvStringMap(metadata.annotations, 'metadata.annotations');
+  csvStringMap(metadata.labels, 'metadata.labels');
   if (csv.spec !== undefined && csv.spec !== null && !isRecord(csv.spec)) {
     throw new RenderError(`${where}: spec must be a mapping.`);
   }

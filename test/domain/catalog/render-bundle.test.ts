@@ -354,6 +354,11 @@ describe('readBundle / parse (pkg/registry/parse_test.go)', () => {
       message: /spec\.version must be a string/,
     },
     {
+      name: 'a CSV annotation that is not a string (an unquoted certified: false)',
+      files: gadgetBundle({ csv: gadgetCsv('0.2.0', { 'metadata.annotations': { certified: false } }) }),
+      message: /metadata\.annotations\.certified must be a string/,
+    },
+    {
       name: 'a CSV without a name',
       files: gadgetBundle({ csv: gadgetCsv('0.2.0', { 'metadata.name': undefined }) }),
       message: /no metadata\.name/,
