@@ -187,15 +187,22 @@ export function buildBundle(parsed: ParsedBundle, options: RenderOptions): Rende
 
 // ---------------------------------------------------------------- reading files
 
-/** Files directly inside `folder`, in Go's file-name order. */
+/**
+ * Files directly inside `folder`, in Go's file-name order. Paths as an image
+ * layer may write them (`./manifests/…`, `/manifests/…`) count too.
+ */
 function filesIn(files: readonly FileEntry[], folder: string): { name: string; file: FileEntry }[] {
   const prefix = `${folder}/`;
-  return files
-    .filter((f) => f.path.startsWith(prefix) && !f.path.slice(prefix.length).includes('/'))
-    .map((file) => ({ name: file.path.slice(prefix.length), file }))
-    .filter((f) => f.name !== '')
-    .sort((a, b) => compareStrings(a.name, b.name));
+  const out: { name: string; file: FileEntry }[] = [];
+  for (const file of files) {
+    const path = file.path.replace(LEADING_DOTS_AND_SLASHES, '');
+    const name = path.startsWith(prefix) ? path.slice(prefix.length) : '';
+    if (name !== '' && !name.includes('/')) out.push({ name, file });
+  }
+  return out.sort((a, b) => compareStrings(a.name, b.name));
 }
+
+const LEADING_DOTS_AND_SLASHES = /^(?:\.?\/)+/;
 
 function parseFile(file: FileEntry): unknown {
   try {

@@ -394,6 +394,11 @@ describe('readBundle / parse (pkg/registry/parse_test.go)', () => {
     expect(bundle.properties.filter((p) => p.type === 'olm.bundle.object')).toHaveLength(2);
   });
 
+  it('reads paths as an image layer may write them (./manifests/…, /metadata/…)', () => {
+    const files = gadgetBundle().map((f, i) => ({ ...f, path: `${i % 2 === 0 ? './' : '/'}${f.path}` }));
+    expect(renderBundle(files, { image: '' })).toEqual(renderBundle(gadgetBundle(), { image: '' }));
+  });
+
   it('reads the metadata files by content, whatever their names', () => {
     const files = gadgetBundle({
       extra: {
