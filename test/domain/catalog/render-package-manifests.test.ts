@@ -79,6 +79,98 @@ describe('renderPackageManifests', () => {
     }
   });
 
+  // directoryGraphLoader_test.go TestPackageGraphLoader, with our own operators.
+  const graphCases: {
+    name: string;
+    versions: [string, string | undefined, string[]][];
+    channels: [string, string][];
+    defaultChannel: string;
+    entries: Record<string, [string, string | undefined, string[] | undefined][]>;
+  }[] = [
+    {
+      name: 'etcd-like: a skipped CSV that is not in the folder, three channels',
+      versions: [
+        ['0.6.1', undefined, []],
+        ['0.9.0', '0.6.1', []],
+        ['0.9.2', '0.9.0', ['0.9.1']],
+      ],
+      channels: [
+        ['alpha', '0.9.2'],
+        ['beta', '0.9.0'],
+        ['stable', '0.9.2'],
+      ],
+      defaultChannel: 'alpha',
+      entries: {
+        alpha: [
+          ['0.6.1', undefined, undefined],
+          ['0.9.0', '0.6.1', undefined],
+          ['0.9.2', '0.9.0', ['0.9.1']],
+        ],
+        beta: [
+          ['0.6.1', undefined, undefined],
+          ['0.9.0', '0.6.1', undefined],
+        ],
+        stable: [
+          ['0.6.1', undefined, undefined],
+          ['0.9.0', '0.6.1', undefined],
+          ['0.9.2', '0.9.0', ['0.9.1']],
+        ],
+      },
+    },
+    {
+      name: 'aqua-like: two channels share a head, a third holds an unrelated older CSV',
+      versions: [
+        ['0.0.1', undefined, []],
+        ['1.0.0', undefined, []],
+      ],
+      channels: [
+        ['stable', '1.0.0'],
+        ['alpha', '1.0.0'],
+        ['beta', '0.0.1'],
+      ],
+      defaultChannel: 'stable',
+      entries: {
+        alpha: [['1.0.0', undefined, undefined]],
+        beta: [['0.0.1', undefined, undefined]],
+        stable: [['1.0.0', undefined, undefined]],
+      },
+    },
+  ];
+
+  it.each(graphCases)('channels: $name', ({ versions, channels, defaultChannel, entries }) => {
+    const files: Record<string, Obj> = {
+      'widget.package.yaml': {
+        packageName: 'widget',
+        channels: channels.map(([name, head]) => ({ name, currentCSV: csvNameOf(head) })),
+        defaultChannel,
+      },
+    };
+    for (const [version, replaces, skips] of versions) {
+      const extra = skips.length > 0 ? { 'spec.skips': skips.map(csvNameOf) } : {};
+      files[`${version}/widget.v${version}.clusterserviceversion.yaml`] = versionCsv(
+        version,
+        replaces,
+        extra,
+      );
+      files[`${version}/widgets.crd.yaml`] = aCrd();
+    }
+    const config = renderPackageManifests(filesOf(files));
+    expect(config.packages[0]!.defaultChannel).toBe(defaultChannel);
+    const rendered = Object.fromEntries(config.channels.map((c) => [c.name, c.entries]));
+    const expected = Object.fromEntries(
+      Object.entries(entries).map(([channel, list]) => [
+        channel,
+        list.map(([version, replaces, skips]) => ({
+          name: csvNameOf(version),
+          ...(replaces ? { replaces: csvNameOf(replaces) } : {}),
+          ...(skips ? { skips: skips.map(csvNameOf) } : {}),
+        })),
+      ]),
+    );
+    expect(rendered).toEqual(expected);
+    expect(config.bundles.map((b) => b.name)).toEqual(versions.map(([v]) => csvNameOf(v)));
+  });
+
   it('sets image from the template and migrates to olm.csv.metadata', () => {
     const config = renderPackageManifests(kvstore(), {
       imageRefTemplate: parseImageRefTemplate('registry.example.org/kv/{{.Package}}-bundle:v{{.Version}}'),
