@@ -56,6 +56,22 @@ export async function readBundle(source: string): Promise<FileEntry[]> {
   }
 }
 
+/** A folder's files (paths relative to it, sorted); a path that is not a folder is a usage error. */
+export async function readFolderFiles(path: string): Promise<FileEntry[]> {
+  let info: Awaited<ReturnType<typeof stat>>;
+  try {
+    info = await stat(path);
+  } catch (error) {
+    throw ioError('read', path, error);
+  }
+  if (!info.isDirectory()) throw new CliError(`"${path}" is not a directory`, EXIT_USAGE);
+  try {
+    return await readFolder(path);
+  } catch (error) {
+    throw ioError('read', path, error);
+  }
+}
+
 async function readFolder(root: string): Promise<FileEntry[]> {
   const out: FileEntry[] = [];
   const walk = async (dir: string): Promise<void> => {
