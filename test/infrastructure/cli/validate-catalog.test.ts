@@ -49,10 +49,7 @@ describe('omps validate-catalog', { timeout: 60_000 }, () => {
       [
         file('.indexignore', '*.md\n'),
         file('README.md', '# Our catalog\n\nNot FBC.'),
-        file(
-          'parrot/catalog.json',
-          writeJson({ ...valid(), packages: valid().packages.filter((p) => p.name === 'parrot') }),
-        ),
+        file('parrot/catalog.json', writeJson(parrotOnly())),
         file(
           'walrus/catalog.yaml',
           'schema: olm.package\nname: walrus\ndefaultChannel: stable\n---\nschema: olm.channel\npackage: walrus\nname: stable\nentries:\n- name: walrus.v1.0.0\n---\nschema: olm.bundle\npackage: walrus\nname: walrus.v1.0.0\nimage: quay.example/walrus-bundle:v1.0.0\nproperties:\n- type: olm.package\n  value:\n    packageName: walrus\n    version: 1.0.0\n',
