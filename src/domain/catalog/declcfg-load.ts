@@ -81,20 +81,49 @@ function decode(file: FileEntry): string {
 
 /** k8s YAMLOrJSONDecoder: a JSON stream when the text starts with `{`, else YAML documents. */
 function* blobsOf(text: string): Generator<unknown> {
-  const start = text.replace(/^\uFEFF/, '').trimStart();
-  if (start.startsWith('{')) {
-    for (const slice of jsonValues(start)) {
-      checkDepth(slice);
-      yield JSON.parse(slice);
-    }
-    return;
-  }
-  for (const doc of yamlDocuments(text)) yield yamlValue(doc);
+  for (const segment of blobSegments(text)) if (segment.isBlob) yield segment.blob;
 }
 
-/** Splits a stream of JSON values (as Go's json.Decoder reads them) into their texts. */
-function* jsonValues(text: string): Generator<string> {
-  let i = 0;
+/** A piece of a catalog file; the pieces of a file concatenate back to its text. */
+export interface TextSegment {
+  text: string;
+  /** Whether this piece is one blob (a JSON value, or a YAML document with its `---` line). */
+  isBlob: boolean;
+  blob?: unknown;
+}
+
+/**
+ * A file's text cut into its blobs and what lies between them, so a blob can
+ * be cut out and every other byte kept. Throws on text opm cannot read.
+ */
+export function blobSegments(text: string): TextSegment[] {
+  const lead = /^\uFEFF?\s*/.exec(text)?.[0] ?? '';
+  const segments: TextSegment[] = [];
+  if (text.slice(lead.length).startsWith('{')) {
+    let at = 0;
+    for (const [start, end] of jsonValueRanges(text, lead.length)) {
+      if (start > at) segments.push({ text: text.slice(at, start), isBlob: false });
+      const slice = text.slice(start, end);
+      checkDepth(slice);
+      segments.push({ text: slice, isBlob: true, blob: JSON.parse(slice) });
+      at = end;
+    }
+    if (at < text.length) segments.push({ text: text.slice(at), isBlob: false });
+    return segments;
+  }
+  for (const doc of yamlDocuments(text)) {
+    segments.push(
+      doc.body === undefined
+        ? { text: doc.text, isBlob: false }
+        : { text: doc.text, isBlob: true, blob: yamlValue(doc.body) },
+    );
+  }
+  return segments;
+}
+
+/** Where each value of a stream of JSON values (as Go's json.Decoder reads them) starts and ends. */
+function* jsonValueRanges(text: string, from: number): Generator<[number, number]> {
+  let i = from;
   const n = text.length;
   const isSpace = (c: string) => c === ' ' || c === '\t' || c === '\n' || c === '\r';
   while (i < n) {
@@ -134,7 +163,7 @@ function* jsonValues(text: string): Generator<string> {
       while (i < n && !isSpace(text.charAt(i)) && !'{["'.includes(text.charAt(i))) i++;
       if (i === start) i++;
     }
-    yield text.slice(start, i);
+    yield [start, i];
   }
 }
 
@@ -156,23 +185,31 @@ function checkDepth(json: string): void {
 
 /**
  * k8s YAMLReader: a line starting with `---` ends a document (only spaces or
- * a comment may follow it); empty documents are skipped.
+ * a comment may follow it); empty documents are skipped. Each piece is a
+ * document with the separator line before it (`body` undefined for pieces
+ * holding no document).
  */
-function* yamlDocuments(text: string): Generator<string> {
+function* yamlDocuments(text: string): Generator<{ text: string; body?: string }> {
+  let pending = '';
   let buffer: string[] = [];
-  const lines = text.split(/(?<=\n)/);
-  for (const line of lines) {
+  const flush = function* (): Generator<{ text: string; body?: string }> {
+    if (buffer.length > 0) yield { text: pending + buffer.join(''), body: buffer.join('') };
+    else if (pending) yield { text: pending };
+    pending = '';
+    buffer = [];
+  };
+  for (const line of text.split(/(?<=\n)/)) {
     if (line.startsWith('---')) {
       const rest = line.slice(3).trim();
       if (rest.length > 0 && !rest.startsWith('#'))
         throw new Error(`invalid Yaml document separator: ${rest}`);
-      if (buffer.length > 0) yield buffer.join('');
-      buffer = [];
+      yield* flush();
+      pending = line;
       continue;
     }
     buffer.push(line);
   }
-  if (buffer.length > 0) yield buffer.join('');
+  yield* flush();
 }
 
 /** One YAML document as go-yaml v2 reads it (YAML 1.1, timestamps kept as strings). */

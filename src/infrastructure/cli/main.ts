@@ -45,6 +45,11 @@ const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./render.js')).renderCommand,
   },
   {
+    name: 'validate-catalog',
+    summary: 'Check a File-Based Catalog folder as opm validate does',
+    load: async () => (await import('./validate-catalog.js')).validateCatalogCommand,
+  },
+  {
     name: 'publish',
     summary: 'Publish a bundle through a running OMPS service',
     load: async () => (await import('./publish.js')).publishCommand,
