@@ -2,10 +2,11 @@
  * One package's FBC blobs from its rendered bundles (SPEC §11 `channels`):
  *
  * - `replaces`: how package manifests and `opm index add --mode replaces`
- *   build channels. A channel holds the bundles whose channels annotation
- *   names it, plus every bundle of the package they reach through
- *   `spec.replaces` / `spec.skips` (an index pulls a replaced bundle into the
- *   channel of the bundle replacing it). Each entry keeps its CSV's
+ *   build channels (operator-registry's sqlite loader walks each channel
+ *   down its `replaces` chain and adds the bundles each one skips). A
+ *   channel holds the bundles whose channels annotation names it, every
+ *   bundle of the package they reach through `spec.replaces`, and the
+ *   bundles of the package those skip (not followed further). Each entry keeps its CSV's
  *   `replaces`, `skips` and `olm.skipRange` as they are, even when they name
  *   a bundle that is not there (FBC allows it, OLM ignores the edge; a
  *   removed bundle in the middle of a chain then shows as two channel heads,
@@ -110,15 +111,17 @@ function replacesChannels(
   const channels: FbcChannel[] = [];
   for (const name of [...names].sort(compareStrings)) {
     const members = new Set<string>();
+    const skipped = new Set<string>();
     const queue = sorted.filter((b) => b.channels.includes(name)).map((b) => b.bundle.name);
     while (queue.length > 0) {
       const next = queue.pop() as string;
       if (members.has(next)) continue;
       members.add(next);
       const b = byName.get(next) as RenderedBundle;
-      for (const target of [b.replaces ?? '', ...b.skips])
-        if (byName.has(target) && !members.has(target)) queue.push(target);
+      if (b.replaces && byName.has(b.replaces)) queue.push(b.replaces);
+      for (const skip of b.skips) if (byName.has(skip)) skipped.add(skip);
     }
+    for (const skip of skipped) members.add(skip);
     const entries = sorted.filter((b) => members.has(b.bundle.name)).map(entryOf);
     channels.push({ schema: 'olm.channel', name, package: packageName, entries });
   }

@@ -85,15 +85,18 @@ function list<T>(value: unknown, path: string, item: Reader<T>): T[] {
   return value.map((v, i) => item(v, `${path}[${i}]`));
 }
 
-/** A map[string]string (null values are ""), written with its keys in Go's order. */
-function stringMap(value: unknown, path: string): Record<string, string> {
+/** A map[string]string of the CSV (null values are ""); RenderError for another value. */
+export function csvStringMap(value: unknown, path: string): Record<string, string> {
   const strings: Record<string, string> = {};
   for (const [key, v] of Object.entries(optionalRecord(value, path))) {
     if (typeof v !== 'string' && v !== null) throw wrongType(`${path}.${key}`, 'a string');
     strings[key] = v ?? '';
   }
-  return sortedKeys(strings) as Record<string, string>;
+  return strings;
 }
+
+/** A map, written with its keys in Go's order. */
+const stringMap = (value: unknown, path: string) => sortedKeys(csvStringMap(value, path));
 
 function definitions(value: unknown, path: string, item: Reader<Out>): Out {
   const record = optionalRecord(value, path);

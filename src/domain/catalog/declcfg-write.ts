@@ -66,38 +66,43 @@ function writeValue(value: unknown, parts: string[], unit: string | undefined, p
   else if (typeof value === 'boolean') parts.push(value ? 'true' : 'false');
   else if (typeof value === 'bigint') parts.push(value.toString());
   else if (Array.isArray(value)) {
-    if (value.length === 0) {
-      parts.push('[]');
-      return;
-    }
-    const inner = unit === undefined ? '' : prefix + unit;
-    parts.push('[');
-    value.forEach((item, i) => {
-      if (i > 0) parts.push(',');
-      if (unit !== undefined) parts.push('\n', inner);
-      writeValue(item, parts, unit, inner);
-    });
-    if (unit !== undefined) parts.push('\n', prefix);
-    parts.push(']');
+    writeCollection('[', ']', value, parts, unit, prefix, (item, inner) =>
+      writeValue(item, parts, unit, inner),
+    );
   } else if (typeof value === 'object') {
     const record = value as Record<string, unknown>;
     let keys = Object.keys(record).filter((k) => record[k] !== undefined);
     if (value instanceof SortedKeys) keys = keys.sort(compareStrings);
-    if (keys.length === 0) {
-      parts.push('{}');
-      return;
-    }
-    const inner = unit === undefined ? '' : prefix + unit;
-    parts.push('{');
-    keys.forEach((k, i) => {
-      if (i > 0) parts.push(',');
-      if (unit !== undefined) parts.push('\n', inner);
+    writeCollection('{', '}', keys, parts, unit, prefix, (k, inner) => {
       parts.push(goString(k), unit === undefined ? ':' : ': ');
       writeValue(record[k], parts, unit, inner);
     });
-    if (unit !== undefined) parts.push('\n', prefix);
-    parts.push('}');
   } else parts.push('null');
+}
+
+/** `[...]` or `{...}`: empty on one line, else one item per line when indenting (Go's json.Indent). */
+function writeCollection<T>(
+  open: string,
+  close: string,
+  items: readonly T[],
+  parts: string[],
+  unit: string | undefined,
+  prefix: string,
+  writeItem: (item: T, inner: string) => void,
+): void {
+  if (items.length === 0) {
+    parts.push(open, close);
+    return;
+  }
+  const inner = unit === undefined ? '' : prefix + unit;
+  parts.push(open);
+  items.forEach((item, i) => {
+    if (i > 0) parts.push(',');
+    if (unit !== undefined) parts.push('\n', inner);
+    writeItem(item, inner);
+  });
+  if (unit !== undefined) parts.push('\n', prefix);
+  parts.push(close);
 }
 
 /** An object Go encodes from a map[string]any: its keys in byte order whatever their insertion order. */

@@ -46,9 +46,9 @@ class Emitter {
     else this.scalar(scalarText(value), ctx);
   }
 
-  private increaseIndent(indentless: boolean): void {
+  private increaseIndent(flow: boolean, indentless: boolean): void {
     this.indents.push(this.indent);
-    if (this.indent < 0) this.indent = 0;
+    if (this.indent < 0) this.indent = flow ? BEST_INDENT : 0;
     else if (!indentless) this.indent += BEST_INDENT;
   }
 
@@ -62,7 +62,7 @@ class Emitter {
       this.flowEmpty('{}');
       return;
     }
-    this.increaseIndent(false);
+    this.increaseIndent(false, false);
     for (const key of keys) {
       this.writeIndent();
       if (isSimpleKey(key)) {
@@ -90,7 +90,7 @@ class Emitter {
       this.flowEmpty('[]');
       return;
     }
-    this.increaseIndent(ctx.mappingContext && !this.indention);
+    this.increaseIndent(false, ctx.mappingContext && !this.indention);
     for (const item of items) {
       this.writeIndent();
       this.writeIndicator('-', true, false, true);
@@ -106,7 +106,7 @@ class Emitter {
 
   private scalar(s: { text: string; style: Style }, ctx: Context): void {
     const style = selectStyle(s.text, s.style, ctx.simpleKey);
-    this.increaseIndent(false);
+    this.increaseIndent(true, false);
     const allowBreaks = !ctx.simpleKey;
     if (style === 'plain') this.writePlain(s.text, allowBreaks, ctx.root);
     else if (style === 'single') this.writeSingle(s.text, allowBreaks);
@@ -240,7 +240,12 @@ class Emitter {
     let breaks = true;
     for (const c of chars) {
       if (isBreak(c.codePointAt(0) as number)) {
-        this.putBreak();
+        // go-yaml writes a line feed as its newline and any other break as itself.
+        if (c === '\n') this.putBreak();
+        else {
+          this.out.push(c);
+          this.column = 0;
+        }
         this.indention = true;
         breaks = true;
       } else {

@@ -26,10 +26,11 @@ import { PackageValidationError } from '../errors.js';
 import type { FileEntry } from '../files.js';
 import { decodeUtf8, parseYaml } from '../manifest/yaml-parse.js';
 import { isRecord } from '../values.js';
-import { csvMetadata } from './csv-metadata.js';
+import { csvMetadata, csvStringMap } from './csv-metadata.js';
 import { compareStrings, goJson, sortedKeys } from './declcfg-write.js';
 import type { FbcBundle, FbcIcon, Property, RelatedImage, RenderedBundle } from './fbc.js';
 import { KUBE_YAML_SCHEMA } from './kube-yaml.js';
+import { PROPERTY } from './properties.js';
 import { annotatedProperties } from './properties-annotation.js';
 import { RenderError, yamlReason } from './render-error.js';
 
@@ -44,15 +45,6 @@ export interface RenderOptions {
   readonly image: string;
   readonly migrateLevel?: MigrateLevel;
 }
-
-export const PROPERTY_TYPE = {
-  package: 'olm.package',
-  packageRequired: 'olm.package.required',
-  gvk: 'olm.gvk',
-  gvkRequired: 'olm.gvk.required',
-  bundleObject: 'olm.bundle.object',
-  csvMetadata: 'olm.csv.metadata',
-} as const;
 
 /** The CSV annotation holding extra properties as a JSON list. */
 const PROPERTIES_ANNOTATION = 'olm.properties';
@@ -148,7 +140,7 @@ export function readBundle(files: readonly FileEntry[]): ParsedBundle {
 export function imageRefFacts(parsed: ParsedBundle): ImageRefFacts {
   const csv = csvFacts(parsed.csv);
   const first = bundleProperties(parsed, csv, bundleApis(parsed, csv.name)).find(
-    (p) => p.type === PROPERTY_TYPE.package,
+    (p) => p.type === PROPERTY.package,
   );
   const version = first ? packageValue(first).version : '';
   return { Package: parsed.annotations.package, Name: csv.name, Version: version };
@@ -195,15 +187,22 @@ export function buildBundle(parsed: ParsedBundle, options: RenderOptions): Rende
 
 // ---------------------------------------------------------------- reading files
 
-/** Files directly inside `folder`, in Go's file-name order. */
+/**
+ * Files directly inside `folder`, in Go's file-name order. Paths as an image
+ * layer may write them (`./manifests/…`, `/manifests/…`) count too.
+ */
 function filesIn(files: readonly FileEntry[], folder: string): { name: string; file: FileEntry }[] {
   const prefix = `${folder}/`;
-  return files
-    .filter((f) => f.path.startsWith(prefix) && !f.path.slice(prefix.length).includes('/'))
-    .map((file) => ({ name: file.path.slice(prefix.length), file }))
-    .filter((f) => f.name !== '')
-    .sort((a, b) => compareStrings(a.name, b.name));
+  const out: { name: string; file: FileEntry }[] = [];
+  for (const file of files) {
+    const path = file.path.replace(LEADING_DOTS_AND_SLASHES, '');
+    const name = path.startsWith(prefix) ? path.slice(prefix.length) : '';
+    if (name !== '' && !name.includes('/')) out.push({ name, file });
+  }
+  return out.sort((a, b) => compareStrings(a.name, b.name));
 }
+
+const LEADING_DOTS_AND_SLASHES = /^(?:\.?\/)+/;
 
 function parseFile(file: FileEntry): unknown {
   try {
@@ -282,17 +281,9 @@ function csvFacts(csv: Mapping): CsvFacts {
   const name = metadata.name;
   if (typeof name !== 'string' || name === '') throw new RenderError('The bundle CSV has no metadata.name.');
   const where = `The CSV ${name}`;
-  const annotations: Record<string, string> = {};
-  if (metadata.annotations !== undefined && metadata.annotations !== null) {
-    if (!isRecord(metadata.annotations))
-      throw new RenderError(`${where}: metadata.annotations must be a mapping.`);
-    for (const [key, value] of Object.entries(metadata.annotations)) {
-      if (typeof value !== 'string' && value !== null) {
-        throw new RenderError(`${where}: the annotation ${key} must be a string.`);
-      }
-      annotations[key] = value ?? '';
-    }
-  }
+  // ObjectMeta's maps of strings: anything else fails opm's conversion of the CSV.
+  const annotations = csvStringMap(metadata.annotations, 'metadata.annotations');
+  csvStringMap(metadata.labels, 'metadata.labels');
   if (csv.spec !== undefined && csv.spec !== null && !isRecord(csv.spec)) {
     throw new RenderError(`${where}: spec must be a mapping.`);
   }
@@ -482,7 +473,7 @@ function built(type: string, value: Mapping): RawProperty {
 
 function packageProperty(packageName: string, version: string, release: string): RawProperty {
   return built(
-    PROPERTY_TYPE.package,
+    PROPERTY.package,
     release === '' ? { packageName, version } : { packageName, version, release },
   );
 }
@@ -510,7 +501,7 @@ function bundleProperties(parsed: ParsedBundle, csv: CsvFacts, apis: BundleApis)
     derived.push({ type, raw, value: raw === '' ? null : JSON.parse(raw) });
   }
   for (const api of apis.provided) {
-    derived.push(built(PROPERTY_TYPE.gvk, { group: api.group, kind: api.kind, version: api.version }));
+    derived.push(built(PROPERTY.gvk, { group: api.group, kind: api.kind, version: api.version }));
   }
   return distinct([...parsed.properties, ...distinct(derived)]);
 }
@@ -534,22 +525,22 @@ function objectsAndProperties(parsed: ParsedBundle, csv: CsvFacts, apis: BundleA
   let pkg: RawProperty | undefined;
 
   for (const p of bundleProperties(parsed, csv, apis)) {
-    if (p.type === PROPERTY_TYPE.gvk) {
+    if (p.type === PROPERTY.gvk) {
       const g = gvkValue(p);
       provided.set(gvkId(g), g);
-    } else if (p.type === PROPERTY_TYPE.package) {
+    } else if (p.type === PROPERTY.package) {
       const v = packageValue(p);
       pkg = packageProperty(v.packageName, v.version, v.release);
     } else others.push(p);
   }
   for (const p of parsed.dependencies) {
-    if (p.type === PROPERTY_TYPE.gvk) {
+    if (p.type === PROPERTY.gvk) {
       const g = gvkValue(p);
       required.set(gvkId(g), g);
-    } else if (p.type === PROPERTY_TYPE.package) {
+    } else if (p.type === PROPERTY.package) {
       const v = packageValue(p);
       packageRequired.push(
-        built(PROPERTY_TYPE.packageRequired, { packageName: v.packageName, versionRange: v.version }),
+        built(PROPERTY.packageRequired, { packageName: v.packageName, versionRange: v.version }),
       );
     } else others.push(p);
   }
@@ -564,28 +555,27 @@ function objectsAndProperties(parsed: ParsedBundle, csv: CsvFacts, apis: BundleA
 
   const objects = parsed.manifests.map(({ object }) => {
     const json = escapeHtml(goJson(sortedKeys(object)));
-    return built(PROPERTY_TYPE.bundleObject, { data: toBase64(new TextEncoder().encode(json)) });
+    return built(PROPERTY.bundleObject, { data: toBase64(new TextEncoder().encode(json)) });
   });
   pkg ??= packageProperty(parsed.annotations.package, csv.version, csv.release);
   const gvk = (type: string) => (g: Gvk) => built(type, { group: g.group, kind: g.kind, version: g.version });
   const all = [
     ...objects,
     pkg,
-    ...[...provided.values()].map(gvk(PROPERTY_TYPE.gvk)),
-    ...[...required.values()].map(gvk(PROPERTY_TYPE.gvkRequired)),
+    ...[...provided.values()].map(gvk(PROPERTY.gvk)),
+    ...[...required.values()].map(gvk(PROPERTY.gvkRequired)),
     ...packageRequired,
     ...others,
   ].sort((a, b) => compareStrings(a.type, b.type) || compareStrings(a.raw, b.raw));
-  const isObject = (p: RawProperty) =>
-    p.type === PROPERTY_TYPE.bundleObject || p.type === PROPERTY_TYPE.csvMetadata;
+  const isObject = (p: RawProperty) => p.type === PROPERTY.bundleObject || p.type === PROPERTY.csvMetadata;
   return [...all.filter((p) => !isObject(p)), ...all.filter(isObject)];
 }
 
 /** opm's migration: bundle objects out, one `olm.csv.metadata` in — unless the bundle already has one. */
 function migrated(properties: RawProperty[], csv: Mapping): RawProperty[] {
-  if (properties.some((p) => p.type === PROPERTY_TYPE.csvMetadata)) return properties;
-  const kept = properties.filter((p) => p.type !== PROPERTY_TYPE.bundleObject);
-  return [...kept, built(PROPERTY_TYPE.csvMetadata, csvMetadata(csv))];
+  if (properties.some((p) => p.type === PROPERTY.csvMetadata)) return properties;
+  const kept = properties.filter((p) => p.type !== PROPERTY.bundleObject);
+  return [...kept, built(PROPERTY.csvMetadata, csvMetadata(csv))];
 }
 
 /** A property value decoded as opm decodes it into a struct of strings; RenderError naming the property. */

@@ -26,6 +26,14 @@ function ioError(action: string, path: string, error: unknown): CliError {
   return new CliError(`cannot ${action} ${path}: ${reason}`, EXIT_USAGE);
 }
 
+async function statOf(path: string): Promise<Awaited<ReturnType<typeof stat>>> {
+  try {
+    return await stat(path);
+  } catch (error) {
+    throw ioError('read', path, error);
+  }
+}
+
 /** A zip's bytes, as they are. */
 export async function readZipBytes(path: string): Promise<Uint8Array> {
   try {
@@ -37,12 +45,7 @@ export async function readZipBytes(path: string): Promise<Uint8Array> {
 
 /** The bundle's files, paths relative to its root, sorted: from a folder, or from a zip. */
 export async function readBundle(source: string): Promise<FileEntry[]> {
-  let info: Awaited<ReturnType<typeof stat>>;
-  try {
-    info = await stat(source);
-  } catch (error) {
-    throw ioError('read', source, error);
-  }
+  const info = await statOf(source);
   if (info.isFile() && isZipPath(source)) {
     const files = await new ZipArchive(nodeZipCodecs).unpack(await readZipBytes(source), {
       maxUncompressedSize: await maxUncompressed(),
@@ -54,6 +57,17 @@ export async function readBundle(source: string): Promise<FileEntry[]> {
     return await readFolder(source);
   } catch (error) {
     throw error instanceof CliError ? error : ioError('read', source, error);
+  }
+}
+
+/** A folder's files (paths relative to it, sorted); a path that is not a folder is a usage error. */
+export async function readFolderFiles(path: string): Promise<FileEntry[]> {
+  const info = await statOf(path);
+  if (!info.isDirectory()) throw new CliError(`"${path}" is not a directory`, EXIT_USAGE);
+  try {
+    return await readFolder(path);
+  } catch (error) {
+    throw ioError('read', path, error);
   }
 }
 

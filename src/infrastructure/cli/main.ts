@@ -51,6 +51,11 @@ const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./render.js')).renderCommand,
   },
   {
+    name: 'validate-catalog',
+    summary: 'Check a File-Based Catalog folder as opm validate does',
+    load: async () => (await import('./validate-catalog.js')).validateCatalogCommand,
+  },
+  {
     name: 'catalog',
     summary: 'Push a File-Based Catalog folder as a catalog image (catalog push)',
     load: async () => (await import('./catalog.js')).catalogCommand,

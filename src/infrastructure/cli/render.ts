@@ -2,7 +2,8 @@
  * `omps render`: `opm render` for local folders (SPEC §11.1). Each PATH is a
  * registry+v1 bundle folder (`manifests/` and `metadata/`, as opm tells
  * one), else a package-manifests folder (a package file at its root), else an
- * FBC folder, printed again. Everything is read and rendered before anything
+ * FBC folder, printed again (with opm render's finish: bundle objects last,
+ * relatedImages sorted, the migration). Everything is read and rendered before anything
  * is printed, so a PATH that cannot be rendered leaves stdout empty.
  */
 import { readdir } from 'node:fs/promises';
@@ -18,6 +19,7 @@ import {
   RenderError,
   readBundle as readBundleFiles,
 } from '../../domain/catalog/render-bundle.js';
+import { finishRendered } from '../../domain/catalog/render-config.js';
 import { renderPackageManifests } from '../../domain/catalog/render-package-manifests.js';
 import { OmpsError } from '../../domain/errors.js';
 import type { FileEntry } from '../../domain/files.js';
@@ -126,7 +128,7 @@ async function renderPath(path: string, settings: RenderSettings): Promise<Decla
         'neither a bundle (manifests/ and metadata/), a package-manifests folder (a package file) nor a catalog (FBC blobs)',
       );
     }
-    return config;
+    return finishRendered(config, settings.migrateLevel);
   } catch (error) {
     if (error instanceof RenderError || error instanceof OmpsError) {
       throw new CliError(`${path}: ${error.message}`, EXIT_REFUSED);

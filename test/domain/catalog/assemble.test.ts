@@ -175,6 +175,22 @@ describe('assemblePackage replaces mode', () => {
       'stable',
     ],
     [
+      'a skipped bundle joins the channel as a leaf; what it replaces does not',
+      [
+        rendered('1.9.0-rc', { channels: ['fast'] }),
+        rendered('2.0.0-rc', { channels: ['fast'], replaces: n('1.9.0-rc') }),
+        rendered('2.0.0', { channels: ['stable'], skips: [n('2.0.0-rc')] }),
+      ],
+      {
+        fast: [{ name: n('1.9.0-rc') }, { name: n('2.0.0-rc'), replaces: n('1.9.0-rc') }],
+        stable: [
+          { name: n('2.0.0-rc'), replaces: n('1.9.0-rc') },
+          { name: n('2.0.0'), skips: [n('2.0.0-rc')] },
+        ],
+      },
+      'fast',
+    ],
+    [
       'no default annotation: the only channel',
       [rendered('1.0.0', { channels: ['fast'] })],
       { fast: [{ name: n('1.0.0') }] },

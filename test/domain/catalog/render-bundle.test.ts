@@ -354,6 +354,11 @@ describe('readBundle / parse (pkg/registry/parse_test.go)', () => {
       message: /spec\.version must be a string/,
     },
     {
+      name: 'a CSV annotation that is not a string (an unquoted certified: false)',
+      files: gadgetBundle({ csv: gadgetCsv('0.2.0', { 'metadata.annotations': { certified: false } }) }),
+      message: /metadata\.annotations\.certified must be a string/,
+    },
+    {
       name: 'a CSV without a name',
       files: gadgetBundle({ csv: gadgetCsv('0.2.0', { 'metadata.name': undefined }) }),
       message: /no metadata\.name/,
@@ -387,6 +392,11 @@ describe('readBundle / parse (pkg/registry/parse_test.go)', () => {
     const { bundle } = renderBundle(files, { image: '' });
     expect(bundle.name).toBe('gadget.v0.2.0');
     expect(bundle.properties.filter((p) => p.type === 'olm.bundle.object')).toHaveLength(2);
+  });
+
+  it('reads paths as an image layer may write them (./manifests/…, /metadata/…)', () => {
+    const files = gadgetBundle().map((f, i) => ({ ...f, path: `${i % 2 === 0 ? './' : '/'}${f.path}` }));
+    expect(renderBundle(files, { image: '' })).toEqual(renderBundle(gadgetBundle(), { image: '' }));
   });
 
   it('reads the metadata files by content, whatever their names', () => {

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { parseImageRefTemplate } from '../../../src/domain/catalog/image-ref-template.js';
 import { CSV_METADATA_MIGRATION, RenderError } from '../../../src/domain/catalog/render-bundle.js';
 import { renderPackageManifests } from '../../../src/domain/catalog/render-package-manifests.js';
+import { validateConfig } from '../../../src/domain/catalog/validate.js';
 import type { FileEntry } from '../../../src/domain/files.js';
 import { readFixture } from '../../support/fixtures.js';
 import { aCrd, filesOf, type Obj, thrown } from '../../support/manifest-builders.js';
@@ -69,6 +70,105 @@ describe('renderPackageManifests', () => {
       { name: 'kvstore', image: 'registry.example.org/kv/kvstore:3.5.0' },
     ]);
     expect(config.others).toEqual([]);
+  });
+
+  it('renders catalogs that pass the validation of opm (declcfg ConvertToModel + model.Validate)', () => {
+    const template = parseImageRefTemplate('registry.example.org/kv/{{.Package}}-bundle:v{{.Version}}');
+    for (const files of [kvstore(), readFixture('etcd_op_nested')]) {
+      expect(validateConfig(renderPackageManifests(files, { imageRefTemplate: template }))).toEqual([]);
+    }
+  });
+
+  // directoryGraphLoader_test.go TestPackageGraphLoader, with our own operators.
+  const graphCases: {
+    name: string;
+    versions: [string, string | undefined, string[]][];
+    channels: [string, string][];
+    defaultChannel: string;
+    entries: Record<string, [string, string | undefined, string[] | undefined][]>;
+  }[] = [
+    {
+      name: 'etcd-like: a skipped CSV that is not in the folder, three channels',
+      versions: [
+        ['0.6.1', undefined, []],
+        ['0.9.0', '0.6.1', []],
+        ['0.9.2', '0.9.0', ['0.9.1']],
+      ],
+      channels: [
+        ['alpha', '0.9.2'],
+        ['beta', '0.9.0'],
+        ['stable', '0.9.2'],
+      ],
+      defaultChannel: 'alpha',
+      entries: {
+        alpha: [
+          ['0.6.1', undefined, undefined],
+          ['0.9.0', '0.6.1', undefined],
+          ['0.9.2', '0.9.0', ['0.9.1']],
+        ],
+        beta: [
+          ['0.6.1', undefined, undefined],
+          ['0.9.0', '0.6.1', undefined],
+        ],
+        stable: [
+          ['0.6.1', undefined, undefined],
+          ['0.9.0', '0.6.1', undefined],
+          ['0.9.2', '0.9.0', ['0.9.1']],
+        ],
+      },
+    },
+    {
+      name: 'aqua-like: two channels share a head, a third holds an unrelated older CSV',
+      versions: [
+        ['0.0.1', undefined, []],
+        ['1.0.0', undefined, []],
+      ],
+      channels: [
+        ['stable', '1.0.0'],
+        ['alpha', '1.0.0'],
+        ['beta', '0.0.1'],
+      ],
+      defaultChannel: 'stable',
+      entries: {
+        alpha: [['1.0.0', undefined, undefined]],
+        beta: [['0.0.1', undefined, undefined]],
+        stable: [['1.0.0', undefined, undefined]],
+      },
+    },
+  ];
+
+  it.each(graphCases)('channels: $name', ({ versions, channels, defaultChannel, entries }) => {
+    const files: Record<string, Obj> = {
+      'widget.package.yaml': {
+        packageName: 'widget',
+        channels: channels.map(([name, head]) => ({ name, currentCSV: csvNameOf(head) })),
+        defaultChannel,
+      },
+    };
+    for (const [version, replaces, skips] of versions) {
+      const extra = skips.length > 0 ? { 'spec.skips': skips.map(csvNameOf) } : {};
+      files[`${version}/widget.v${version}.clusterserviceversion.yaml`] = versionCsv(
+        version,
+        replaces,
+        extra,
+      );
+      files[`${version}/widgets.crd.yaml`] = aCrd();
+    }
+    const config = renderPackageManifests(filesOf(files));
+    expect(config.packages[0]!.defaultChannel).toBe(defaultChannel);
+    const rendered = Object.fromEntries(config.channels.map((c) => [c.name, c.entries]));
+    const expected = Object.fromEntries(
+      Object.entries(entries).map(([channel, list]) => [
+        channel,
+        list.map(([version, replaces, skips]) => ({
+          name: csvNameOf(version),
+          ...(replaces ? { replaces: csvNameOf(replaces) } : {}),
+          ...(skips ? { skips: skips.map(csvNameOf) } : {}),
+        })),
+      ]),
+    );
+    expect(rendered).toEqual(expected);
+    expect(config.bundles.map((b) => b.name)).toEqual(versions.map(([v]) => csvNameOf(v)));
   });
 
   it('sets image from the template and migrates to olm.csv.metadata', () => {

@@ -127,6 +127,19 @@ describe('omps render', { timeout: 60_000 }, () => {
     expect(again.stdout).toBe(first.stdout);
   });
 
+  it('migrates an FBC folder as opm does: the same blobs as rendering the package with the migrate level', async () => {
+    const template = ['--image-ref-template', 'registry.example.org/kv/kvstore-bundle:{{.Version}}'];
+    const migrate = ['--migrate-level', 'bundle-object-to-csv-metadata'];
+    const plain = await omps(['render', KVSTORE, ...template]);
+    const catalog = join(dir, 'catalog-to-migrate');
+    mkdirSync(catalog, { recursive: true });
+    writeFileSync(join(catalog, 'kvstore.json'), plain.stdout);
+    const migrated = await omps(['render', catalog, ...migrate]);
+    expect(migrated).toMatchObject({ code: 0, stderr: '' });
+    expect(migrated.stdout).toContain('"type": "olm.csv.metadata"');
+    expect(migrated.stdout).toBe((await omps(['render', KVSTORE, ...template, ...migrate])).stdout);
+  });
+
   it('combines several PATHs, grouping blobs by package', async () => {
     const run = await omps(['render', GADGET, KVSTORE]);
     expect(run.code).toBe(0);
