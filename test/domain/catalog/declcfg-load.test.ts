@@ -197,3 +197,18 @@ describe('.indexignore', () => {
     expect(loadError([file('README.md', 'Some words here.')])).toMatch(/^README\.md: /);
   });
 });
+
+describe('YAML as go-yaml v2 reads it', () => {
+  it.each([
+    ['a repeated key: the last one wins', 'schema: custom\nk: 1\nk: 2\n', { schema: 'custom', k: 2 }],
+    ['YAML 1.1 booleans', 'schema: custom\na: on\nb: No\n', { schema: 'custom', a: true, b: false }],
+    ['a YAML 1.1 boolean key becomes "true"', 'schema: custom\ny: 1\n', { schema: 'custom', true: 1 }],
+    [
+      'merge keys',
+      'schema: custom\nbase: &b {x: 1}\nm:\n  <<: *b\n  z: 2\n',
+      { schema: 'custom', base: { x: 1 }, m: { x: 1, z: 2 } },
+    ],
+  ])('%s', (_name, text, blob) => {
+    expect(loadConfig([file('x.yaml', text)]).others[0]?.blob).toEqual(blob);
+  });
+});
