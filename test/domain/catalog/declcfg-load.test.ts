@@ -212,3 +212,41 @@ describe('YAML as go-yaml v2 reads it', () => {
     expect(loadConfig([file('x.yaml', text)]).others[0]?.blob).toEqual(blob);
   });
 });
+
+// joelanford/ignore: lines trimmed, files in fs.WalkDir order (a folder sorting before ".indexignore" comes first).
+describe('.indexignore details', () => {
+  const pkg = (name: string) => `{"schema":"olm.package","name":"${name}"}`;
+  it.each([
+    [
+      'indented patterns and comments are trimmed',
+      [
+        file('.indexignore', '   notes.txt  \n   # a comment\n'),
+        file('notes.txt', 'text'),
+        file('p.json', pkg('p')),
+      ],
+      ['p'],
+    ],
+    [
+      'a deeper file re-includes what a shallower one ignores',
+      [
+        file('.indexignore', '*.json\n'),
+        file('keep/.indexignore', '!*.json\n'),
+        file('keep/k.json', pkg('k')),
+        file('x.json', pkg('x')),
+      ],
+      ['k'],
+    ],
+    [
+      'patterns of "-a/.indexignore" come before the root file\'s (WalkDir order), so the root file wins under -a',
+      [
+        file('-a/.indexignore', '!x.json\n'),
+        file('-a/x.json', pkg('x')),
+        file('.indexignore', 'x.json\n'),
+        file('y.json', pkg('y')),
+      ],
+      ['y'],
+    ],
+  ])('%s', (_name, files, names) => {
+    expect(loadConfig(files).packages.map((p) => p.name)).toEqual(names);
+  });
+});
