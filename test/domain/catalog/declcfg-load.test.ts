@@ -148,7 +148,7 @@ describe('loadConfig reads what opm reads', () => {
   });
 });
 
-// load_test.go validFS: `.indexignore` with "*", "!*.json", "!*.yaml", "*.clusterserviceversion.yaml".
+// load_test.go validFS (`.indexignore` with "*", "!*.json", "!*.yaml", "*.clusterserviceversion.yaml") and joelanford/ignore's rules.
 describe('.indexignore', () => {
   const pkg = (name: string) => `{"schema":"olm.package","name":"${name}"}`;
   it.each([
@@ -189,34 +189,7 @@ describe('.indexignore', () => {
       [file('.indexignore', '/x/**/*.txt\n'), file('x/y/z/n.txt', 'text'), file('n.json', pkg('n'))],
       ['n'],
     ],
-  ])('%s', (_name, files, names) => {
-    expect(loadConfig(files).packages.map((p) => p.name)).toEqual(names);
-  });
-
-  it('an unignored non-catalog file fails, as in opm', () => {
-    expect(loadError([file('README.md', 'Some words here.')])).toMatch(/^README\.md: /);
-  });
-});
-
-describe('YAML as go-yaml v2 reads it', () => {
-  it.each([
-    ['a repeated key: the last one wins', 'schema: custom\nk: 1\nk: 2\n', { schema: 'custom', k: 2 }],
-    ['YAML 1.1 booleans', 'schema: custom\na: on\nb: No\n', { schema: 'custom', a: true, b: false }],
-    ['a YAML 1.1 boolean key becomes "true"', 'schema: custom\ny: 1\n', { schema: 'custom', true: 1 }],
-    [
-      'merge keys',
-      'schema: custom\nbase: &b {x: 1}\nm:\n  <<: *b\n  z: 2\n',
-      { schema: 'custom', base: { x: 1 }, m: { x: 1, z: 2 } },
-    ],
-  ])('%s', (_name, text, blob) => {
-    expect(loadConfig([file('x.yaml', text)]).others[0]?.blob).toEqual(blob);
-  });
-});
-
-// joelanford/ignore: lines trimmed, files in fs.WalkDir order (a folder sorting before ".indexignore" comes first).
-describe('.indexignore details', () => {
-  const pkg = (name: string) => `{"schema":"olm.package","name":"${name}"}`;
-  it.each([
+    // joelanford/ignore: lines trimmed, files in fs.WalkDir order (a folder sorting before ".indexignore" comes first).
     [
       'indented patterns and comments are trimmed',
       [
@@ -248,5 +221,24 @@ describe('.indexignore details', () => {
     ],
   ])('%s', (_name, files, names) => {
     expect(loadConfig(files).packages.map((p) => p.name)).toEqual(names);
+  });
+
+  it('an unignored non-catalog file fails, as in opm', () => {
+    expect(loadError([file('README.md', 'Some words here.')])).toMatch(/^README\.md: /);
+  });
+});
+
+describe('YAML as go-yaml v2 reads it', () => {
+  it.each([
+    ['a repeated key: the last one wins', 'schema: custom\nk: 1\nk: 2\n', { schema: 'custom', k: 2 }],
+    ['YAML 1.1 booleans', 'schema: custom\na: on\nb: No\n', { schema: 'custom', a: true, b: false }],
+    ['a YAML 1.1 boolean key becomes "true"', 'schema: custom\ny: 1\n', { schema: 'custom', true: 1 }],
+    [
+      'merge keys',
+      'schema: custom\nbase: &b {x: 1}\nm:\n  <<: *b\n  z: 2\n',
+      { schema: 'custom', base: { x: 1 }, m: { x: 1, z: 2 } },
+    ],
+  ])('%s', (_name, text, blob) => {
+    expect(loadConfig([file('x.yaml', text)]).others[0]?.blob).toEqual(blob);
   });
 });
