@@ -217,7 +217,8 @@ function yamlValue(text: string): unknown {
   const docs = parseAllDocuments(text, {
     version: '1.1',
     merge: true,
-    uniqueKeys: true,
+    // go-yaml v2 (not strict) lets a repeated key overwrite the earlier one.
+    uniqueKeys: false,
     customTags: (tags) =>
       tags.filter((t) => typeof t === 'string' || t.tag !== 'tag:yaml.org,2002:timestamp'),
   });

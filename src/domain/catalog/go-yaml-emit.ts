@@ -57,7 +57,10 @@ class Emitter {
   }
 
   private mapping(record: Record<string, unknown>): void {
-    const keys = Object.keys(record).sort(goYamlKeyCompare);
+    // As in the JSON text the YAML is made from: a key whose value is undefined is not there.
+    const keys = Object.keys(record)
+      .filter((k) => record[k] !== undefined)
+      .sort(goYamlKeyCompare);
     if (keys.length === 0) {
       this.flowEmpty('{}');
       return;

@@ -3,11 +3,11 @@
  * gitignore patterns): each file's patterns apply below the folder holding
  * it; `#` comments and blank lines skipped; `!` re-includes; a trailing `/`
  * matches folders only; a pattern with a `/` is anchored to that folder
- * (`**` spans folders), one without matches any path component. The last
- * matching pattern wins, deeper files' patterns after shallower ones.
+ * (`**` spans folders), one without matches any path component; lines are
+ * trimmed. The last matching pattern wins, files taken in fs.WalkDir order.
  */
 
-import { compareStrings } from './declcfg-write.js';
+import { comparePaths } from './declcfg-write.js';
 
 interface Pattern {
   domain: string[];
@@ -21,7 +21,8 @@ export function indexIgnoreMatcher(
   files: readonly { path: string; text: string }[],
 ): (path: string) => boolean {
   const patterns: Pattern[] = [];
-  const ordered = [...files].sort((a, b) => depth(a.path) - depth(b.path) || compareStrings(a.path, b.path));
+  // joelanford/ignore collects them in fs.WalkDir order; the last matching pattern wins.
+  const ordered = [...files].sort((a, b) => comparePaths(a.path, b.path));
   for (const file of ordered) {
     const domain = file.path.split('/').slice(0, -1);
     for (const line of file.text.split(/\r?\n/)) {
@@ -40,12 +41,10 @@ export function indexIgnoreMatcher(
   };
 }
 
-function depth(path: string): number {
-  return path.split('/').length;
-}
-
-function parsePattern(line: string, domain: string[]): Pattern | undefined {
-  if (line.startsWith('#') || line.trim() === '') return undefined;
+function parsePattern(raw: string, domain: string[]): Pattern | undefined {
+  // Lines are trimmed first (so a trailing `\ ` escape cannot survive either).
+  const line = raw.trim();
+  if (line.startsWith('#') || line === '') return undefined;
   let p = line;
   let include = false;
   if (p.startsWith('!')) {

@@ -29,6 +29,22 @@ export const PROPERTY = {
   channel: 'olm.channel',
 } as const;
 
+/** property.CSVMetadata's list and object fields, with their Go types (for the error text). */
+const CSV_METADATA_LISTS = [
+  ['installModes', '[]v1alpha1.InstallMode'],
+  ['keywords', '[]string'],
+  ['links', '[]v1alpha1.AppLink'],
+  ['maintainers', '[]v1alpha1.Maintainer'],
+  ['nativeAPIs', '[]v1.GroupVersionKind'],
+] as const;
+const CSV_METADATA_OBJECTS = [
+  ['annotations', 'map[string]string'],
+  ['labels', 'map[string]string'],
+  ['apiServiceDefinitions', 'v1alpha1.APIServiceDefinitions'],
+  ['crdDescriptions', 'v1alpha1.CustomResourceDefinitions'],
+  ['provider', 'v1alpha1.AppLink'],
+] as const;
+
 /** Throws `parse property[i] of type "t": <Go's error>` like property.ParseError. */
 export function parseProperties(properties: readonly Property[]): ParsedProperties {
   const out: ParsedProperties = { packages: [], bundleObjects: 0 };
@@ -75,10 +91,8 @@ export function parseProperties(properties: readonly Property[]): ParsedProperti
           const v = topObject(p.value, 'property.CSVMetadata');
           for (const f of ['description', 'displayName', 'maturity', 'minKubeVersion'])
             str(v, f, `CSVMetadata.${f}`);
-          for (const f of ['installModes', 'keywords', 'links', 'maintainers', 'nativeAPIs'])
-            arr(field(v, f), `CSVMetadata.${f}`, 'slice');
-          for (const f of ['annotations', 'labels', 'apiServiceDefinitions', 'crdDescriptions', 'provider'])
-            obj(field(v, f), `CSVMetadata.${f}`, 'struct');
+          for (const [f, goType] of CSV_METADATA_LISTS) arr(field(v, f), `CSVMetadata.${f}`, goType);
+          for (const [f, goType] of CSV_METADATA_OBJECTS) obj(field(v, f), `CSVMetadata.${f}`, goType);
           break;
         }
         case PROPERTY.channel: {

@@ -148,7 +148,7 @@ describe('loadConfig reads what opm reads', () => {
   });
 });
 
-// load_test.go validFS: `.indexignore` with "*", "!*.json", "!*.yaml", "*.clusterserviceversion.yaml".
+// load_test.go validFS (`.indexignore` with "*", "!*.json", "!*.yaml", "*.clusterserviceversion.yaml") and joelanford/ignore's rules.
 describe('.indexignore', () => {
   const pkg = (name: string) => `{"schema":"olm.package","name":"${name}"}`;
   it.each([
@@ -189,11 +189,56 @@ describe('.indexignore', () => {
       [file('.indexignore', '/x/**/*.txt\n'), file('x/y/z/n.txt', 'text'), file('n.json', pkg('n'))],
       ['n'],
     ],
+    // joelanford/ignore: lines trimmed, files in fs.WalkDir order (a folder sorting before ".indexignore" comes first).
+    [
+      'indented patterns and comments are trimmed',
+      [
+        file('.indexignore', '   notes.txt  \n   # a comment\n'),
+        file('notes.txt', 'text'),
+        file('p.json', pkg('p')),
+      ],
+      ['p'],
+    ],
+    [
+      'a deeper file re-includes what a shallower one ignores',
+      [
+        file('.indexignore', '*.json\n'),
+        file('keep/.indexignore', '!*.json\n'),
+        file('keep/k.json', pkg('k')),
+        file('x.json', pkg('x')),
+      ],
+      ['k'],
+    ],
+    [
+      'patterns of "-a/.indexignore" come before the root file\'s (WalkDir order), so the root file wins under -a',
+      [
+        file('-a/.indexignore', '!x.json\n'),
+        file('-a/x.json', pkg('x')),
+        file('.indexignore', 'x.json\n'),
+        file('y.json', pkg('y')),
+      ],
+      ['y'],
+    ],
   ])('%s', (_name, files, names) => {
     expect(loadConfig(files).packages.map((p) => p.name)).toEqual(names);
   });
 
   it('an unignored non-catalog file fails, as in opm', () => {
     expect(loadError([file('README.md', 'Some words here.')])).toMatch(/^README\.md: /);
+  });
+});
+
+describe('YAML as go-yaml v2 reads it', () => {
+  it.each([
+    ['a repeated key: the last one wins', 'schema: custom\nk: 1\nk: 2\n', { schema: 'custom', k: 2 }],
+    ['YAML 1.1 booleans', 'schema: custom\na: on\nb: No\n', { schema: 'custom', a: true, b: false }],
+    ['a YAML 1.1 boolean key becomes "true"', 'schema: custom\ny: 1\n', { schema: 'custom', true: 1 }],
+    [
+      'merge keys',
+      'schema: custom\nbase: &b {x: 1}\nm:\n  <<: *b\n  z: 2\n',
+      { schema: 'custom', base: { x: 1 }, m: { x: 1, z: 2 } },
+    ],
+  ])('%s', (_name, text, blob) => {
+    expect(loadConfig([file('x.yaml', text)]).others[0]?.blob).toEqual(blob);
   });
 });

@@ -86,6 +86,15 @@ describe('validateConfig: ConvertToModel rules', () => {
       ],
     ],
     [
+      'Error/BundleInvalidCsvMetadata',
+      withBundle((b) => {
+        b.properties.push({ type: 'olm.csv.metadata', value: { displayName: 'Parrot', keywords: 'birds' } });
+      }),
+      [
+        'parse properties for bundle "parrot.v0.1.0": parse property[1] of type "olm.csv.metadata": json: cannot unmarshal string into Go struct field CSVMetadata.keywords of type []string',
+      ],
+    ],
+    [
       'Error/BundlePackageMismatch',
       withBundle((b) => {
         b.properties = [pkgProp('parrotoperator', '0.1.0')];
