@@ -5,7 +5,7 @@
  * Authorization, when given, goes to the registry; none reads anonymously.
  */
 import { packageConfig, packagesIn } from '../domain/catalog/catalog-folder.js';
-import type { DeclarativeConfig } from '../domain/catalog/fbc.js';
+import { writeJsonLines } from '../domain/catalog/declcfg-write.js';
 import { OmpsError } from '../domain/errors.js';
 import type { OrganizationPolicy } from '../domain/organization-policy.js';
 import type { CatalogRegistry, Token } from './ports.js';
@@ -39,7 +39,7 @@ export class ReadCatalog {
     if (!config || config.packages.length + config.bundles.length + config.channels.length === 0) {
       throw new OmpsError('NotFound', `The catalog ${image} has no package ${packageName}.`);
     }
-    return jsonLines(config);
+    return writeJsonLines(config);
   }
 
   private async read(organization: string, token: Token) {
@@ -56,15 +56,4 @@ export class ReadCatalog {
     const read = await session.readCatalog(repository, policy.catalog.tag);
     return { image, read };
   }
-}
-
-/** Package, channels, bundles, then any other blob: one compact JSON object per line. */
-function jsonLines(config: DeclarativeConfig): string {
-  const blobs: unknown[] = [
-    ...config.packages,
-    ...config.channels,
-    ...config.bundles,
-    ...config.others.map((o) => o.blob),
-  ];
-  return blobs.map((b) => `${JSON.stringify(b)}\n`).join('');
 }

@@ -21,13 +21,13 @@
 
 import { imageRepository } from '../domain/bundle-image/image-name.js';
 import { assemblePackage } from '../domain/catalog/assemble.js';
-import { packagesIn, replacePackage } from '../domain/catalog/catalog-folder.js';
+import { packagesIn, replacePackage, sameFiles, samePackage } from '../domain/catalog/catalog-folder.js';
 import { loadConfig } from '../domain/catalog/declcfg-load.js';
 import type { DeclarativeConfig, RenderedBundle } from '../domain/catalog/fbc.js';
 import { RenderError, renderBundle } from '../domain/catalog/render-bundle.js';
 import { validateConfig } from '../domain/catalog/validate.js';
 import { CatalogValidationError, RegistryError } from '../domain/errors.js';
-import { type FileEntry, sameFiles } from '../domain/files.js';
+import type { FileEntry } from '../domain/files.js';
 import type { BundleImagesPolicy, CatalogPolicy } from '../domain/organization-policy.js';
 import { KeyedLock } from './keyed-lock.js';
 import type {
@@ -188,7 +188,7 @@ export class UpdateCatalog {
         if (after === pushed) return { image, digest: pushed, changed: true };
       }
       read = await session.readCatalog(repository, tag);
-      if (pushed !== undefined && read && holdsPackage(read.configs, target.packageName, plan.config)) {
+      if (pushed !== undefined && read && samePackage(read.configs, target.packageName, plan.config)) {
         return { image, digest: read.digest, changed: true };
       }
       if (attempt >= maxAttempts) {
@@ -287,13 +287,4 @@ function assertValid(configs: readonly FileEntry[], image: string, warnings: rea
     errors,
     warnings: [...warnings],
   });
-}
-
-/** Whether the catalog's files hold the package exactly as `config` renders it (or not at all). */
-function holdsPackage(
-  configs: readonly FileEntry[],
-  packageName: string,
-  config: DeclarativeConfig | undefined,
-): boolean {
-  return sameFiles(configs, replacePackage(configs, packageName, config));
 }

@@ -31,15 +31,3 @@ export function rootedFiles(all: readonly FileEntry[]): FileEntry[] {
   const cut = (top as string).length + 1;
   return files.map((f) => ({ path: f.path.slice(cut), data: f.data }));
 }
-
-/** The same paths with the same bytes, in the same order. */
-export function sameFiles(a: readonly FileEntry[], b: readonly FileEntry[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i]!;
-    const y = b[i]!;
-    if (x.path !== y.path || x.data.byteLength !== y.data.byteLength) return false;
-    if (x.data !== y.data && !x.data.every((byte, j) => byte === y.data[j])) return false;
-  }
-  return true;
-}
