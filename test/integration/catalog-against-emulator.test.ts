@@ -7,6 +7,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fflateGzip } from '../../src/adapters/fflate/fflate-gzip.js';
+import { silentLogger } from '../../src/application/ports.js';
 import { buildOciImage } from '../../src/domain/bundle-image/oci-image.js';
 import { loadConfig } from '../../src/domain/catalog/declcfg-load.js';
 import { validateConfig } from '../../src/domain/catalog/validate.js';
@@ -16,6 +17,7 @@ import type { FileEntry } from '../../src/domain/files.js';
 import { parseConfig } from '../../src/infrastructure/config.js';
 import { createService } from '../../src/infrastructure/container.js';
 import { type OciRegistryEmulator, startOciRegistryEmulator } from '../emulators/oci-registry-emulator.js';
+import { baseImage } from '../support/base-images.js';
 import { multipart, zipOf } from '../support/bundles.js';
 import { nestedOperator } from '../support/operator-versions.js';
 
@@ -51,12 +53,13 @@ describe('catalogs through the real app and the OCI registry emulator', () => {
     await emulator.close();
   });
 
-  const appFor = () =>
+  const appFor = (catalog: Record<string, unknown> = {}) =>
     createService(
       parseConfig({
         request_timeout: 10,
-        organizations: { acme: { bundle_images: { registry: emulator.url }, catalog: {} } },
+        organizations: { acme: { bundle_images: { registry: emulator.url }, catalog } },
       }),
+      { logger: silentLogger },
     );
 
   const publish = async (app: ReturnType<typeof appFor>, files: Record<string, Uint8Array>, query = '') => {
@@ -260,5 +263,41 @@ describe('catalogs through the real app and the OCI registry emulator', () => {
     const summary = await apps[0]!.request('/v2/acme/catalog', { headers: { Authorization: BASIC } });
     expect(((await summary.json()) as { packages: string[] }).packages).toEqual(names);
     expect(await validity()).toEqual([]);
+  });
+
+  it('appends the /configs layer to every platform of base_image (mounted from its repository, same registry)', async () => {
+    const base = await baseImage('oci', 'index');
+    emulator.state.seed('tools/opm', base.blobs, [...base.manifests, base.top], 'v1');
+    const host = new URL(emulator.url).host;
+    const app = appFor({ base_image: `${host}/tools/opm@${base.top.digest}` });
+    const first = await publish(app, operator('widget', ['1.0.0']));
+    expect(first.status).toBe(200);
+    const index = JSON.parse(new TextDecoder().decode(emulator.state.manifestOf(CATALOG, 'latest')!.data));
+    const platforms = index.manifests.map(
+      (m: { platform: { architecture: string } }) => m.platform.architecture,
+    );
+    expect(platforms).toEqual(['amd64', 'arm64']);
+    for (const entry of index.manifests) {
+      const manifest = JSON.parse(
+        new TextDecoder().decode(emulator.state.manifests.get(CATALOG)!.get(entry.digest)!.data),
+      );
+      const config = JSON.parse(new TextDecoder().decode(emulator.state.blobs.get(manifest.config.digest)));
+      expect(config.config.Entrypoint).toEqual(['/bin/opm']);
+      expect(config.config.Cmd).toEqual(['serve', '/configs']);
+      expect(config.config.Labels['operators.operatorframework.io.index.configs.v1']).toBe('/configs');
+      expect(manifest.layers.length).toBe(3);
+    }
+    expect(emulator.state.mounts().some((m) => m.from === 'tools/opm' && m.into === CATALOG)).toBe(true);
+  });
+
+  it('answers 400 naming catalog.base_image when the base image is missing, pushing nothing', async () => {
+    const host = new URL(emulator.url).host;
+    const app = appFor({ base_image: `${host}/tools/opm@sha256:${'0'.repeat(64)}` });
+    const refused = await publish(app, operator('widget', ['1.0.0']));
+    expect(refused.status).toBe(400);
+    expect(refused.body.error).toBe('CatalogValidationError');
+    expect(refused.body.message).toMatch(/catalog\.base_image/);
+    expect(emulator.state.tagsOf('acme/widget-bundle')).toEqual([]);
+    expect(emulator.state.tagsOf(CATALOG)).toEqual([]);
   });
 });
