@@ -15,6 +15,7 @@ import type {
   StoredCatalog,
   Token,
 } from '../../application/ports.js';
+import type { OciBlob } from '../../domain/bundle-image/oci-image.js';
 import { buildCatalogImage, readCatalogLayer } from '../../domain/catalog-image/catalog-image.js';
 import { webGzipCodec } from '../../domain/catalog-image/gzip-codec.js';
 import {
@@ -24,13 +25,28 @@ import {
   resolveBase,
 } from '../../domain/catalog-image/stored-images.js';
 import { RegistryAuthorizationError, RegistryError } from '../../domain/errors.js';
-import type { InMemoryImageRegistry } from './in-memory-image-registry.js';
+
+/** What this fake needs of InMemoryImageRegistry's store (an interface here, so neither file imports the other's class). */
+export interface InMemoryOciStore {
+  authorize(token: Token, registry: string): boolean;
+  put(
+    registry: string,
+    repository: string,
+    blobs: readonly OciBlob[],
+    manifests: readonly OciBlob[],
+    tag?: string,
+  ): void;
+  manifest(registry: string, repository: string, reference: string): OciBlob | undefined;
+  blob(digest: string): OciBlob | undefined;
+  registries(): string[];
+  tagsOf(registry: string, repository: string): string[] | undefined;
+}
 
 const BUNDLE_LIMITS = { layerBytes: 16 * 1024 * 1024, bytes: 64 * 1024 * 1024, entries: 10_000, layers: 16 };
 const CATALOG_LIMITS = { maxBytes: 512 * 1024 * 1024, maxEntries: 100_000 };
 
 export class InMemoryCatalogRegistry implements CatalogRegistry {
-  constructor(private readonly store: InMemoryImageRegistry) {}
+  constructor(private readonly store: InMemoryOciStore) {}
 
   session(registry: string, token: Token): CatalogSession {
     const store = this.store;
