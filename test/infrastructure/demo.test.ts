@@ -97,7 +97,9 @@ describe('the embedded demo', () => {
       const body = await res.text();
       const lines = body.replace(/\n$/, '').split('\n');
       expect(lines.length, `${step.method} ${step.path}: ${body}`).toBe(step.expected.length);
-      lines.forEach((line, i) => expect(line, `${step.method} ${step.path}`).toMatch(step.expected[i]!));
+      for (const [i, line] of lines.entries()) {
+        expect(line, `${step.method} ${step.path}`).toMatch(step.expected[i]!);
+      }
       bodies.push(body);
     }
     // What the wildcards hide ties together: the catalog points at the published image by digest.
