@@ -74,6 +74,8 @@ export interface CatalogPlan {
   readonly warnings: readonly string[];
   /** The packages of the catalog after the change. */
   readonly packages: readonly string[];
+  /** The files of `/configs` the change writes or removes (paths relative to it). */
+  readonly files: readonly string[];
 }
 
 export interface CatalogResult {
@@ -82,6 +84,8 @@ export interface CatalogResult {
   digest: string | null;
   /** Whether the catalog was (dry runs: would be) rewritten. */
   changed: boolean;
+  /** Dry runs: the files of `/configs` that would be written or removed. */
+  files?: string[];
 }
 
 export interface UpdateCatalogDeps {
@@ -110,6 +114,15 @@ export class UpdateCatalog {
   async plan(target: CatalogTarget, change: CatalogChange = {}): Promise<CatalogPlan> {
     const session = this.session(target);
     const { repository, image } = catalogLocation(target);
+    const bundleRepository = imageRepository(
+      target.bundleImages.repository,
+      target.organization,
+      target.packageName,
+    );
+    if (bundleRepository === repository) {
+      const message = `Package ${target.packageName}'s bundle images would go into the catalog's own repository ${repository}: rename the package or the catalog repository.`;
+      throw new CatalogValidationError(message, { errors: [message], warnings: [] });
+    }
     const [bundles, read, base] = await Promise.all([
       this.bundlesAfter(session, target, change),
       session.readCatalog(repository, target.catalog.tag),
@@ -132,6 +145,7 @@ export class UpdateCatalog {
       changed: read === undefined || !sameFiles(configs, next),
       warnings: bundles.warnings,
       packages: packagesIn(next),
+      files: changedPaths(configs, next),
     };
   }
 
@@ -158,7 +172,12 @@ export class UpdateCatalog {
 
   /** What a dry run answers: the catalog as it is, and whether the change would rewrite it. */
   describe(plan: CatalogPlan): CatalogResult {
-    return { image: plan.image, digest: plan.read?.digest ?? null, changed: plan.changed };
+    return {
+      image: plan.image,
+      digest: plan.read?.digest ?? null,
+      changed: plan.changed,
+      files: [...plan.files],
+    };
   }
 
   private async write(plan: CatalogPlan): Promise<CatalogResult> {
@@ -287,4 +306,17 @@ function assertValid(configs: readonly FileEntry[], image: string, warnings: rea
     errors,
     warnings: [...warnings],
   });
+}
+
+/** The paths whose bytes differ between two versions of the folder (written, changed or removed), sorted. */
+function changedPaths(before: readonly FileEntry[], after: readonly FileEntry[]): string[] {
+  const old = new Map(before.map((f) => [f.path, f]));
+  const paths = new Set<string>();
+  for (const file of after) {
+    const was = old.get(file.path);
+    old.delete(file.path);
+    if (!was || !sameFiles([was], [file])) paths.add(file.path);
+  }
+  for (const path of old.keys()) paths.add(path);
+  return [...paths].sort();
 }

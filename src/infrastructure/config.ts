@@ -6,6 +6,7 @@
  */
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { isValidRepositoryName } from '../domain/bundle-image/image-name.js';
 import { parseImageReference } from '../domain/catalog-image/image-reference.js';
 import {
   DEFAULT_BUNDLE_REPOSITORY,
@@ -142,6 +143,21 @@ const fileSchema = strictObject({
     .default('INFO'),
   organizations: z
     .record(z.string().regex(ORG_NAME, 'is not a valid organization name'), organization)
+    .superRefine((orgs, ctx) => {
+      // The catalog repository template is only complete with the organization's name.
+      for (const [name, org] of Object.entries(orgs)) {
+        const template = org.catalog?.repository;
+        if (template === undefined) continue;
+        const repository = template.replaceAll('{organization}', name).toLowerCase();
+        if (!isValidRepositoryName(repository)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [name, 'catalog', 'repository'],
+            message: `gives "${repository}", which is not a valid image repository name`,
+          });
+        }
+      }
+    })
     .default({}),
   greenwave: strictObject({
     url: httpUrl,

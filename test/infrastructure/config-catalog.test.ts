@@ -111,6 +111,11 @@ organizations:
       'may use only the placeholder',
     ],
     [{ repository: '' }, 'organizations.myorg.catalog.repository', 'must be a non-empty string'],
+    [
+      { repository: 'bad name!/catalog' },
+      'organizations.myorg.catalog.repository',
+      'gives "bad name!/catalog", which is not a valid image repository name',
+    ],
     [{ tag: 'has space' }, 'organizations.myorg.catalog.tag', 'must be an image tag'],
     [{ tag: '-leading-dash' }, 'organizations.myorg.catalog.tag', 'must be an image tag'],
   ])('refuses %j naming the key', (catalog, key, why) => {

@@ -201,6 +201,7 @@ describe('catalogs through the real app and the OCI registry emulator', () => {
       image: `${new URL(emulator.url).host}/${CATALOG}:latest`,
       digest: null,
       changed: true,
+      files: ['widget/catalog.json'],
     });
     expect(emulator.state.tagsOf(CATALOG)).toEqual([]);
     expect(emulator.state.tagsOf('acme/widget-bundle')).toEqual([]);
