@@ -9,7 +9,8 @@ import { WorkerPoolBundleEngine } from '../adapters/worker-pool/worker-pool-engi
 import { InlineBundleEngine } from '../application/bundle-job.js';
 import type { Logger } from '../application/ports.js';
 import type { BundleThreads } from './bundle-threads.js';
-import type { AppConfig } from './config.js';
+import { limitedServerFactory } from './client-limits.js';
+import type { AppConfig, ClientLimits } from './config.js';
 import { type AdapterOverrides, createService } from './container.js';
 import { createLogger } from './logger.js';
 import { nodeMetrics } from './metrics/node-metrics.js';
@@ -23,6 +24,8 @@ export interface ListenOptions {
   logger: Logger;
   /** How long in-flight requests get after a shutdown signal. */
   shutdownGraceMs?: number;
+  /** Limits on clients (client-limits.ts); Node's defaults without them. */
+  limits?: ClientLimits;
 }
 
 export function listen(
@@ -30,30 +33,38 @@ export function listen(
   options: ListenOptions,
 ): Promise<{ port: number; close(): Promise<void> }> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, port: options.port, hostname: options.host }, (info) => {
-      options.logger.info('listening', { host: options.host, port: info.port, pid: process.pid });
-      const close = () =>
-        new Promise<void>((done) => {
-          server.close(() => done());
-          // Keep-alive connections go idle once their last response is sent: close them as they do.
-          if ('closeIdleConnections' in server) {
-            server.closeIdleConnections();
-            setInterval(() => server.closeIdleConnections(), 100).unref();
-          }
-        });
-      let stopping = false;
-      const stop = (signal: string) => {
-        if (stopping) return;
-        stopping = true;
-        options.logger.info('shutting down', { signal });
-        const force = setTimeout(() => process.exit(0), options.shutdownGraceMs ?? 10_000);
-        force.unref();
-        close().then(() => process.exit(0));
-      };
-      process.once('SIGTERM', () => stop('SIGTERM'));
-      process.once('SIGINT', () => stop('SIGINT'));
-      resolve({ port: info.port, close });
-    });
+    const server = serve(
+      {
+        fetch: app.fetch,
+        port: options.port,
+        hostname: options.host,
+        ...(options.limits ? { createServer: limitedServerFactory(options.limits, options.logger) } : {}),
+      },
+      (info) => {
+        options.logger.info('listening', { host: options.host, port: info.port, pid: process.pid });
+        const close = () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            // Keep-alive connections go idle once their last response is sent: close them as they do.
+            if ('closeIdleConnections' in server) {
+              server.closeIdleConnections();
+              setInterval(() => server.closeIdleConnections(), 100).unref();
+            }
+          });
+        let stopping = false;
+        const stop = (signal: string) => {
+          if (stopping) return;
+          stopping = true;
+          options.logger.info('shutting down', { signal });
+          const force = setTimeout(() => process.exit(0), options.shutdownGraceMs ?? 10_000);
+          force.unref();
+          close().then(() => process.exit(0));
+        };
+        process.once('SIGTERM', () => stop('SIGTERM'));
+        process.once('SIGINT', () => stop('SIGINT'));
+        resolve({ port: info.port, close });
+      },
+    );
     server.once('error', reject);
   });
 }
@@ -81,7 +92,7 @@ export async function serveOnNode(
   const metrics = nodeMetrics(Object.keys(config.organizations));
   const docsAssets = overrides.docsAssets ?? readDocsAssets(logger);
   const ownEngine = !overrides.archive && !overrides.bundleEngine;
-  const pool = threads && ownEngine ? new WorkerPoolBundleEngine({ ...threads, logger }) : undefined;
+  const pool = threads && ownEngine ? new WorkerPoolBundleEngine({ ...threads, logger, jobTimeoutMs: config.bundleJobTimeoutMs }) : undefined;
   // Without threads, jobs run inline on the same native codecs and packer as the bundle threads.
   const archive = new FflateArchive(nodeZipCodecs);
   const packer = new QuayBundlePacker(zlibGzip);
@@ -100,7 +111,7 @@ export async function serveOnNode(
     metrics,
     ...(docsAssets ? { docsAssets } : {}),
   });
-  const server = await listen(app, { ...address, logger });
+  const server = await listen(app, { ...address, logger, limits: config.clientLimits });
   return {
     port: server.port,
     close: async () => {

@@ -86,7 +86,9 @@ export const ERROR_DESCRIPTIONS: Record<ErrorId, string> = {
   CatalogValidationError:
     'the catalog the publish or delete would produce breaks the File-Based Catalog rules; nothing pushed or deleted; see `validation_info`',
   OMPSServiceBusy:
-    'too many publishes are waiting for bundle work; come back after the seconds in `Retry-After`',
+    'too many publishes are waiting for bundle work, or the process holds `max_connections` open connections; come back after the seconds in `Retry-After`',
+  OMPSBundleJobTimeout:
+    'the bundle job (unzip, parse, validate, build) ran past `bundle_job_timeout` and was stopped; nothing pushed',
   InternalServerError: 'anything unforeseen (the details are only in the service log)',
 };
 
@@ -108,6 +110,7 @@ export const ROUTE_ERRORS: Record<RouteKind, readonly ErrorId[]> = {
     'RegistryError',
     'CatalogValidationError',
     'OMPSServiceBusy',
+    'OMPSBundleJobTimeout',
     'InternalServerError',
   ],
   koji: [
@@ -128,6 +131,7 @@ export const ROUTE_ERRORS: Record<RouteKind, readonly ErrorId[]> = {
     'RegistryError',
     'CatalogValidationError',
     'OMPSServiceBusy',
+    'OMPSBundleJobTimeout',
     'InternalServerError',
   ],
   delete: [
