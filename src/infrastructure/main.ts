@@ -6,6 +6,7 @@ import { runClustered, workerCount } from './cluster.js';
 import { type AppConfig, ConfigError, parseConfig, parseConfigText } from './config.js';
 import { createLogger } from './logger.js';
 import { listenAddress, serveOnNode } from './node-server.js';
+import { runtimeProblem } from './runtime.js';
 
 export function loadConfigFromEnv(env: NodeJS.ProcessEnv): AppConfig {
   const file = env.OMPS_CONF_FILE;
@@ -31,6 +32,11 @@ function leaveYoungGenerationToBundleThreads(): void {
 }
 
 async function main(): Promise<void> {
+  const problem = runtimeProblem();
+  if (problem) {
+    console.error(`omps: ${problem}`);
+    process.exit(2);
+  }
   leaveYoungGenerationToBundleThreads();
   let config: AppConfig;
   let address: { port: number; host: string };

@@ -92,7 +92,10 @@ export async function serveOnNode(
   const metrics = nodeMetrics(Object.keys(config.organizations));
   const docsAssets = overrides.docsAssets ?? readDocsAssets(logger);
   const ownEngine = !overrides.archive && !overrides.bundleEngine;
-  const pool = threads && ownEngine ? new WorkerPoolBundleEngine({ ...threads, logger, jobTimeoutMs: config.bundleJobTimeoutMs }) : undefined;
+  const pool =
+    threads && ownEngine
+      ? new WorkerPoolBundleEngine({ ...threads, logger, jobTimeoutMs: config.bundleJobTimeoutMs })
+      : undefined;
   // Without threads, jobs run inline on the same native codecs and packer as the bundle threads.
   const archive = new FflateArchive(nodeZipCodecs);
   const packer = new QuayBundlePacker(zlibGzip);
