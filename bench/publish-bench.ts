@@ -12,7 +12,8 @@
  *
  * Not a test: numbers to compare across changes on the same machine.
  * Environment: BENCH_NODE_ARGS adds node flags to the child (e.g. --cpu-prof); WORKERS, BUNDLE_THREADS, BUNDLE_QUEUE, NODE_OPTIONS and MALLOC_ARENA_MAX pass through (the latter over `start`'s)
- * to the child; BENCH_QUICK=1 runs fewer pushes; BENCH_PARTS=cpu,load,rss,health runs only those parts.
+ * to the child; BENCH_QUICK=1 runs fewer pushes; BENCH_PARTS=cpu,load,rss,health runs only those parts;
+ * BENCH_VIA_NPM=1 starts the service with `npm start` (the tree then includes npm's own process).
  */
 
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -31,6 +32,7 @@ const ROOT = resolve(import.meta.dirname, '..', '..');
 const MAIN = join(ROOT, 'dist', 'src', 'infrastructure', 'main.js');
 const TOKEN = 'bench-token';
 const QUICK = process.env.BENCH_QUICK === '1';
+const VIA_NPM = process.env.BENCH_VIA_NPM === '1';
 const PARTS = new Set((process.env.BENCH_PARTS ?? 'cpu,load,rss,health').split(','));
 
 const CSV_NAME = 'hello-operator.v1.0.0.clusterserviceversion.yaml';
@@ -192,6 +194,15 @@ function startCommand(): { env: Record<string, string>; flags: string[] } {
   return { env, flags: words[0] === 'node' ? words.slice(1, -1) : [] };
 }
 
+/** What npm itself needs from this environment (its cache and config folders). */
+function npmEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of ['HOME', 'npm_config_cache', 'NPM_CONFIG_CACHE', 'npm_config_userconfig']) {
+    if (process.env[name]) env[name] = process.env[name]!;
+  }
+  return env;
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function percentile(values: number[], p: number): number {
@@ -313,10 +324,10 @@ async function main() {
   }
   // BENCH_NODE_ARGS: extra node flags for the child, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` (not allowed in NODE_OPTIONS).
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child: ChildProcess = spawn(process.execPath, [...start.flags, ...nodeArgs, MAIN], {
-    env,
-    stdio: 'ignore',
-  });
+  // BENCH_VIA_NPM=1: `npm start` itself, so the tree includes the npm process that waits for the service.
+  const child: ChildProcess = VIA_NPM
+    ? spawn('npm', ['start', '--silent'], { cwd: ROOT, env: { ...env, ...npmEnv() }, stdio: 'ignore' })
+    : spawn(process.execPath, [...start.flags, ...nodeArgs, MAIN], { env, stdio: 'ignore' });
   const pid = child.pid!;
   const stop = async () => {
     const exited = new Promise((r) => child.once('exit', r));
