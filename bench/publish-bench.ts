@@ -180,7 +180,7 @@ function treeRssMb(root: number): number {
 // ---------------------------------------------------------------- helpers
 
 /**
- * What `npm start` runs the service with (package.json: `[NAME=value ...] node <flags> <entry>`),
+ * What `npm start` runs the service with (package.json: `[NAME=value ...] [exec] node <flags> <entry>`),
  * so the bench measures the same: its environment assignments and its node flags.
  */
 function startCommand(): { env: Record<string, string>; flags: string[] } {
@@ -191,6 +191,7 @@ function startCommand(): { env: Record<string, string>; flags: string[] } {
     const [name, ...value] = words.shift()!.split('=');
     env[name!] = value.join('=');
   }
+  if (words[0] === 'exec') words.shift();
   return { env, flags: words[0] === 'node' ? words.slice(1, -1) : [] };
 }
 
