@@ -10,9 +10,11 @@
  *   parser would hold open until the headers timeout, is answered 400 and
  *   closed as soon as the line ends. Only a connection's first line is read
  *   this way: it costs one listener until then.
- * - At most `max_connections` open connections per process. One more is
- *   answered 503 OMPSServiceBusy with `Retry-After` and `Connection: close`
- *   before its request is read, and closed: a clean refusal, never a wait.
+ * - At most `max_connections` open connections per process. At the cap, a new
+ *   connection takes the place of the oldest one that has sent nothing for a
+ *   second; when there is none, it is answered 503 OMPSServiceBusy with
+ *   `Retry-After` and `Connection: close` before its request is read, and
+ *   closed: a clean refusal, never a wait.
  */
 import {
   createServer,
@@ -31,6 +33,8 @@ import type { ClientLimits } from './config.js';
 const RETRY_AFTER_SECONDS = 2;
 /** A refused connection is closed this long after its answer, whatever its client does. */
 const REFUSED_LINGER_MS = 1_000;
+/** At the cap, a connection silent this long gives its place to a new one. */
+const SILENT_MS = 1_000;
 /** A first line longer than this is left to Node's parser (and its header size limit). */
 const MAX_REQUEST_LINE = 8 * 1024;
 const HTTP_VERSION = / HTTP\/\d+\.\d+\r?$/;
@@ -78,22 +82,30 @@ export function limitedServerFactory(limits: ClientLimits, logger: Logger): type
       if (refused.has(req.socket)) req.socket.destroy();
       else listener(req, res);
     });
-    capConnections(server, limits.maxConnections, refused, logger);
+    const counted = capConnections(server, limits.maxConnections, refused, logger);
     server.on('connection', (socket: Socket) => {
-      if (!refused.has(socket)) checkRequestLine(socket);
+      if (!refused.has(socket)) checkRequestLine(socket, () => counted.silent.delete(socket));
     });
     return server;
   };
   return factory as unknown as typeof createServer;
 }
 
-function capConnections(server: Server, limit: number, refused: WeakSet<Socket>, logger: Logger): void {
+/** What the cap keeps of each connection it counts. */
+interface Counted {
+  /** Connections counted against the cap. */
+  open: Set<Socket>;
+  /** Of those, the ones that have not sent a byte yet, with when they came (oldest first). */
+  silent: Map<Socket, number>;
+}
+
+function capConnections(server: Server, limit: number, refused: WeakSet<Socket>, logger: Logger): Counted {
   const answer = busyAnswer(limit);
-  let open = 0;
+  const counted: Counted = { open: new Set(), silent: new Map() };
   let full = false;
   // Before Node's own listener, so that a refused socket is marked before its parser exists.
   server.prependListener('connection', (socket: Socket) => {
-    if (open >= limit) {
+    if (counted.open.size >= limit && !evictSilent(counted)) {
       if (!full) logger.warn('max_connections reached: refusing new connections', { max_connections: limit });
       full = true;
       refused.add(socket);
@@ -102,24 +114,44 @@ function capConnections(server: Server, limit: number, refused: WeakSet<Socket>,
       setTimeout(() => socket.destroy(), REFUSED_LINGER_MS).unref();
       return;
     }
-    open++;
+    counted.open.add(socket);
+    counted.silent.set(socket, Date.now());
     socket.once('close', () => {
-      open--;
-      if (full && open < limit) {
+      counted.open.delete(socket);
+      counted.silent.delete(socket);
+      if (full && counted.open.size < limit) {
         full = false;
         logger.info('below max_connections again', { max_connections: limit });
       }
     });
   });
+  return counted;
+}
+
+/**
+ * Makes room by closing the oldest connection that has sent nothing for
+ * SILENT_MS (an idle or pre-opened connection; a client that means to ask
+ * sends its request at once), as nginx reuses idle connections when it runs
+ * short. False when there is none: the newcomer is refused instead.
+ */
+function evictSilent(counted: Counted): boolean {
+  const oldest = counted.silent.entries().next().value;
+  if (!oldest || Date.now() - oldest[1] < SILENT_MS) return false;
+  const [socket] = oldest;
+  counted.silent.delete(socket);
+  counted.open.delete(socket);
+  socket.destroy();
+  return true;
 }
 
 /**
  * Answers 400 and closes a connection whose first request line has no HTTP
  * version. Empty lines before it are skipped, as HTTP allows (RFC 9112 §2.2).
  */
-function checkRequestLine(socket: Socket): void {
+function checkRequestLine(socket: Socket, spoke: () => void): void {
   let text = '';
   const onData = (chunk: Buffer) => {
+    if (text === '') spoke();
     text = (text + chunk.toString('latin1', 0, Math.min(chunk.length, MAX_REQUEST_LINE))).replace(
       /^[\r\n]+/,
       '',

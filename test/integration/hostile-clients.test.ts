@@ -212,10 +212,11 @@ describe('slow clients, with client_headers_timeout 1 s and client_request_timeo
 });
 
 /**
- * `count` silent connections the server accepted: one it refused (it may still
- * count a connection that was just closed) has had its answer, and is replaced.
+ * `count` connections the server accepted, each having sent `first` (nothing
+ * when empty): one it refused (it may still count a connection that was just
+ * closed) has had its answer, and is replaced.
  */
-async function holdConnections(port: number, count: number): Promise<Socket[]> {
+async function holdConnections(port: number, count: number, first = ''): Promise<Socket[]> {
   const held: Socket[] = [];
   for (const deadline = Date.now() + WAIT_MS; held.length < count; ) {
     if (Date.now() > deadline) throw new Error(`could not hold ${count} connections`);
@@ -224,6 +225,7 @@ async function holdConnections(port: number, count: number): Promise<Socket[]> {
     socket.on('data', () => {
       answered = true;
     });
+    if (first) socket.write(first);
     await new Promise((r) => setTimeout(r, 200));
     if (answered || socket.destroyed) socket.destroy();
     else held.push(socket);
@@ -238,7 +240,8 @@ describe('max_connections 3', () => {
   }, 30_000);
 
   it('answers one connection more with 503 OMPSServiceBusy and Retry-After, then serves again once one closes', async () => {
-    const held = await holdConnections(port, 3);
+    // Slow clients that have begun their request: none of them gives its place.
+    const held = await holdConnections(port, 3, 'GET /v2/about HTTP/1.1\r\n');
     const busy = await get(port, '/v2/about');
     expect(busy.status).toBe(503);
     expect(busy.headers['retry-after']).toBe('2');
@@ -256,6 +259,25 @@ describe('max_connections 3', () => {
       again = await get(port, '/v2/health/ping');
     }
     expect(again.status).toBe(200);
+    for (const s of held) s.destroy();
+  });
+});
+
+describe('max_connections 3, held by silent connections', () => {
+  let port: number;
+  beforeAll(async () => {
+    port = await startOmps({ max_connections: 3 });
+  }, 30_000);
+
+  it('closes the oldest connection that has sent nothing for a second to serve a new one', async () => {
+    const held = await holdConnections(port, 3);
+    const closed = held.map((s) => new Promise<boolean>((r) => s.once('close', () => r(true))));
+    await new Promise((r) => setTimeout(r, 1_200));
+    expect((await get(port, '/v2/health/ping')).status).toBe(200);
+    // The oldest gave its place.
+    expect(await Promise.race([closed[0], new Promise((r) => setTimeout(() => r(false), WAIT_MS))])).toBe(
+      true,
+    );
     for (const s of held) s.destroy();
   });
 });
