@@ -114,8 +114,8 @@ export interface Launched {
 /**
  * Starts the emulators and the service with these configuration keys (over the
  * emulators' URLs and `log_level: INFO`), and waits until it answers and settles.
- * WORKERS, BUNDLE_THREADS, BUNDLE_QUEUE, NODE_OPTIONS and MALLOC_ARENA_MAX pass
- * through; BENCH_NODE_ARGS adds node flags; BENCH_VIA_NPM=1 runs `npm start`.
+ * WORKERS, BUNDLE_THREADS, BUNDLE_QUEUE, NODE_OPTIONS and glibc's MALLOC_* tunables
+ * pass through (over `start`'s); BENCH_NODE_ARGS adds node flags; BENCH_VIA_NPM=1 runs `npm start`.
  */
 export async function launch(options: {
   tokens: string[];
@@ -145,8 +145,11 @@ export async function launch(options: {
   };
   const start = startCommand();
   Object.assign(env, start.env);
-  for (const name of ['WORKERS', 'BUNDLE_THREADS', 'BUNDLE_QUEUE', 'NODE_OPTIONS', 'MALLOC_ARENA_MAX']) {
-    if (process.env[name]) env[name] = process.env[name]!;
+  for (const [name, value] of Object.entries(process.env)) {
+    const passes =
+      ['WORKERS', 'BUNDLE_THREADS', 'BUNDLE_QUEUE', 'NODE_OPTIONS'].includes(name) ||
+      name.startsWith('MALLOC_');
+    if (passes && value) env[name] = value;
   }
   // BENCH_NODE_ARGS: extra node flags for the child, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` (not allowed in NODE_OPTIONS).
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
