@@ -261,13 +261,6 @@ describe('max_connections 3', () => {
     expect(again.status).toBe(200);
     for (const s of held) s.destroy();
   });
-});
-
-describe('max_connections 3, held by silent connections', () => {
-  let port: number;
-  beforeAll(async () => {
-    port = await startOmps({ max_connections: 3 });
-  }, 30_000);
 
   it('closes the oldest connection that has sent nothing for a second to serve a new one', async () => {
     const held = await holdConnections(port, 3);
