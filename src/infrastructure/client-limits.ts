@@ -9,7 +9,10 @@
  * - A request line without an HTTP version (`GET /`, HTTP/0.9), which Node's
  *   parser would hold open until the headers timeout, is answered 400 and
  *   closed as soon as the line ends. Only a connection's first line is read
- *   this way: it costs one listener until then.
+ *   this way, by a 'data' listener; it makes Node's parser read the socket
+ *   through JS streams instead of straight from the handle, which cost
+ *   0–5 µs per request (20,000 keep-alive POSTs of 3 KB, 8 at a time, two
+ *   runs each way: 52.5–53.3 against 53.6–57.3 µs of client and server CPU).
  * - At most `max_connections` open connections per process. At the cap, a new
  *   connection takes the place of the oldest one that has sent nothing for a
  *   second; when there is none, it is answered 503 OMPSServiceBusy with
