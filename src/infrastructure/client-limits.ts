@@ -45,7 +45,7 @@ const HTTP_VERSION = / HTTP\/\d+\.\d+\r?$/;
 const BAD_REQUEST = 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n';
 
 /** The options Node's http.Server takes at creation for these limits. */
-export function clientServerOptions(limits: ClientLimits): ServerOptions {
+function clientServerOptions(limits: ClientLimits): ServerOptions {
   return {
     headersTimeout: limits.headersTimeoutMs,
     requestTimeout: limits.requestTimeoutMs,

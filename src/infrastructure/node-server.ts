@@ -32,39 +32,37 @@ export function listen(
   app: { fetch: (request: Request) => Response | Promise<Response> },
   options: ListenOptions,
 ): Promise<{ port: number; close(): Promise<void> }> {
+  const serving = {
+    fetch: app.fetch,
+    port: options.port,
+    hostname: options.host,
+    ...(options.limits ? { createServer: limitedServerFactory(options.limits, options.logger) } : {}),
+  };
   return new Promise((resolve, reject) => {
-    const server = serve(
-      {
-        fetch: app.fetch,
-        port: options.port,
-        hostname: options.host,
-        ...(options.limits ? { createServer: limitedServerFactory(options.limits, options.logger) } : {}),
-      },
-      (info) => {
-        options.logger.info('listening', { host: options.host, port: info.port, pid: process.pid });
-        const close = () =>
-          new Promise<void>((done) => {
-            server.close(() => done());
-            // Keep-alive connections go idle once their last response is sent: close them as they do.
-            if ('closeIdleConnections' in server) {
-              server.closeIdleConnections();
-              setInterval(() => server.closeIdleConnections(), 100).unref();
-            }
-          });
-        let stopping = false;
-        const stop = (signal: string) => {
-          if (stopping) return;
-          stopping = true;
-          options.logger.info('shutting down', { signal });
-          const force = setTimeout(() => process.exit(0), options.shutdownGraceMs ?? 10_000);
-          force.unref();
-          close().then(() => process.exit(0));
-        };
-        process.once('SIGTERM', () => stop('SIGTERM'));
-        process.once('SIGINT', () => stop('SIGINT'));
-        resolve({ port: info.port, close });
-      },
-    );
+    const server = serve(serving, (info) => {
+      options.logger.info('listening', { host: options.host, port: info.port, pid: process.pid });
+      const close = () =>
+        new Promise<void>((done) => {
+          server.close(() => done());
+          // Keep-alive connections go idle once their last response is sent: close them as they do.
+          if ('closeIdleConnections' in server) {
+            server.closeIdleConnections();
+            setInterval(() => server.closeIdleConnections(), 100).unref();
+          }
+        });
+      let stopping = false;
+      const stop = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        options.logger.info('shutting down', { signal });
+        const force = setTimeout(() => process.exit(0), options.shutdownGraceMs ?? 10_000);
+        force.unref();
+        close().then(() => process.exit(0));
+      };
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
+      resolve({ port: info.port, close });
+    });
     server.once('error', reject);
   });
 }
