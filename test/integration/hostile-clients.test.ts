@@ -2,8 +2,9 @@
  * The real Node entry (`node dist/src/infrastructure/main.js`) against
  * clients that are slow, idle, speak HTTP/0.9 or come in too many, with short
  * configured limits (client_headers_timeout, client_request_timeout,
- * max_connections), over raw sockets on 127.0.0.1; and the start-up refusal of
- * a Node.js without zlib.crc32, for the service and the `omps` command line.
+ * max_connections), over raw sockets on 127.0.0.1; a bundle job that never
+ * ends (bundle_job_timeout); and the start-up refusal of a Node.js without
+ * zlib.crc32, for the service and the `omps` command line.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,8 +14,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify as toYaml } from 'yaml';
+import { SAMPLE_OPERATOR_FILES } from '../../src/infrastructure/demo/sample-operator.js';
 import { type KojiEmulator, startKojiEmulator } from '../emulators/koji-emulator.js';
 import { type QuayEmulator, startQuayEmulator } from '../emulators/quay-emulator.js';
+import { multipart, zipOf } from '../support/bundles.js';
 import { ensureBuilt, ROOT } from '../support/dist.js';
 import { freePort } from '../support/free-port.js';
 
@@ -272,6 +275,45 @@ describe('max_connections 3', () => {
       true,
     );
     for (const s of held) s.destroy();
+  });
+});
+
+describe('bundle_job_timeout 1 s', () => {
+  let port: number;
+  beforeAll(async () => {
+    port = await startOmps({
+      bundle_job_timeout: 1,
+      // An administrator's rule that backtracks without end over a line of 64 'a's.
+      organizations: { stuck: { replace_registry: [{ old: '(a+)+b', new: 'x', regexp: true }] } },
+    });
+  }, 30_000);
+
+  const publish = async (org: string, files: Record<string, string>) => {
+    const res = await fetch(`http://127.0.0.1:${port}/v2/${org}/zipfile/1.0.0`, {
+      method: 'POST',
+      headers: { Authorization: 'good-token' },
+      body: multipart(zipOf(files)),
+      signal: AbortSignal.timeout(WAIT_MS),
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
+
+  it('stops a job past the deadline with its thread, answers 500 OMPSBundleJobTimeout naming the limit, and serves the next publish', async () => {
+    const stuck = await publish('stuck', {
+      ...SAMPLE_OPERATOR_FILES,
+      'notes.yaml': `notes: ${'a'.repeat(64)}\n`,
+    });
+    expect(stuck).toEqual({
+      status: 500,
+      body: {
+        status: 500,
+        error: 'OMPSBundleJobTimeout',
+        message:
+          'The bundle job did not finish within the limit of 1 s (bundle_job_timeout) and was stopped; nothing was pushed.',
+      },
+    });
+    expect(quay.state.pushes.filter((p) => p.organization === 'stuck')).toEqual([]);
+    expect((await publish('fine', { ...SAMPLE_OPERATOR_FILES })).status).toBe(200);
   });
 });
 
