@@ -79,13 +79,27 @@ function declaredLength(request: Request): number | undefined {
 async function readBody(request: Request, limit: number, declared: number | undefined): Promise<Uint8Array> {
   // Before touching request.body: on Node that getter builds the web stream the whole read avoids.
   if (declared !== undefined && declared <= WHOLE_READ_MAX_BYTES) {
-    const bytes = new Uint8Array(await request.arrayBuffer());
+    const bytes = new Uint8Array(await request.arrayBuffer().catch(cut(0)));
     // Only a Request built in-process can carry more than it declares; it is still held to the limit.
     if (bytes.byteLength > limit) throw new RequestEntityTooLargeError(limit);
     return bytes;
   }
   if (!request.body) return new Uint8Array(0);
   return readBounded(request.body, limit, declared);
+}
+
+/**
+ * A body that stops coming (its client went away, or the server's request
+ * timeout closed the connection) is the client's failure, not the service's:
+ * nobody reads the answer, but the log says what happened instead of an
+ * unexpected error.
+ */
+function cut(received: number): () => never {
+  return () => {
+    throw new ExpectedFileError(
+      `${NO_FILE_FIELD}: the request body did not arrive whole (the connection closed after ${received} bytes of it).`,
+    );
+  };
 }
 
 /** The buffer a streamed body starts in; it doubles as bytes arrive. */
@@ -117,7 +131,7 @@ async function readBounded(
   let buffer = new Uint8Array(Math.min(FIRST_CAPACITY, declared ?? limit, limit));
   let total = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    const { done, value } = await reader.read().catch(cut(total));
     if (done) break;
     const needed = total + value.byteLength;
     if (needed > limit) {

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { readUpload } from '../../../src/adapters/http/upload.js';
-import { RequestEntityTooLargeError } from '../../../src/domain/errors.js';
+import { ExpectedFileError, RequestEntityTooLargeError } from '../../../src/domain/errors.js';
 import { multipart } from '../../support/bundles.js';
 import { caught } from '../../support/failure.js';
 
@@ -133,5 +133,27 @@ describe('readUpload', () => {
     expect(held).toBeLessThan(8 * 1024 * 1024);
     for (const c of streams) c.error(new Error('client gone'));
     for (const error of await Promise.all(reads)) expect(error).toBeInstanceOf(Error);
+  });
+
+  it('says a body cut short did not arrive whole (400 OMPSExpectedFileError), not an unexpected error', async () => {
+    for (const declared of [1000, 1024 * 1024]) {
+      const body = new ReadableStream<Uint8Array>({
+        start(c) {
+          c.enqueue(new Uint8Array(100));
+          setTimeout(() => c.error(new Error('aborted')), 10);
+        },
+      });
+      const req = new Request('http://omps.test/v2/o/zipfile', {
+        method: 'POST',
+        headers: { 'Content-Type': 'multipart/form-data; boundary=b', 'Content-Length': String(declared) },
+        body,
+        duplex: 'half',
+      } as RequestInit);
+      const error = await caught(readUpload(req, LIMIT));
+      expect(error, String(declared)).toBeInstanceOf(ExpectedFileError);
+      expect((error as Error).message).toMatch(
+        /^No field "file" in uploaded data: the request body did not arrive whole \(the connection closed after (0|100) bytes of it\)\.$/,
+      );
+    }
   });
 });
