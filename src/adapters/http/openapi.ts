@@ -60,7 +60,8 @@ const SECURITY_SCHEME = 'quayToken';
 export const ERROR_DESCRIPTIONS: Record<ErrorId, string> = {
   OMPSUploadedFileError:
     'the archive is not a zip, is corrupt or encrypted, fails its CRC, has an unsafe entry path or is too big after unzip; or the uploaded filename does not end in `.zip`',
-  OMPSExpectedFileError: 'no file attached in the multipart field `file`, or an empty filename',
+  OMPSExpectedFileError:
+    'no file attached in the multipart field `file`, an empty filename, or a body that stopped before its end',
   PackageValidationError:
     'bad YAML, no packageName, the bundle fails validation, or (v1) the repository is not the packageName; see `validation_info`',
   OMPSInvalidVersionFormat: 'the version in the URL is not `<int>.<int>.<int>`',
