@@ -12,23 +12,17 @@
  *
  * Not a test: numbers to compare across changes on the same machine.
  * Environment: BENCH_NODE_ARGS adds node flags to the child (e.g. --cpu-prof); WORKERS, BUNDLE_THREADS, BUNDLE_QUEUE, NODE_OPTIONS and MALLOC_ARENA_MAX pass through (the latter over `start`'s)
- * to the child; BENCH_QUICK=1 runs fewer pushes; BENCH_PARTS=cpu,load,rss,health runs only those parts.
+ * to the child; BENCH_QUICK=1 runs fewer pushes; BENCH_PARTS=cpu,load,rss,health runs only those parts;
+ * BENCH_VIA_NPM=1 starts the service with `npm start` (the tree then includes npm's own process).
  */
 
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { strToU8, zipSync } from 'fflate';
 import { SAMPLE_OPERATOR_FILES } from '../src/infrastructure/demo/sample-operator.js';
-import { startKojiEmulator } from '../test/emulators/koji-emulator.js';
-import { type QuayEmulator, startQuayEmulator } from '../test/emulators/quay-emulator.js';
-import { freePort } from '../test/support/free-port.js';
+import type { QuayEmulator } from '../test/emulators/quay-emulator.js';
+import { launch, percentile, sleep, treeCpuMs, treePids, treeRssMb } from './service.js';
 
-const ROOT = resolve(import.meta.dirname, '..', '..');
-const MAIN = join(ROOT, 'dist', 'src', 'infrastructure', 'main.js');
 const TOKEN = 'bench-token';
 const QUICK = process.env.BENCH_QUICK === '1';
 const PARTS = new Set((process.env.BENCH_PARTS ?? 'cpu,load,rss,health').split(','));
@@ -124,80 +118,7 @@ async function multipart(files: Record<string, string>): Promise<Body> {
   };
 }
 
-// ---------------------------------------------------------------- process tree
-
-const TICK_MS = 1000 / 100; // USER_HZ
-
-function treePids(root: number): number[] {
-  const parent = new Map<number, number>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      parent.set(Number(entry), Number(fields[1]));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  const tree = [root];
-  for (let i = 0; i < tree.length; i++) {
-    for (const [pid, ppid] of parent) if (ppid === tree[i]) tree.push(pid);
-  }
-  return tree;
-}
-
-/** CPU time (ms) used so far by the tree: user + system of every live process. */
-function treeCpuMs(root: number): number {
-  let ticks = 0;
-  for (const pid of treePids(root)) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return ticks * TICK_MS;
-}
-
-function treeRssMb(root: number): number {
-  let kb = 0;
-  for (const pid of treePids(root)) {
-    try {
-      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-      kb += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return kb / 1024;
-}
-
 // ---------------------------------------------------------------- helpers
-
-/**
- * What `npm start` runs the service with (package.json: `[NAME=value ...] node <flags> <entry>`),
- * so the bench measures the same: its environment assignments and its node flags.
- */
-function startCommand(): { env: Record<string, string>; flags: string[] } {
-  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
-  const words = pkg.scripts.start.trim().split(/\s+/);
-  const env: Record<string, string> = {};
-  while (/^[A-Z_]+=/.test(words[0] ?? '')) {
-    const [name, ...value] = words.shift()!.split('=');
-    env[name!] = value.join('=');
-  }
-  return { env, flags: words[0] === 'node' ? words.slice(1, -1) : [] };
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
-}
 
 /** Forgets what the emulator recorded, so that a long bench does not grow the bench process. */
 function forget(quay: QuayEmulator): void {
@@ -281,61 +202,16 @@ async function load(base: string, body: Body, total: number, concurrency: number
 // ---------------------------------------------------------------- main
 
 async function main() {
-  const quay = await startQuayEmulator({ tokens: [TOKEN] });
-  const koji = await startKojiEmulator();
-  const dir = mkdtempSync(join(tmpdir(), 'omps-bench-'));
-  const conf = join(dir, 'omps.yaml');
-  writeFileSync(
-    conf,
-    [
-      `quay_url: ${quay.url}`,
-      `kojihub_url: ${koji.hubUrl}`,
-      `kojiroot_url: ${koji.rootUrl}`,
-      'request_timeout: 60',
-      `max_content_length: ${64 * 1024 * 1024}`,
-      `zipfile_max_uncompressed_size: ${64 * 1024 * 1024}`,
-      'log_level: INFO',
-      '',
-    ].join('\n'),
-  );
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    OMPS_CONF_FILE: conf,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-  };
-  const start = startCommand();
-  Object.assign(env, start.env);
-  for (const name of ['WORKERS', 'BUNDLE_THREADS', 'BUNDLE_QUEUE', 'NODE_OPTIONS', 'MALLOC_ARENA_MAX']) {
-    if (process.env[name]) env[name] = process.env[name]!;
-  }
-  // BENCH_NODE_ARGS: extra node flags for the child, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` (not allowed in NODE_OPTIONS).
-  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child: ChildProcess = spawn(process.execPath, [...start.flags, ...nodeArgs, MAIN], {
-    env,
-    stdio: 'ignore',
+  const { pid, base, quay, stop } = await launch({
+    tokens: [TOKEN],
+    config: {
+      request_timeout: 60,
+      max_content_length: 64 * 1024 * 1024,
+      zipfile_max_uncompressed_size: 64 * 1024 * 1024,
+    },
   });
-  const pid = child.pid!;
-  const stop = async () => {
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    await Promise.race([exited, sleep(10_000)]); // lets a profiling child write its profile
-    await Promise.all([quay.close(), koji.close()]);
-    rmSync(dir, { recursive: true, force: true });
-  };
 
   try {
-    for (let i = 0; ; i++) {
-      try {
-        if ((await fetch(`${base}/v2/about`)).ok) break;
-      } catch {
-        if (i > 200) throw new Error('omps did not start');
-      }
-      await sleep(50);
-    }
-    await sleep(1500);
     const idleRss = treeRssMb(pid);
     console.log(`omps tree: ${treePids(pid).length} process(es); idle RSS ${idleRss.toFixed(0)} MB`);
 

@@ -26,6 +26,7 @@ export type ErrorId =
   | 'CatalogValidationError'
   | 'GreenwaveError'
   | 'OMPSServiceBusy'
+  | 'OMPSBundleJobTimeout'
   | 'NotFound'
   | 'MethodNotAllowed'
   | 'InternalServerError';
@@ -246,10 +247,23 @@ export class RequestEntityTooLargeError extends OmpsError {
 
 /** Too many publishes already wait for bundle work; the caller should come back after `retryAfterSeconds`. */
 export class ServiceBusyError extends OmpsError {
-  constructor(readonly retryAfterSeconds: number) {
+  constructor(
+    readonly retryAfterSeconds: number,
+    message = `The service is busy: too many publishes are waiting for bundle work. Retry in ${retryAfterSeconds} s.`,
+  ) {
+    super('OMPSServiceBusy', message);
+  }
+}
+
+/**
+ * A bundle job (unzip, parse, validate, build what is pushed) ran past
+ * `bundle_job_timeout` and its thread was stopped; nothing was pushed.
+ */
+export class BundleJobTimeoutError extends OmpsError {
+  constructor(readonly limitSeconds: number) {
     super(
-      'OMPSServiceBusy',
-      `The service is busy: too many publishes are waiting for bundle work. Retry in ${retryAfterSeconds} s.`,
+      'OMPSBundleJobTimeout',
+      `The bundle job did not finish within the limit of ${limitSeconds} s (bundle_job_timeout) and was stopped; nothing was pushed.`,
     );
   }
 }

@@ -115,6 +115,12 @@ const organization = strictObject({
   message: 'needs bundle_images: the catalog lives in the bundle images registry',
 });
 
+/** A limit on clients or jobs, in seconds: positive, at most a day (a timer's range). */
+const seconds = z
+  .number()
+  .positive('must be a positive number of seconds')
+  .max(86_400, 'must be at most 86400 seconds (a day)');
+
 const LOG_LEVELS = ['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL'] as const;
 
 const fileSchema = strictObject({
@@ -122,6 +128,15 @@ const fileSchema = strictObject({
   kojihub_url: httpUrl.default('https://koji.fedoraproject.org/kojihub'),
   kojiroot_url: httpUrl.default('https://kojipkgs.fedoraproject.org/'),
   request_timeout: z.number().positive('must be a positive number of seconds').default(60),
+  client_headers_timeout: seconds.default(20),
+  client_request_timeout: seconds.default(120),
+  max_connections: z
+    .number()
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(1_000_000, 'must be at most 1000000')
+    .default(256),
+  bundle_job_timeout: seconds.default(60),
   default_release_version: z
     .string()
     .refine(isValidVersion, 'must be a version <int>.<int>.<int>')
@@ -164,6 +179,9 @@ const fileSchema = strictObject({
     context: z.string().min(1),
     product_version: z.string().min(1),
   }).optional(),
+}).refine((c) => c.client_headers_timeout <= c.client_request_timeout, {
+  path: ['client_headers_timeout'],
+  message: 'must not be longer than client_request_timeout (the whole request includes its headers)',
 });
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -174,6 +192,13 @@ export interface AppConfig {
   kojirootUrl: string;
   /** Milliseconds for every upstream call (60 s by default). */
   requestTimeoutMs: number;
+  /**
+   * Limits on clients of the Node server (node-server.ts): milliseconds for a request's
+   * headers (20 s) and for the whole request (120 s), and open connections per process (256).
+   */
+  clientLimits: ClientLimits;
+  /** Milliseconds a bundle job may run in a bundle thread before it is stopped (60 s by default). */
+  bundleJobTimeoutMs: number;
   defaultReleaseVersion: string;
   zipfileMaxUncompressedSize: number;
   maxContentLength: number;
@@ -184,6 +209,12 @@ export interface AppConfig {
    */
   organizations: ReadonlyMap<string, OrganizationPolicy>;
   greenwave?: { url: string; context: string; productVersion: string };
+}
+
+export interface ClientLimits {
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  maxConnections: number;
 }
 
 export class ConfigError extends Error {
@@ -233,6 +264,12 @@ export function parseConfig(raw: unknown): AppConfig {
     kojihubUrl: c.kojihub_url,
     kojirootUrl: c.kojiroot_url,
     requestTimeoutMs: Math.max(1, Math.round(c.request_timeout * 1000)),
+    clientLimits: {
+      headersTimeoutMs: Math.max(1, Math.round(c.client_headers_timeout * 1000)),
+      requestTimeoutMs: Math.max(1, Math.round(c.client_request_timeout * 1000)),
+      maxConnections: c.max_connections,
+    },
+    bundleJobTimeoutMs: Math.max(1, Math.round(c.bundle_job_timeout * 1000)),
     defaultReleaseVersion: c.default_release_version,
     zipfileMaxUncompressedSize: c.zipfile_max_uncompressed_size,
     maxContentLength: c.max_content_length,

@@ -4,8 +4,11 @@ import { bundleThreads } from './bundle-threads.js';
 import { embeddedConfig, embeddedUpstreams, NOT_AN_OPERATOR_NVR } from './demo/embedded.js';
 import { SAMPLE_NVR } from './demo/sample-operator.js';
 import { listenAddress, serveOnNode } from './node-server.js';
+import { runtimeProblem } from './runtime.js';
 
 async function demo(): Promise<void> {
+  const problem = runtimeProblem();
+  if (problem) throw new Error(problem);
   const config = embeddedConfig();
   const upstreams = embeddedUpstreams();
   const { port, host } = listenAddress(process.env);

@@ -6,6 +6,7 @@ import type { AppConfig } from './config.js';
 import { loadConfigFromEnv } from './config-files.js';
 import { createLogger } from './logger.js';
 import { listenAddress, serveOnNode } from './node-server.js';
+import { runtimeProblem } from './runtime.js';
 
 /**
  * `npm start` gives the event loop's heap small semi-spaces (--max-semi-space-size):
@@ -19,6 +20,11 @@ function leaveYoungGenerationToBundleThreads(): void {
 }
 
 async function main(): Promise<void> {
+  const problem = runtimeProblem();
+  if (problem) {
+    console.error(`omps: ${problem}`);
+    process.exit(2);
+  }
   leaveYoungGenerationToBundleThreads();
   let config: AppConfig;
   let address: { port: number; host: string };

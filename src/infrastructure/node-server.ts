@@ -13,7 +13,8 @@ import { ZipArchive } from '../adapters/zip/zip-archive.js';
 import { InlineBundleEngine } from '../application/bundle-job.js';
 import type { Logger } from '../application/ports.js';
 import type { BundleThreads } from './bundle-threads.js';
-import type { AppConfig } from './config.js';
+import { limitedServerFactory } from './client-limits.js';
+import type { AppConfig, ClientLimits } from './config.js';
 import { type AdapterOverrides, createService } from './container.js';
 import { createLogger } from './logger.js';
 import { nodeMetrics } from './metrics/node-metrics.js';
@@ -26,14 +27,22 @@ export interface ListenOptions {
   logger: Logger;
   /** How long in-flight requests get after a shutdown signal. */
   shutdownGraceMs?: number;
+  /** Limits on clients (client-limits.ts); Node's defaults without them. */
+  limits?: ClientLimits;
 }
 
 export function listen(
   app: { fetch: (request: Request) => Response | Promise<Response> },
   options: ListenOptions,
 ): Promise<{ port: number; close(): Promise<void> }> {
+  const serving = {
+    fetch: app.fetch,
+    port: options.port,
+    hostname: options.host,
+    ...(options.limits ? { createServer: limitedServerFactory(options.limits, options.logger) } : {}),
+  };
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, port: options.port, hostname: options.host }, (info) => {
+    const server = serve(serving, (info) => {
       options.logger.info('listening', { host: options.host, port: info.port, pid: process.pid });
       const close = () =>
         new Promise<void>((done) => {
@@ -84,7 +93,10 @@ export async function serveOnNode(
   const metrics = nodeMetrics(config.organizations.keys());
   const docsAssets = overrides.docsAssets ?? readDocsAssets(logger);
   const ownEngine = !overrides.archive && !overrides.bundleEngine;
-  const pool = threads && ownEngine ? new ThreadPoolBundleEngine({ ...threads, logger }) : undefined;
+  const pool =
+    threads && ownEngine
+      ? new ThreadPoolBundleEngine({ ...threads, logger, jobTimeoutMs: config.bundleJobTimeoutMs })
+      : undefined;
   // Without threads, jobs run inline on the same native codecs and packer as the bundle threads.
   const archive = new ZipArchive(nodeZipCodecs);
   const packer = new QuayBundlePacker(zlibGzip);
@@ -107,7 +119,7 @@ export async function serveOnNode(
     metrics,
     ...(docsAssets ? { docsAssets } : {}),
   });
-  const server = await listen(app, { ...address, logger });
+  const server = await listen(app, { ...address, logger, limits: config.clientLimits });
   return {
     port: server.port,
     close: async () => {

@@ -15,7 +15,31 @@ describe('configuration', () => {
       organizations: new Map(),
     });
     expect(c.requestTimeoutMs).toBe(60_000);
+    expect(c.clientLimits).toEqual({
+      headersTimeoutMs: 20_000,
+      requestTimeoutMs: 120_000,
+      maxConnections: 256,
+    });
+    expect(c.bundleJobTimeoutMs).toBe(60_000);
     expect(c.greenwave).toBeUndefined();
+  });
+
+  it('reads the limits on clients and bundle jobs', () => {
+    const c = parseConfig({
+      client_headers_timeout: 0.5,
+      client_request_timeout: 30,
+      max_connections: 64,
+      bundle_job_timeout: 2.5,
+    });
+    expect(c.clientLimits).toEqual({ headersTimeoutMs: 500, requestTimeoutMs: 30_000, maxConnections: 64 });
+    expect(c.bundleJobTimeoutMs).toBe(2500);
+  });
+
+  it('refuses a headers timeout longer than the whole request may take', () => {
+    expect(() => parseConfig({ client_headers_timeout: 30, client_request_timeout: 10 })).toThrow(
+      'Invalid configuration: client_headers_timeout: must not be longer than client_request_timeout',
+    );
+    expect(() => parseConfig({ client_headers_timeout: 200 })).toThrow('client_headers_timeout');
   });
 
   it('reads every key from YAML', () => {
@@ -75,6 +99,12 @@ organizations:
     [{ zipfile_max_uncompressed_size: 1.5 }, 'zipfile_max_uncompressed_size'],
     [{ max_content_length: -5 }, 'max_content_length'],
     [{ log_level: 'LOUD' }, 'log_level'],
+    [{ client_headers_timeout: 0 }, 'client_headers_timeout'],
+    [{ client_request_timeout: '2m' }, 'client_request_timeout'],
+    [{ client_request_timeout: 100_000 }, 'client_request_timeout'],
+    [{ max_connections: 0 }, 'max_connections'],
+    [{ max_connections: 10.5 }, 'max_connections'],
+    [{ bundle_job_timeout: -1 }, 'bundle_job_timeout'],
     [{ organizations: [] }, 'organizations'],
     [{ organizations: { 'bad org!': {} } }, 'organizations'],
     [{ organizations: { myorg: { public: 'yes' } } }, 'organizations.myorg.public'],
@@ -180,6 +210,10 @@ default_release_version: 2.0.0
 zipfile_max_uncompressed_size: 1
 max_content_length: 1
 log_level: DEBUG
+client_headers_timeout: 5
+client_request_timeout: 60
+max_connections: 100
+bundle_job_timeout: 30
 organizations:
   o:
     public: true

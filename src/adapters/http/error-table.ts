@@ -24,6 +24,7 @@ export const STATUS_BY_ERROR: Record<ErrorId, number> = {
   QuayPackageError: 500,
   GreenwaveError: 500,
   RegistryError: 500,
+  OMPSBundleJobTimeout: 500,
   OMPSServiceBusy: 503,
   InternalServerError: 500,
 };

@@ -60,7 +60,8 @@ const SECURITY_SCHEME = 'quayToken';
 export const ERROR_DESCRIPTIONS: Record<ErrorId, string> = {
   OMPSUploadedFileError:
     'the archive is not a zip, is corrupt or encrypted, fails its CRC, has an unsafe entry path or is too big after unzip; or the uploaded filename does not end in `.zip`',
-  OMPSExpectedFileError: 'no file attached in the multipart field `file`, or an empty filename',
+  OMPSExpectedFileError:
+    'no file attached in the multipart field `file`, an empty filename, or a body that stopped before its end',
   PackageValidationError:
     'bad YAML, no packageName, the bundle fails validation, or (v1) the repository is not the packageName; see `validation_info`',
   OMPSInvalidVersionFormat: 'the version in the URL is not `<int>.<int>.<int>`',
@@ -86,7 +87,9 @@ export const ERROR_DESCRIPTIONS: Record<ErrorId, string> = {
   CatalogValidationError:
     'the catalog the publish or delete would produce breaks the File-Based Catalog rules; nothing pushed or deleted; see `validation_info`',
   OMPSServiceBusy:
-    'too many publishes are waiting for bundle work; come back after the seconds in `Retry-After`',
+    'too many publishes are waiting for bundle work, or the process holds `max_connections` open connections; come back after the seconds in `Retry-After`',
+  OMPSBundleJobTimeout:
+    'the bundle job (unzip, parse, validate, build) ran past `bundle_job_timeout` and was stopped; nothing pushed',
   InternalServerError: 'anything unforeseen (the details are only in the service log)',
 };
 
@@ -108,6 +111,7 @@ export const ROUTE_ERRORS: Record<RouteKind, readonly ErrorId[]> = {
     'RegistryError',
     'CatalogValidationError',
     'OMPSServiceBusy',
+    'OMPSBundleJobTimeout',
     'InternalServerError',
   ],
   koji: [
@@ -128,6 +132,7 @@ export const ROUTE_ERRORS: Record<RouteKind, readonly ErrorId[]> = {
     'RegistryError',
     'CatalogValidationError',
     'OMPSServiceBusy',
+    'OMPSBundleJobTimeout',
     'InternalServerError',
   ],
   delete: [

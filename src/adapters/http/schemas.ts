@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import {
   AuthorizationHeaderRequiredError,
+  BundleJobTimeoutError,
   CatalogValidationError,
   type ErrorId,
   ExpectedFileError,
@@ -416,6 +417,7 @@ function exampleErrors(): Record<ErrorId, ErrorBody> {
       },
     ),
     OMPSServiceBusy: new ServiceBusyError(2),
+    OMPSBundleJobTimeout: new BundleJobTimeoutError(60),
     InternalServerError: internalError(),
   };
   return Object.fromEntries(Object.entries(errors).map(([id, e]) => [id, errorBody(e)])) as Record<

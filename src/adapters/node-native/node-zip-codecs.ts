@@ -7,7 +7,9 @@
  * stops and throws ERR_BUFFER_TOO_LARGE), so a bomb never grows past the
  * bound plus one output chunk.
  */
-import { crc32, inflateRawSync } from 'node:zlib';
+// The module object, not named imports: on a Node without crc32 the entry points load and
+// say so (src/infrastructure/runtime.ts) instead of failing to link this module.
+import zlib from 'node:zlib';
 import type { ZipCodecs } from '../zip/zip-codecs.js';
 import { transferable } from './transferable.js';
 
@@ -33,7 +35,7 @@ export const nodeZipCodecs: ZipCodecs = {
     if (data === undefined) return undefined;
     return transferable(data);
   },
-  crc32: (data) => crc32(data),
+  crc32: (data) => zlib.crc32(data),
 };
 
 /** The whole output, or undefined past `maxOutput` bytes; damaged data throws. */
@@ -44,7 +46,7 @@ function inflate(compressed: Uint8Array, maxOutput: number, chunkSize: number): 
     return data && data.byteLength === 0 ? data : undefined;
   }
   try {
-    return inflateRawSync(compressed, { maxOutputLength: maxOutput, chunkSize });
+    return zlib.inflateRawSync(compressed, { maxOutputLength: maxOutput, chunkSize });
   } catch (error) {
     if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') return undefined;
     throw error;

@@ -10,12 +10,15 @@
  *   stays bounded under any load.
  * - A thread that dies (a crash, its heap limit) fails only its own job, as an
  *   unexpected error; the next job gets a fresh thread.
+ * - A job still running after `jobTimeoutMs` (bundle_job_timeout) fails with
+ *   BundleJobTimeoutError and its thread is terminated (V8 stops even a
+ *   backtracking regexp); the next job gets a fresh thread.
  * - `close()` stops every thread and refuses what still waits.
  */
 import { type ResourceLimits, Worker } from 'node:worker_threads';
 import type { BundleEngine, BundleJob, BundleWork, Logger } from '../../application/ports.js';
 import { silentLogger } from '../../application/ports.js';
-import { ServiceBusyError } from '../../domain/errors.js';
+import { BundleJobTimeoutError, ServiceBusyError } from '../../domain/errors.js';
 import { decodeError, decodeWork, encodeJob, type ThreadAnswer } from './wire.js';
 
 export interface ThreadPoolOptions {
@@ -36,6 +39,8 @@ export interface ThreadPoolOptions {
    * zipfile_max_uncompressed_size bounds a job instead.
    */
   resourceLimits?: ResourceLimits;
+  /** A job running longer than this is stopped with its thread. Default 60 s. */
+  jobTimeoutMs?: number;
   /** The thread's script; the compiled bundle-job-thread.js next to this file by default. */
   threadUrl?: URL;
   logger?: Logger;
@@ -58,6 +63,8 @@ interface Slot {
   thread: Worker;
   task?: Task;
   idleTimer?: ReturnType<typeof setTimeout>;
+  /** Ends the running job when it is overdue. */
+  deadline?: ReturnType<typeof setTimeout>;
   failure?: Error;
   /** Its heap was past recycleHeapBytes after its last job. */
   bigHeap?: boolean;
@@ -134,6 +141,7 @@ export class ThreadPoolBundleEngine implements BundleEngine {
     clearTimeout(slot.idleTimer);
     slot.task = task;
     slot.thread.ref();
+    slot.deadline = setTimeout(() => this.overdue(slot), this.options.jobTimeoutMs ?? 60_000);
     const { message, transfer } = encodeJob(task.job);
     try {
       try {
@@ -143,6 +151,7 @@ export class ThreadPoolBundleEngine implements BundleEngine {
         slot.thread.postMessage(message);
       }
     } catch (error) {
+      clearTimeout(slot.deadline);
       slot.task = undefined;
       task.reject(error);
       this.next(slot);
@@ -150,6 +159,7 @@ export class ThreadPoolBundleEngine implements BundleEngine {
   }
 
   private finish(slot: Slot, answer: ThreadAnswer): void {
+    clearTimeout(slot.deadline);
     const task = slot.task;
     slot.task = undefined;
     if (task) {
@@ -193,8 +203,28 @@ export class ThreadPoolBundleEngine implements BundleEngine {
     void slot.thread.terminate();
   }
 
+  /** The running job is past its deadline: it fails, its thread is stopped and forgotten, the next job gets a new one. */
+  private overdue(slot: Slot): void {
+    const task = slot.task;
+    if (!task) return;
+    slot.task = undefined;
+    this.slots.delete(slot);
+    slot.thread.removeAllListeners('message');
+    slot.thread.removeAllListeners('exit');
+    void slot.thread.terminate();
+    const limitSeconds = (this.options.jobTimeoutMs ?? 60_000) / 1000;
+    this.logger.error('a bundle job ran past bundle_job_timeout; its thread was stopped', {
+      timeout_s: limitSeconds,
+    });
+    task.reject(new BundleJobTimeoutError(limitSeconds));
+    if (this.closed) return;
+    const waiting = this.queue.shift();
+    if (waiting) this.run(this.spawn(), waiting);
+  }
+
   private lost(slot: Slot, code: number): void {
     clearTimeout(slot.idleTimer);
+    clearTimeout(slot.deadline);
     this.slots.delete(slot);
     const task = slot.task;
     if (!task) return;

@@ -6,6 +6,7 @@
  */
 import { OmpsError, PackageValidationError, UploadedFileError } from '../../domain/errors.js';
 import { OPERATOR_COURIER_VERSION } from '../../domain/manifest/index.js';
+import { runtimeProblem } from '../runtime.js';
 import { SERVICE_VERSION } from '../version.js';
 import type { Command } from './args.js';
 import { CliError, EXIT_OK, EXIT_REFUSED, EXIT_USAGE } from './cli-error.js';
@@ -97,6 +98,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   const entry = COMMANDS.find((c) => c.name === first);
   if (!entry) {
     process.stderr.write(`omps: unknown command '${first}'\n\n${help()}`);
+    return EXIT_USAGE;
+  }
+  const problem = runtimeProblem();
+  if (problem) {
+    process.stderr.write(`omps: ${problem}\n`);
     return EXIT_USAGE;
   }
   try {

@@ -221,6 +221,7 @@ describe('coverage of the routes and errors', () => {
       'QuayCourierError',
       'QuayPackageError',
       'RegistryError',
+      'OMPSBundleJobTimeout',
       'InternalServerError',
     ]);
     expect(e['404']).toBeUndefined();

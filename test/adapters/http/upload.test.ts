@@ -1,11 +1,11 @@
 /**
- * Reading the upload three ways gives the same bytes and the same limit: a
- * small declared body read whole, a large declared body filled in place, and
- * a body without Content-Length counted as it streams in.
+ * Reading the upload two ways gives the same bytes and the same limit: a
+ * small declared body read whole, a larger or undeclared one as it streams
+ * in, in memory that follows the bytes that arrived, not the declared length.
  */
 import { describe, expect, it } from 'vitest';
 import { readUpload } from '../../../src/adapters/http/upload.js';
-import { RequestEntityTooLargeError } from '../../../src/domain/errors.js';
+import { ExpectedFileError, RequestEntityTooLargeError } from '../../../src/domain/errors.js';
 import { multipart } from '../../support/bundles.js';
 import { caught } from '../../support/failure.js';
 
@@ -69,7 +69,7 @@ function request(
 const LIMIT = 4 * 1024 * 1024;
 
 describe('readUpload', () => {
-  // 3 KB is read whole; 700 KB is past the whole-read size and is filled in place.
+  // 3 KB is read whole; 700 KB is past the whole-read size and is read as it streams in.
   for (const size of [3_000, 700_000]) {
     it(`gives the same ${size}-byte file with and without Content-Length`, async () => {
       const zip = noise(size);
@@ -104,6 +104,55 @@ describe('readUpload', () => {
       // Exactly at the limit is fine.
       expect((await readUpload(request(body, 'streamed'), body.bytes.byteLength)).bytes.byteLength).toBe(
         size,
+      );
+    }
+  });
+
+  it('holds memory for the bytes that arrived, not for the length a client declares', async () => {
+    // 50 clients that declare 1 MB each, send 100 bytes and then nothing.
+    const streams: ReadableStreamDefaultController<Uint8Array>[] = [];
+    const before = process.memoryUsage().arrayBuffers;
+    const reads = Array.from({ length: 50 }, () => {
+      const body = new ReadableStream<Uint8Array>({
+        start(c) {
+          streams.push(c);
+          c.enqueue(new Uint8Array(100));
+        },
+      });
+      const req = new Request('http://omps.test/v2/o/zipfile', {
+        method: 'POST',
+        headers: { 'Content-Type': 'multipart/form-data; boundary=b', 'Content-Length': String(1024 * 1024) },
+        body,
+        duplex: 'half',
+      } as RequestInit);
+      return caught(readUpload(req, LIMIT));
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    const held = process.memoryUsage().arrayBuffers - before;
+    // A buffer of the declared length each would be 50 MB; one of 16 KiB each is under 1 MB.
+    expect(held).toBeLessThan(8 * 1024 * 1024);
+    for (const c of streams) c.error(new Error('client gone'));
+    for (const error of await Promise.all(reads)) expect(error).toBeInstanceOf(Error);
+  });
+
+  it('says a body cut short did not arrive whole (400 OMPSExpectedFileError), not an unexpected error', async () => {
+    for (const declared of [1000, 1024 * 1024]) {
+      const body = new ReadableStream<Uint8Array>({
+        start(c) {
+          c.enqueue(new Uint8Array(100));
+          setTimeout(() => c.error(new Error('aborted')), 10);
+        },
+      });
+      const req = new Request('http://omps.test/v2/o/zipfile', {
+        method: 'POST',
+        headers: { 'Content-Type': 'multipart/form-data; boundary=b', 'Content-Length': String(declared) },
+        body,
+        duplex: 'half',
+      } as RequestInit);
+      const error = await caught(readUpload(req, LIMIT));
+      expect(error, String(declared)).toBeInstanceOf(ExpectedFileError);
+      expect((error as Error).message).toMatch(
+        /^No field "file" in uploaded data: the request body did not arrive whole \(the connection closed after (0|100) bytes of it\)\.$/,
       );
     }
   });

@@ -20,6 +20,7 @@ import { ZipArchive } from '../../../src/adapters/zip/zip-archive.js';
 import { runBundleJob } from '../../../src/application/bundle-job.js';
 import { type BundleJob, silentLogger } from '../../../src/application/ports.js';
 import {
+  BundleJobTimeoutError,
   OmpsError,
   PackageValidationError,
   ServiceBusyError,
@@ -35,6 +36,16 @@ import { caught } from '../../support/failure.js';
 import { manyRulesZip } from '../../support/heavy-bundles.js';
 
 const LIMIT = 20 * 1024 * 1024;
+/** A job that never ends on its own: an administrator's regexp that backtracks catastrophically over a manifest line. */
+const backtracking = (): BundleJob =>
+  job(
+    zipOf({
+      ...SAMPLE_OPERATOR_FILES,
+      'notes.yaml': `notes: ${'a'.repeat(64)}\n`,
+    }),
+    { policy: { ...DEFAULT_POLICY, replaceRegistry: [{ old: '(a+)+b', new: 'x', regexp: true }] } },
+  );
+
 const job = (bytes: Uint8Array, extra: Partial<BundleJob> = {}): BundleJob => ({
   bytes,
   maxUncompressedSize: LIMIT,
@@ -189,6 +200,21 @@ describe('ThreadPoolBundleEngine', () => {
     expect((await engine.prepare(job(sampleZip()))).packageName).toBe('hello-operator');
   });
 
+  it('stops a job past jobTimeoutMs with its thread (BundleJobTimeoutError naming the limit), then serves the waiting and the next job', async () => {
+    const engine = pool({ size: 1, queueLimit: 1, jobTimeoutMs: 1_500 });
+    const stuck = caught(engine.prepare(backtracking()));
+    const waiting = engine.prepare(job(sampleZip()));
+    const error = await stuck;
+    expect(error).toBeInstanceOf(BundleJobTimeoutError);
+    expect(asOmpsError(error).id).toBe('OMPSBundleJobTimeout');
+    expect((error as Error).message).toBe(
+      'The bundle job did not finish within the limit of 1.5 s (bundle_job_timeout) and was stopped; nothing was pushed.',
+    );
+    expect((await waiting).packageName).toBe('hello-operator');
+    expect((await engine.prepare(job(sampleZip()))).packageName).toBe('hello-operator');
+    expect(engine.stats()).toEqual({ threads: 1, busy: 0, queued: 0 });
+  }, 30_000);
+
   it('stops a thread after idleMs without work; the next job starts another', async () => {
     const engine = pool({ idleMs: 20 });
     expect((await engine.prepare(job(sampleZip()))).packageName).toBe('hello-operator');
@@ -239,6 +265,37 @@ describe('the HTTP app over the pool', () => {
     expect(String(body.message)).not.toMatch(/ERR_WORKER_OUT_OF_MEMORY|heap|\bat\b.*\.js/);
     expect((await post(zipOf({ ...SAMPLE_OPERATOR_FILES }), 'second')).status).toBe(200);
   }, 60_000);
+
+  it('answers a publish past bundle_job_timeout with 500 OMPSBundleJobTimeout naming the limit, then serves the next', async () => {
+    const engine = pool({ jobTimeoutMs: 1_000 });
+    const post = appOver(engine);
+    const stuck = backtracking();
+    const app = createService(
+      parseConfig({
+        organizations: { slow: { replace_registry: [{ old: '(a+)+b', new: 'x', regexp: true }] } },
+      }),
+      {
+        registry: new InMemoryRegistry(),
+        buildSystem: new InMemoryBuildSystem(),
+        policyGate: null,
+        bundleEngine: engine,
+        logger: silentLogger,
+      },
+    );
+    const answer = await app.request('/v2/slow/zipfile/1.0.0', {
+      method: 'POST',
+      body: multipart(stuck.bytes),
+      headers: { Authorization: 'token' },
+    });
+    expect(answer.status).toBe(500);
+    expect(await answer.json()).toEqual({
+      status: 500,
+      error: 'OMPSBundleJobTimeout',
+      message:
+        'The bundle job did not finish within the limit of 1 s (bundle_job_timeout) and was stopped; nothing was pushed.',
+    });
+    expect((await post(zipOf({ ...SAMPLE_OPERATOR_FILES }), 'other')).status).toBe(200);
+  }, 30_000);
 
   it('answers 503 OMPSServiceBusy with Retry-After past the queue bound', async () => {
     const engine = pool({ size: 1, queueLimit: 0, retryAfterSeconds: 2 });
