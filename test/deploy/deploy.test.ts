@@ -18,7 +18,10 @@ import { ROOT } from '../support/dist.js';
 const read = (...path: string[]) => readFileSync(join(ROOT, ...path), 'utf8');
 const pkg = JSON.parse(read('package.json')) as { version: string; scripts: { start: string } };
 
-/** `[NAME=value ...] argv...` as a shell reads a simple command line. */
+/**
+ * `[NAME=value ...] [exec] argv...` as a shell reads a simple command line
+ * (`exec` only replaces the shell with the command: what runs is the same).
+ */
 function commandLine(line: string): { env: Record<string, string>; argv: string[] } {
   const words = line.trim().split(/\s+/);
   const env: Record<string, string> = {};
@@ -26,6 +29,7 @@ function commandLine(line: string): { env: Record<string, string>; argv: string[
     const [name, ...value] = words.shift()!.split('=');
     env[name!] = value.join('=');
   }
+  if (words[0] === 'exec') words.shift();
   return { env, argv: words };
 }
 

@@ -42,6 +42,10 @@ function operator(pkg: string, versions: readonly string[]): Record<string, Uint
   );
 }
 
+/** An answer's JSON, read loosely: the tests assert its fields one by one. */
+// biome-ignore lint/suspicious/noExplicitAny: a test reads whatever shape the answer has.
+type Answer = Record<string, any>;
+
 describe('catalogs through the real app and the OCI registry emulator', () => {
   let emulator: OciRegistryEmulator;
 
@@ -68,7 +72,7 @@ describe('catalogs through the real app and the OCI registry emulator', () => {
       headers: { Authorization: BASIC },
       body: multipart(zipOf(files)),
     });
-    return { status: res.status, body: (await res.json()) as Record<string, any> };
+    return { status: res.status, body: (await res.json()) as Answer };
   };
 
   const remove = async (app: ReturnType<typeof appFor>, path: string) => {
@@ -76,7 +80,7 @@ describe('catalogs through the real app and the OCI registry emulator', () => {
       method: 'DELETE',
       headers: { Authorization: BASIC },
     });
-    return { status: res.status, body: (await res.json()) as Record<string, any> };
+    return { status: res.status, body: (await res.json()) as Answer };
   };
 
   /** The files of the catalog image's last layer, as the registry holds it now. */
