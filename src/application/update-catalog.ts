@@ -21,7 +21,7 @@
 
 import { imageRepository } from '../domain/bundle-image/image-name.js';
 import { assemblePackage } from '../domain/catalog/assemble.js';
-import { packagesIn, replacePackage } from '../domain/catalog/catalog-folder.js';
+import { packagesOf, replacePackage } from '../domain/catalog/catalog-folder.js';
 import { loadConfig } from '../domain/catalog/declcfg-load.js';
 import type { DeclarativeConfig, RenderedBundle } from '../domain/catalog/fbc.js';
 import { RenderError, renderBundle } from '../domain/catalog/render-bundle.js';
@@ -121,7 +121,8 @@ export class UpdateCatalog {
         : undefined;
     const configs = read?.configs ?? [];
     const next = replacePackage(configs, target.packageName, config);
-    assertValid(next, image, bundles.warnings);
+    // Loaded once (the whole catalog: the costly part of a plan), for the rules and the package list.
+    const loaded = assertValid(next, image, bundles.warnings);
     return {
       target,
       image,
@@ -131,7 +132,7 @@ export class UpdateCatalog {
       base,
       changed: read === undefined || !sameFiles(configs, next),
       warnings: bundles.warnings,
-      packages: packagesIn(next),
+      packages: packagesOf(loaded),
     };
   }
 
@@ -274,15 +275,21 @@ export function catalogLocation(target: Pick<CatalogTarget, 'organization' | 'bu
   return { repository, image: `${host}/${repository}:${target.catalog.tag}` };
 }
 
-/** Throws CatalogValidationError naming every broken rule of the whole catalog. */
-function assertValid(configs: readonly FileEntry[], image: string, warnings: readonly string[]): void {
+/** Throws CatalogValidationError naming every broken rule of the whole catalog; else the catalog, loaded. */
+function assertValid(
+  configs: readonly FileEntry[],
+  image: string,
+  warnings: readonly string[],
+): DeclarativeConfig {
   let errors: string[];
+  let loaded: DeclarativeConfig | undefined;
   try {
-    errors = validateConfig(loadConfig(configs));
+    loaded = loadConfig(configs);
+    errors = validateConfig(loaded);
   } catch (error) {
     errors = [error instanceof Error ? error.message : String(error)];
   }
-  if (errors.length === 0) return;
+  if (errors.length === 0 && loaded) return loaded;
   throw new CatalogValidationError(`The catalog ${image} would be invalid: ${errors[0]}`, {
     errors,
     warnings: [...warnings],
