@@ -557,30 +557,18 @@ async function catalogPart(
     }
     const row = (label: string, w: Sample[], wo: Sample[], wr: number[]) => {
       const med = (xs: number[]) => percentile(xs, 50);
-      const step = (pick: (s: Sample) => number) => med(w.map((s, i) => pick(s) - pick(wo[i]!)));
+      const stepOf = (pick: (s: Sample) => number) => w.map((s, i) => pick(s) - pick(wo[i]!));
+      const columns: [number[], number][] = [
+        [w.map((s) => s.wall), 7],
+        [w.map((s) => s.cpu), 7],
+        [wo.map((s) => s.wall), 17],
+        [wo.map((s) => s.cpu), 7],
+        [stepOf((s) => s.wall), 22],
+        [stepOf((s) => s.cpu), 7],
+        [wr, 9],
+      ];
       console.log(
-        [
-          label.padEnd(46),
-          med(w.map((s) => s.wall))
-            .toFixed(0)
-            .padStart(7),
-          med(w.map((s) => s.cpu))
-            .toFixed(0)
-            .padStart(7),
-          med(wo.map((s) => s.wall))
-            .toFixed(0)
-            .padStart(17),
-          med(wo.map((s) => s.cpu))
-            .toFixed(0)
-            .padStart(7),
-          step((s) => s.wall)
-            .toFixed(0)
-            .padStart(22),
-          step((s) => s.cpu)
-            .toFixed(0)
-            .padStart(7),
-          med(wr).toFixed(0).padStart(9),
-        ].join(' '),
+        [label.padEnd(46), ...columns.map(([xs, width]) => med(xs).toFixed(0).padStart(width))].join(' '),
       );
     };
     row(`${kind}, first`, [first!.with], [first!.without], [first!.write]);

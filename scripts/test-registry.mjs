@@ -588,6 +588,15 @@ async function seedBaseImage(client, repository) {
   return { layers: expected, digest: index.digest };
 }
 
+/** `skopeo inspect` of one platform of an index: the image (layers) and its config. */
+function platformImage(reference, architecture, creds) {
+  const platform = ['--override-arch', architecture, '--override-os', 'linux'];
+  return {
+    image: JSON.parse(skopeo(['inspect', ...platform, `docker://${reference}`], creds)),
+    config: JSON.parse(skopeo(['inspect', '--config', ...platform, `docker://${reference}`], creds)),
+  };
+}
+
 /** Our own registry client, for seeding. */
 async function registryClient(auth, registryHost) {
   const { OciCatalogRegistry } = await dist('adapters/oci/oci-catalog-registry.js');
@@ -700,9 +709,7 @@ async function catalogFlow({ auth, registryHost, work, log }) {
     JSON.stringify(raw),
   );
   for (const architecture of ['amd64', 'arm64']) {
-    const platform = ['--override-arch', architecture, '--override-os', 'linux'];
-    const image = JSON.parse(skopeo(['inspect', ...platform, `docker://${onBase}`], creds));
-    const config = JSON.parse(skopeo(['inspect', '--config', ...platform, `docker://${onBase}`], creds));
+    const { image, config } = platformImage(onBase, architecture, creds);
     check(
       `catalog on a base image (${architecture}): the base's two layers, then one more`,
       image.Layers?.length === 3 &&
@@ -946,9 +953,7 @@ async function serviceCatalogFlow({ auth, registryHost, omps, work, baseLayers }
     JSON.stringify(raw),
   );
   for (const architecture of ['amd64', 'arm64']) {
-    const platform = ['--override-arch', architecture, '--override-os', 'linux'];
-    const image = JSON.parse(skopeo(['inspect', ...platform, `docker://${basedImage}`], creds));
-    const config = JSON.parse(skopeo(['inspect', '--config', ...platform, `docker://${basedImage}`], creds));
+    const { image, config } = platformImage(basedImage, architecture, creds);
     check(
       `base_image organization (${architecture}): the base's layers, then one; Entrypoint kept, Cmd serve /configs, the configs label`,
       image.Layers?.length === 3 &&
