@@ -21,6 +21,13 @@
  * checked per platform with `skopeo inspect --override-arch`: base layers
  * plus one, Entrypoint kept, `Cmd ["serve","/configs"]`, labels merged.
  *
+ * Catalogs kept by the service (OMPS runs with WORKERS=2, an organization
+ * with `catalog` and one with `catalog.base_image` on the seeded base image):
+ * published packages are pulled back with skopeo and checked by our FBC
+ * validator, bundles by the digests skopeo reports; concurrent publishes of
+ * different packages all land; a refused delete leaves every tag; the base
+ * image organization's catalog is checked per platform.
+ *
  * Ends with "N passed, M failed"; exits non-zero when anything failed. Every
  * process it starts is stopped; every step is bounded in time.
  */
