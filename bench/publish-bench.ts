@@ -8,11 +8,14 @@
  * - pushes/s and latency p50/p99 of small pushes, 1 and 8 at a time;
  * - RSS idle, and at the peak of 8 concurrent 1.6 MB pushes;
  * - health latency while a heavy push (6 MB CSV; 150,000-mapping CSV) runs, repeated one
- *   at a time until at least 100 pings were answered.
+ *   at a time until at least 100 pings were answered;
+ * - catalog (SPEC §11): a publish into a catalog of 100 packages × 10 bundle images held
+ *   by an emulated OCI registry (bench/catalog-bench.ts), next to the same publish for an
+ *   organization without a catalog: the difference is the catalog step's wall and CPU time.
  *
  * Not a test: numbers to compare across changes on the same machine.
  * Environment: BENCH_NODE_ARGS adds node flags to the child (e.g. --cpu-prof); WORKERS, BUNDLE_THREADS, BUNDLE_QUEUE, NODE_OPTIONS and MALLOC_ARENA_MAX pass through (the latter over `start`'s)
- * to the child; BENCH_QUICK=1 runs fewer pushes; BENCH_PARTS=cpu,load,rss,health runs only those parts;
+ * to the child; BENCH_QUICK=1 runs fewer pushes; BENCH_PARTS=cpu,load,rss,health,catalog runs only those parts;
  * BENCH_VIA_NPM=1 starts the service with `npm start` (the tree then includes npm's own process).
  */
 
@@ -20,12 +23,17 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { strToU8, zipSync } from 'fflate';
 import { SAMPLE_OPERATOR_FILES } from '../src/infrastructure/demo/sample-operator.js';
+import { startOciRegistryEmulator } from '../test/emulators/oci-registry-emulator.js';
 import type { QuayEmulator } from '../test/emulators/quay-emulator.js';
+import { catalogUpdateSeconds, operatorFiles, packageName, seedCatalog } from './catalog-bench.js';
 import { launch, percentile, sleep, treeCpuMs, treePids, treeRssMb } from './service.js';
 
 const TOKEN = 'bench-token';
 const QUICK = process.env.BENCH_QUICK === '1';
-const PARTS = new Set((process.env.BENCH_PARTS ?? 'cpu,load,rss,health').split(','));
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'cpu,load,rss,health,catalog').split(','));
+/** The catalog part's size (SPEC §11: 100 packages × 10 bundles). */
+const CATALOG_PACKAGES = 100;
+const CATALOG_BUNDLES = 10;
 
 const CSV_NAME = 'hello-operator.v1.0.0.clusterserviceversion.yaml';
 const CSV = SAMPLE_OPERATOR_FILES[CSV_NAME]!;
@@ -202,14 +210,25 @@ async function load(base: string, body: Body, total: number, concurrency: number
 // ---------------------------------------------------------------- main
 
 async function main() {
-  const { pid, base, quay, stop } = await launch({
+  const oci = await startOciRegistryEmulator();
+  const launched = await launch({
     tokens: [TOKEN],
     config: {
       request_timeout: 60,
       max_content_length: 64 * 1024 * 1024,
       zipfile_max_uncompressed_size: 64 * 1024 * 1024,
+      // The catalog part: one organization keeping a catalog, one only pushing bundle images.
+      organizations: {
+        catalog: { bundle_images: { registry: oci.url }, catalog: {} },
+        plain: { bundle_images: { registry: oci.url } },
+      },
     },
   });
+  const { pid, base, quay } = launched;
+  const stop = async () => {
+    await launched.stop();
+    await oci.close();
+  };
 
   try {
     const idleRss = treeRssMb(pid);
@@ -343,12 +362,108 @@ async function main() {
       forget(quay);
       report(name, pings, percentile(took, 50));
     }
+    if (PARTS.has('catalog')) await catalogPart(base, pid, oci.state, new URL(oci.url).host);
+
     if (lostPushes > 0)
       console.log(`\n(${lostPushes} push(es) lost a connection, to OMPS or to the emulated Quay)`);
   } finally {
     agent.destroy();
     await stop();
   }
+}
+
+/**
+ * Publishes into the 100 × 10 catalog (org `catalog`) and the same into org `plain`
+ * (bundle images only), one at a time: a new version of a seeded package, and a new package.
+ */
+async function catalogPart(
+  base: string,
+  pid: number,
+  state: import('../test/emulators/oci-registry-emulator.js').OciRegistryState,
+  host: string,
+) {
+  const seeded = await seedCatalog(state, host, {
+    bundleOrg: 'catalog',
+    alsoIn: ['plain'],
+    packages: CATALOG_PACKAGES,
+    bundles: CATALOG_BUNDLES,
+  });
+  console.log(
+    `\ncatalog: ${CATALOG_PACKAGES} packages x ${CATALOG_BUNDLES} bundles seeded (${seeded.images} images, catalog layer ${(seeded.layerBytes / 1024).toFixed(0)} KB gzip'd) in ${seeded.seconds.toFixed(1)} s`,
+  );
+  const runs = QUICK ? 3 : 7;
+  const updated = packageName(42);
+  const metrics = async () => catalogUpdateSeconds(await (await fetch(`${base}/metrics`)).text());
+  const publish = async (org: string, files: Record<string, string>) => {
+    const body = await multipart(files);
+    const cpuBefore = treeCpuMs(pid);
+    const started = performance.now();
+    const res = await post(`${base}/v2/${org}/zipfile`, body);
+    const wall = performance.now() - started;
+    const cpu = treeCpuMs(pid) - cpuBefore;
+    if (res.status !== 200)
+      throw new Error(`publish to ${org} answered ${res.status}: ${res.text.slice(0, 300)}`);
+    return { wall, cpu, answer: JSON.parse(res.text) as { catalog?: { changed?: boolean } } };
+  };
+  type Sample = { wall: number; cpu: number };
+  const kinds = {
+    'new version (11th) of a package': (i: number) =>
+      operatorFiles(updated, CATALOG_BUNDLES + i, CATALOG_BUNDLES + i),
+    'new package (1 bundle)': (i: number) => operatorFiles(`new${String(i).padStart(3, '0')}-operator`, 0, 0),
+  };
+  console.log(
+    'catalog publish                   with catalog: wall ms  CPU ms   without: wall ms  CPU ms   catalog step: wall ms  CPU ms  write ms',
+  );
+  for (const [kind, filesFor] of Object.entries(kinds)) {
+    const withCatalog: Sample[] = [];
+    const without: Sample[] = [];
+    const writes: number[] = [];
+    // Run 0 is the first publish of the kind (the package's bundles not yet read and rendered by
+    // this process: as after a restart); the median is of the others.
+    let first: { with: Sample; without: Sample; write: number } | undefined;
+    for (let i = 0; i <= runs; i++) {
+      const files = filesFor(i);
+      const before = await metrics();
+      const a = await publish('catalog', files);
+      const after = await metrics();
+      if (a.answer.catalog?.changed !== true)
+        throw new Error(`the catalog was not updated: ${JSON.stringify(a.answer)}`);
+      const b = await publish('plain', files);
+      const write = ((after.sum - before.sum) / Math.max(1, after.count - before.count)) * 1000;
+      if (i === 0) first = { with: a, without: b, write };
+      else {
+        withCatalog.push(a);
+        without.push(b);
+        writes.push(write);
+      }
+    }
+    const row = (label: string, w: Sample[], wo: Sample[], wr: number[]) => {
+      const med = (xs: number[]) => percentile(xs, 50);
+      const stepOf = (pick: (s: Sample) => number) => w.map((s, i) => pick(s) - pick(wo[i]!));
+      const columns: [number[], number][] = [
+        [w.map((s) => s.wall), 7],
+        [w.map((s) => s.cpu), 7],
+        [wo.map((s) => s.wall), 17],
+        [wo.map((s) => s.cpu), 7],
+        [stepOf((s) => s.wall), 22],
+        [stepOf((s) => s.cpu), 7],
+        [wr, 9],
+      ];
+      console.log(
+        [label.padEnd(46), ...columns.map(([xs, width]) => med(xs).toFixed(0).padStart(width))].join(' '),
+      );
+    };
+    row(`${kind}, first`, [first!.with], [first!.without], [first!.write]);
+    row(`${kind}, median of ${runs}`, withCatalog, without, writes);
+  }
+  const listed = (await (
+    await fetch(`${base}/v2/catalog/catalog`, { headers: { Authorization: TOKEN } })
+  ).json()) as {
+    packages?: string[];
+  };
+  console.log(
+    `(the catalog now holds ${listed.packages?.length} packages; "write ms": omps_catalog_update_duration_seconds, the read-modify-write of the tag)`,
+  );
 }
 
 main().catch((e) => {

@@ -21,6 +21,13 @@
  * checked per platform with `skopeo inspect --override-arch`: base layers
  * plus one, Entrypoint kept, `Cmd ["serve","/configs"]`, labels merged.
  *
+ * Catalogs kept by the service (OMPS runs with WORKERS=2, an organization
+ * with `catalog` and one with `catalog.base_image` on the seeded base image):
+ * published packages are pulled back with skopeo and checked by our FBC
+ * validator, bundles by the digests skopeo reports; concurrent publishes of
+ * different packages all land; a refused delete leaves every tag; the base
+ * image organization's catalog is checked per platform.
+ *
  * Ends with "N passed, M failed"; exits non-zero when anything failed. Every
  * process it starts is stopped; every step is bounded in time.
  */
@@ -38,6 +45,10 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const REGISTRY_BIN = process.env.DOCKER_REGISTRY_BIN ?? '/usr/bin/docker-registry';
 const SKOPEO_BIN = process.env.SKOPEO_BIN ?? 'skopeo';
 const ORG = 'bundles';
+/** Organizations with a catalog (SPEC §11): one plain, one on the 2-platform base image. */
+const CATALOG_ORG = 'catalogs';
+const BASED_ORG = 'based';
+const BASE_REPOSITORY = 'opm/base';
 const PACKAGE = 'widget';
 const USER = 'omps';
 const PASSWORD = 'registry-s3cret';
@@ -179,7 +190,22 @@ ${replaces ? `  replaces: widget-operator.v${replaces}\n` : ''}  maturity: stabl
 
 /** A nested operator with three versions (1.0.0 ← 1.1.0 ← 2.0.0), zipped in a folder. */
 function operatorZip(description) {
-  const files = {
+  return zipOf(operatorFiles(description));
+}
+
+function zipOf(files) {
+  return zipSync(Object.fromEntries(Object.entries(files).map(([p, t]) => [p, strToU8(t)])));
+}
+
+/** The nested operator as another package `name` (its package, CSV, CRD and kind renamed). */
+function renamedOperatorZip(name) {
+  const kind = name[0].toUpperCase() + name.slice(1);
+  const rename = (text) => text.replaceAll('widget', name).replaceAll('Widget', kind);
+  return zipOf(Object.fromEntries(Object.entries(operatorFiles()).map(([p, t]) => [rename(p), rename(t)])));
+}
+
+function operatorFiles(description) {
+  return {
     'widget/widget.package.yaml': `packageName: ${PACKAGE}
 channels:
 - {name: stable, currentCSV: widget-operator.v2.0.0}
@@ -195,7 +221,6 @@ defaultChannel: stable
     'widget/2.0.0/metrics.service.yaml':
       'apiVersion: v1\nkind: Service\nmetadata: {name: widget-metrics}\nspec:\n  ports: [{port: 8443}]\n',
   };
-  return zipSync(Object.fromEntries(Object.entries(files).map(([p, t]) => [p, strToU8(t)])));
 }
 
 // -------------------------------------------------------------- the checks
@@ -253,35 +278,46 @@ async function runMode(mode, work) {
       '',
     ].join('\n'),
   );
-  await writeFile(
-    path.join(dir, 'omps.yml'),
-    [
-      'request_timeout: 30',
-      'log_level: ERROR',
-      'quay_url: http://127.0.0.1:9',
-      'organizations:',
-      `  ${ORG}:`,
-      '    bundle_images:',
-      `      registry: http://${registryHost}`,
-      '',
-    ].join('\n'),
-  );
-
   const registry = start(REGISTRY_BIN, ['serve', path.join(dir, 'registry.yml')], {}, true);
-  const omps = start(process.execPath, [path.join(ROOT, 'dist/src/infrastructure/main.js')], {
-    OMPS_CONF_FILE: path.join(dir, 'omps.yml'),
-    PORT: String(ompsPort),
-    HOST: '127.0.0.1',
-    WORKERS: '1',
-  });
+  let omps;
   try {
     await waitFor(`http://${registryHost}/v2/`, (s) => s === 200 || s === 401, 'docker-registry', registry);
+    // The base image the catalog organization builds on must be there (by digest) before OMPS starts.
+    const base = await seedBaseImage(await registryClient(auth, registryHost), BASE_REPOSITORY);
+    const registryUrl = `http://${registryHost}`;
+    await writeFile(
+      path.join(dir, 'omps.yml'),
+      [
+        'request_timeout: 30',
+        'log_level: ERROR',
+        'quay_url: http://127.0.0.1:9',
+        'organizations:',
+        `  ${ORG}:`,
+        `    bundle_images: {registry: "${registryUrl}"}`,
+        `  ${CATALOG_ORG}:`,
+        `    bundle_images: {registry: "${registryUrl}"}`,
+        '    catalog: {}',
+        `  ${BASED_ORG}:`,
+        `    bundle_images: {registry: "${registryUrl}"}`,
+        `    catalog: {base_image: "${registryHost}/${BASE_REPOSITORY}@${base.digest}"}`,
+        '',
+      ].join('\n'),
+    );
+    // Two processes: catalog writes from both meet only in the registry (SPEC §11, no lost update).
+    omps = start(process.execPath, [path.join(ROOT, 'dist/src/infrastructure/main.js')], {
+      OMPS_CONF_FILE: path.join(dir, 'omps.yml'),
+      PORT: String(ompsPort),
+      HOST: '127.0.0.1',
+      WORKERS: '2',
+    });
     await waitFor(`http://127.0.0.1:${ompsPort}/v2/about`, (s) => s === 200, 'OMPS', omps);
     const writes = () => (registry.output().match(/"(?:PUT|POST|PATCH|DELETE) \/v2\//g) ?? []).length;
-    await flow({ auth, registryHost, omps: `http://127.0.0.1:${ompsPort}`, work: dir, writes });
+    const ompsUrl = `http://127.0.0.1:${ompsPort}`;
+    await flow({ auth, registryHost, omps: ompsUrl, work: dir, writes });
     await catalogFlow({ auth, registryHost, work: dir, log: registry.output });
+    await serviceCatalogFlow({ auth, registryHost, omps: ompsUrl, work: dir, baseLayers: base.layers });
   } finally {
-    await Promise.all([stop(omps.child), stop(registry.child)]);
+    await Promise.all([omps ? stop(omps.child) : undefined, stop(registry.child)]);
   }
 }
 
@@ -318,8 +354,8 @@ async function flow({ auth, registryHost, omps, work, writes }) {
   if (auth) {
     const refused = await upload(operatorZip(), { token: `Basic ${btoa(`${USER}:wrong`)}` });
     check(
-      'wrong registry credentials are refused (403 QuayAuthorizationError), nothing pushed',
-      refused.status === 403 && refused.body.error === 'QuayAuthorizationError' && tagsNow().length === 0,
+      'wrong registry credentials are refused (403 RegistryAuthorizationError), nothing pushed',
+      refused.status === 403 && refused.body.error === 'RegistryAuthorizationError' && tagsNow().length === 0,
       JSON.stringify(refused),
     );
   }
@@ -424,8 +460,8 @@ async function flow({ auth, registryHost, omps, work, writes }) {
     skopeo(['inspect', `docker://${registryHost}/${repository}:1.0.0`], creds),
   ).Digest;
   check(
-    'changed content under an existing tag is refused (500 QuayCourierError), nothing overwritten',
-    changed.status === 500 && changed.body.error === 'QuayCourierError' && stillFirst === images[0].digest,
+    'changed content under an existing tag is refused (500 RegistryError), nothing overwritten',
+    changed.status === 500 && changed.body.error === 'RegistryError' && stillFirst === images[0].digest,
     JSON.stringify(changed.body),
   );
 
@@ -556,7 +592,24 @@ async function seedBaseImage(client, repository) {
     json({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: entries }),
   );
   await client.putManifest(repository, 'v1', index);
-  return expected;
+  return { layers: expected, digest: index.digest };
+}
+
+/** `skopeo inspect` of one platform of an index: the image (layers) and its config. */
+function platformImage(reference, architecture, creds) {
+  const platform = ['--override-arch', architecture, '--override-os', 'linux'];
+  return {
+    image: JSON.parse(skopeo(['inspect', ...platform, `docker://${reference}`], creds)),
+    config: JSON.parse(skopeo(['inspect', '--config', ...platform, `docker://${reference}`], creds)),
+  };
+}
+
+/** Our own registry client, for seeding. */
+async function registryClient(auth, registryHost) {
+  const { OciCatalogRegistry } = await dist('adapters/oci/oci-catalog-registry.js');
+  const { zlibLayerCodec } = await dist('adapters/node-native/zlib-layer-codec.js');
+  const catalogs = new OciCatalogRegistry({ timeoutMs: 30_000, codec: zlibLayerCodec });
+  return catalogs.client(`http://${registryHost}`, auth ? `Basic ${btoa(`${USER}:${PASSWORD}`)}` : '');
 }
 
 async function catalogFlow({ auth, registryHost, work, log }) {
@@ -626,9 +679,9 @@ async function catalogFlow({ auth, registryHost, work, log }) {
   const { zlibLayerCodec } = await dist('adapters/node-native/zlib-layer-codec.js');
   const catalogs = new OciCatalogRegistry({ timeoutMs: 30_000, codec: zlibLayerCodec });
   const authorization = auth ? `Basic ${btoa(creds)}` : '';
-  const baseLayers = await seedBaseImage(
+  const { layers: baseLayers } = await seedBaseImage(
     catalogs.client(`http://${registryHost}`, authorization),
-    'opm/base',
+    BASE_REPOSITORY,
   );
   const session = catalogs.session(`http://${registryHost}`, authorization);
   const onBase = `${registryHost}/${ORG}/catalog-on-base:v1`;
@@ -663,9 +716,7 @@ async function catalogFlow({ auth, registryHost, work, log }) {
     JSON.stringify(raw),
   );
   for (const architecture of ['amd64', 'arm64']) {
-    const platform = ['--override-arch', architecture, '--override-os', 'linux'];
-    const image = JSON.parse(skopeo(['inspect', ...platform, `docker://${onBase}`], creds));
-    const config = JSON.parse(skopeo(['inspect', '--config', ...platform, `docker://${onBase}`], creds));
+    const { image, config } = platformImage(onBase, architecture, creds);
     check(
       `catalog on a base image (${architecture}): the base's two layers, then one more`,
       image.Layers?.length === 3 &&
@@ -696,6 +747,238 @@ async function catalogFlow({ auth, registryHost, work, log }) {
     read?.digest === baseDigest &&
       JSON.stringify(read.configs.map((f) => f.path)) === '["widget/catalog.json"]',
     JSON.stringify(read?.digest),
+  );
+}
+
+// ------------------------------------------------------- catalogs through OMPS
+
+/** The FBC blobs of a catalog.json (JSON objects one after another). */
+function blobsOf(data) {
+  return new TextDecoder()
+    .decode(data)
+    .split(/\n(?=\{)/)
+    .filter((b) => b.trim())
+    .map((b) => JSON.parse(b));
+}
+
+/** The `configs/` files of a layer, as our loader wants them (paths relative to /configs). */
+function configsOf(files) {
+  return [...files]
+    .filter(([name]) => name.startsWith('configs/'))
+    .map(([name, data]) => ({ path: name.slice('configs/'.length), data }));
+}
+
+/** What our validator says about a pulled catalog: `[]` when valid, else its messages. */
+async function verdict(files) {
+  const { loadConfig } = await dist('domain/catalog/declcfg-load.js');
+  const { validateConfig } = await dist('domain/catalog/validate.js');
+  try {
+    return validateConfig(loadConfig(configsOf(files)));
+  } catch (error) {
+    return [error instanceof Error ? error.message : String(error)];
+  }
+}
+
+/** The package folders of a pulled catalog, sorted. */
+const foldersOf = (files) =>
+  [...new Set([...files.keys()].map((name) => name.split('/')[1]).filter(Boolean))].sort();
+
+async function serviceCatalogFlow({ auth, registryHost, omps, work, baseLayers }) {
+  console.log('# catalogs kept by OMPS (WORKERS=2)');
+  const creds = auth ? `${USER}:${PASSWORD}` : undefined;
+  const authorization = `Basic ${btoa(`${USER}:${PASSWORD}`)}`;
+  const catalogImage = `${registryHost}/${CATALOG_ORG}/catalog:latest`;
+  const call = async (method, route, body) => {
+    const init = { method, headers: { Authorization: authorization }, signal: AbortSignal.timeout(120_000) };
+    if (body) {
+      const form = new FormData();
+      form.append('file', new Blob([body], { type: 'application/zip' }), 'operator.zip');
+      init.body = form;
+    }
+    const res = await fetch(`${omps}${route}`, init);
+    const text = await res.text();
+    let parsed;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = text;
+    }
+    return { status: res.status, body: parsed };
+  };
+  const tagsOf = (repository) => {
+    try {
+      return JSON.parse(skopeo(['list-tags', `docker://${registryHost}/${repository}`], creds)).Tags.sort();
+    } catch {
+      return [];
+    }
+  };
+  const digestOf = (reference) => JSON.parse(skopeo(['inspect', `docker://${reference}`], creds)).Digest;
+
+  // An etcd-like nested operator (3 versions) and a second package.
+  const widget = await call('POST', `/v2/${CATALOG_ORG}/zipfile`, operatorZip());
+  check(
+    'publish answers catalog {image, digest, changed: true}',
+    widget.status === 200 &&
+      widget.body.catalog?.image === catalogImage &&
+      /^sha256:[0-9a-f]{64}$/.test(widget.body.catalog?.digest ?? '') &&
+      widget.body.catalog?.changed === true,
+    JSON.stringify(widget.body),
+  );
+  const gadget = await call('POST', `/v2/${CATALOG_ORG}/zipfile`, renamedOperatorZip('gadget'));
+  check(
+    'a second package is published into the same catalog',
+    gadget.status === 200 && gadget.body.catalog?.changed === true && gadget.body.images?.length === 3,
+    JSON.stringify(gadget.body),
+  );
+  const inspected = JSON.parse(skopeo(['inspect', `docker://${catalogImage}`], creds));
+  check(
+    'catalog image: skopeo sees the configs label and the digest OMPS answered',
+    inspected.Labels?.[CONFIGS_LABEL] === '/configs' && inspected.Digest === gadget.body.catalog?.digest,
+    JSON.stringify({ labels: inspected.Labels, digest: inspected.Digest, answered: gadget.body.catalog }),
+  );
+  const pulled = await layerFiles(catalogImage, creds, work);
+  check(
+    'catalog image: one layer with configs/gadget/catalog.json and configs/widget/catalog.json',
+    pulled.layerCount === 1 &&
+      JSON.stringify([...pulled.files.keys()].sort()) ===
+        '["configs/gadget/catalog.json","configs/widget/catalog.json"]',
+    JSON.stringify([...pulled.files.keys()]),
+  );
+  const problems = await verdict(pulled.files);
+  check('catalog image: our validator finds its /configs valid', problems.length === 0, problems.join('; '));
+  let byDigest = true;
+  const mismatches = [];
+  for (const name of ['widget', 'gadget']) {
+    const bundles = blobsOf(pulled.files.get(`configs/${name}/catalog.json`) ?? new Uint8Array()).filter(
+      (b) => b.schema === 'olm.bundle',
+    );
+    const repository = `${CATALOG_ORG}/${name}-bundle`;
+    const versions = tagsOf(repository);
+    if (bundles.length !== 3 || JSON.stringify(versions) !== '["1.0.0","1.1.0","2.0.0"]') byDigest = false;
+    for (const version of versions) {
+      const wanted = `${registryHost}/${repository}@${digestOf(`${registryHost}/${repository}:${version}`)}`;
+      const bundle = bundles.find((b) => b.name === `${name}-operator.v${version}`);
+      if (bundle?.image !== wanted) {
+        byDigest = false;
+        mismatches.push(`${bundle?.image} != ${wanted}`);
+      }
+    }
+  }
+  check(
+    "catalog image: each olm.bundle's image is its bundle image by the digest skopeo reports",
+    byDigest,
+    mismatches.join('; '),
+  );
+  const lines = await call('GET', `/v2/${CATALOG_ORG}/catalog/gadget`);
+  const gadgetBlobs = typeof lines.body === 'string' ? lines.body.trim().split('\n') : [];
+  check(
+    'GET /v2/<org>/catalog/<package> answers its blobs as JSON lines',
+    lines.status === 200 &&
+      gadgetBlobs.length === 6 &&
+      gadgetBlobs.every(
+        (line) => JSON.parse(line).package === 'gadget' || JSON.parse(line).name === 'gadget',
+      ),
+    `${lines.status} ${JSON.stringify(lines.body).slice(0, 300)}`,
+  );
+
+  // Concurrent publishes of different packages, spread over the two processes.
+  const names = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot'];
+  const answers = await Promise.all(
+    names.map((name) => call('POST', `/v2/${CATALOG_ORG}/zipfile`, renamedOperatorZip(name))),
+  );
+  check(
+    `${names.length} concurrent publishes of different packages all succeed`,
+    answers.every((a) => a.status === 200 && a.body.catalog?.image === catalogImage),
+    JSON.stringify(answers.filter((a) => a.status !== 200).map((a) => a.body)),
+  );
+  const everyone = [...names, 'gadget', 'widget'].sort();
+  const listed = await call('GET', `/v2/${CATALOG_ORG}/catalog`);
+  check(
+    'GET /v2/<org>/catalog lists every package after the concurrent publishes',
+    listed.status === 200 &&
+      JSON.stringify(listed.body.packages) === JSON.stringify(everyone) &&
+      listed.body.digest === digestOf(catalogImage),
+    JSON.stringify(listed.body),
+  );
+  const afterRace = await layerFiles(catalogImage, creds, work);
+  const raceProblems = await verdict(afterRace.files);
+  check(
+    'the pulled catalog holds all 8 packages and is valid (no lost update)',
+    JSON.stringify(foldersOf(afterRace.files)) === JSON.stringify(everyone) && raceProblems.length === 0,
+    `${JSON.stringify(foldersOf(afterRace.files))} ${raceProblems.join('; ')}`,
+  );
+
+  // Deletes: the middle of the replaces chain is refused, the head goes.
+  const before = digestOf(catalogImage);
+  const middle = await call('DELETE', `/v2/${CATALOG_ORG}/widget/1.1.0`);
+  check(
+    'deleting the middle of a replaces chain is refused (400 CatalogValidationError)',
+    middle.status === 400 && middle.body.error === 'CatalogValidationError',
+    JSON.stringify(middle.body),
+  );
+  check(
+    'the refused delete left every bundle tag and the catalog as they were',
+    JSON.stringify(tagsOf(`${CATALOG_ORG}/widget-bundle`)) === '["1.0.0","1.1.0","2.0.0"]' &&
+      digestOf(catalogImage) === before,
+    String(tagsOf(`${CATALOG_ORG}/widget-bundle`)),
+  );
+  const head = await call('DELETE', `/v2/${CATALOG_ORG}/widget/2.0.0`);
+  const afterDelete = await layerFiles(catalogImage, creds, work);
+  const widgetNow = blobsOf(afterDelete.files.get('configs/widget/catalog.json') ?? new Uint8Array());
+  const deleteProblems = await verdict(afterDelete.files);
+  check(
+    'deleting the head removes its tag and its bundle from the catalog, which stays valid',
+    head.status === 200 &&
+      JSON.stringify(tagsOf(`${CATALOG_ORG}/widget-bundle`)) === '["1.0.0","1.1.0"]' &&
+      head.body.catalog?.digest === digestOf(catalogImage) &&
+      head.body.catalog.digest !== before &&
+      JSON.stringify(
+        widgetNow
+          .filter((b) => b.schema === 'olm.bundle')
+          .map((b) => b.name)
+          .sort(),
+      ) === '["widget-operator.v1.0.0","widget-operator.v1.1.0"]' &&
+      deleteProblems.length === 0,
+    `${JSON.stringify(head.body)} ${deleteProblems.join('; ')}`,
+  );
+
+  // The organization whose catalog is built on the 2-platform base image.
+  const basedImage = `${registryHost}/${BASED_ORG}/catalog:latest`;
+  const based = await call('POST', `/v2/${BASED_ORG}/zipfile`, operatorZip());
+  check(
+    'base_image organization: publish answers the catalog on the base image',
+    based.status === 200 && based.body.catalog?.image === basedImage && based.body.catalog?.changed === true,
+    JSON.stringify(based.body),
+  );
+  if (based.status !== 200) return;
+  const raw = JSON.parse(skopeo(['inspect', '--raw', `docker://${basedImage}`], creds));
+  check(
+    'base_image organization: the tag is an OCI index of the two platforms',
+    raw.mediaType === 'application/vnd.oci.image.index.v1+json' &&
+      JSON.stringify(raw.manifests.map((m) => m.platform?.architecture)) === '["amd64","arm64"]' &&
+      digestOf(basedImage) === based.body.catalog.digest,
+    JSON.stringify(raw),
+  );
+  for (const architecture of ['amd64', 'arm64']) {
+    const { image, config } = platformImage(basedImage, architecture, creds);
+    check(
+      `base_image organization (${architecture}): the base's layers, then one; Entrypoint kept, Cmd serve /configs, the configs label`,
+      image.Layers?.length === 3 &&
+        JSON.stringify(image.Layers.slice(0, 2)) === JSON.stringify(baseLayers[architecture]) &&
+        JSON.stringify(config.config?.Entrypoint) === '["/bin/opm"]' &&
+        JSON.stringify(config.config?.Cmd) === '["serve","/configs"]' &&
+        config.config?.Labels?.[CONFIGS_LABEL] === '/configs' &&
+        config.config?.Labels?.['io.example.base'] === architecture,
+      JSON.stringify({ layers: image.Layers, config: config.config }),
+    );
+  }
+  const last = await layerFiles(basedImage, creds, work, 'last');
+  const basedProblems = await verdict(last.files);
+  check(
+    'base_image organization: the last layer holds a valid configs/widget/catalog.json',
+    JSON.stringify([...last.files.keys()]) === '["configs/widget/catalog.json"]' &&
+      basedProblems.length === 0,
+    `${JSON.stringify([...last.files.keys()])} ${basedProblems.join('; ')}`,
   );
 }
 

@@ -29,7 +29,11 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
 
 /** The packages of the catalog (every package name a blob carries), sorted. */
 export function packagesIn(configs: readonly FileEntry[]): string[] {
-  const config = loadConfig(configs);
+  return packagesOf(loadConfig(configs));
+}
+
+/** The packages of a loaded catalog (every package name a blob carries), sorted. */
+export function packagesOf(config: DeclarativeConfig): string[] {
   const names = new Set<string>();
   for (const p of config.packages) if (p.name) names.add(p.name);
   for (const c of config.channels) if (c.package) names.add(c.package);

@@ -103,6 +103,30 @@ describe('loadConfig reads what opm reads', () => {
     expect([config.packages.length, config.bundles.length, config.others.length]).toEqual([1, 1, 1]);
   });
 
+  // The stream is cut into values by a scan that skips strings: brackets, quotes and
+  // backslashes inside them must not end a value early or late.
+  it.each([
+    ['braces and brackets in strings', '{"schema":"a","v":"}]{["}{"schema":"b"}', ['a', 'b']],
+    ['escaped quotes in strings', '{"schema":"a","v":"x\\"}{"}\n{"schema":"b"}', ['a', 'b']],
+    ['escaped backslash before a closing quote', '{"schema":"a","v":"x\\\\"} {"schema":"b"}', ['a', 'b']],
+    [
+      'nesting across lines',
+      '{"schema":"a","v":[{"w":[1,{"x":"]"}]}]}\n\n{"schema":"b","v":{}}\n',
+      ['a', 'b'],
+    ],
+  ])('reads a JSON stream with %s', (_name, text, schemas) => {
+    const config = loadConfig([file('stream.json', text)]);
+    expect(config.others.map((o) => o.schema)).toEqual(schemas);
+  });
+
+  it.each([
+    ['an unterminated string', '{"schema":"a","v":"x'],
+    ['an unclosed object', '{"schema":"a","v":{"w":1}'],
+    ['a string ending in a backslash', '{"schema":"a","v":"x\\'],
+  ])('refuses a JSON stream with %s', (_name, text) => {
+    expect(loadError([file('stream.json', text)])).toMatch(/^stream\.json: /);
+  });
+
   it('reads multi-document YAML, skipping empty documents', () => {
     const config = loadConfig([
       file(
