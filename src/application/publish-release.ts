@@ -28,7 +28,7 @@ import type {
   Token,
 } from './ports.js';
 import type { PublishBundleImages, PublishedImage } from './publish-bundle-images.js';
-import type { CatalogPlan, CatalogResult, UpdateCatalog } from './update-catalog.js';
+import type { CatalogResult, UpdateCatalog } from './update-catalog.js';
 
 export type PublishSource = { kind: 'upload'; bytes: Uint8Array } | { kind: 'koji'; nvr: string };
 
@@ -227,7 +227,9 @@ export class PublishRelease {
       token: command.token,
       dryRun: command.dryRun === true,
     });
-    const catalogResult = plan && (await this.writeCatalog(plan, command.dryRun === true));
+    // A dry run says what the catalog is and whether it would change; a publish writes it.
+    const catalogResult =
+      plan && catalog && (command.dryRun ? catalog.describe(plan) : await catalog.apply(plan));
     // Bundle images of the package that the catalog had to leave out are reported, never fatal.
     const catalogWarnings = plan?.warnings ?? [];
     return {
@@ -247,12 +249,6 @@ export class PublishRelease {
       images: outcome.images,
       ...(catalogResult ? { catalog: catalogResult } : {}),
     };
-  }
-
-  /** A dry run says what the catalog is and whether it would change; a publish writes it. */
-  private writeCatalog(plan: CatalogPlan, dryRun: boolean): Promise<CatalogResult> {
-    const catalog = this.deps.catalog!;
-    return dryRun ? Promise.resolve(catalog.describe(plan)) : catalog.apply(plan);
   }
 
   /** What every publish answers. */

@@ -14,12 +14,8 @@ import { sha256 } from '../../domain/bundle-image/oci-image.js';
 import { MANIFEST_ACCEPT } from '../../domain/catalog-image/image-json.js';
 import type { FetchedManifest } from '../../domain/catalog-image/stored-images.js';
 import { RegistryAuthorizationError, RegistryError } from '../../domain/errors.js';
-import { isRecord } from '../../domain/values.js';
-import { parseJson } from '../upstream/json.js';
 import type { Answer, Exchange, Exchanger, Operation, Outcome } from './oci-exchange.js';
-import { detail, errorJson, nextPage, type OciSession } from './oci-session.js';
-
-const MAX_TAG_PAGES = 100;
+import { detail, errorJson, type OciSession } from './oci-session.js';
 
 export class OciRegistryClient {
   constructor(
@@ -64,25 +60,9 @@ export class OciRegistryClient {
     return outcome.body;
   }
 
-  /** The repository's tags, every page (Link rel="next"); undefined when the registry does not know it. */
-  async tags(repository: string): Promise<string[] | undefined> {
-    const step = `list the tags of ${repository}`;
-    const tags: string[] = [];
-    let url: string | undefined = this.url(repository, 'tags', 'list');
-    for (let page = 0; url && page < MAX_TAG_PAGES; page++) {
-      const outcome = await this.send('tags', url, step, {
-        method: 'get',
-        headers: { Accept: 'application/json' },
-        retries: 2,
-      });
-      if (outcome.status === 404) return page === 0 ? undefined : tags;
-      const json = outcome.status === 200 ? parseJson(new TextDecoder().decode(outcome.body)) : undefined;
-      if (!isRecord(json)) throw failure(step, outcome);
-      const listed = Array.isArray(json.tags) ? json.tags : [];
-      tags.push(...listed.filter((t): t is string => typeof t === 'string'));
-      url = nextPage(outcome.headers.get('link'), this.base);
-    }
-    return tags;
+  /** The repository's tags, every page; undefined when the registry does not know it (the session's listing). */
+  tags(repository: string): Promise<string[] | undefined> {
+    return this.session.tags(repository);
   }
 
   async hasBlob(repository: string, digest: string): Promise<boolean> {

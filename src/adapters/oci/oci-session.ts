@@ -275,7 +275,7 @@ export function detail(outcome: Answer): string {
 }
 
 /** The `rel="next"` target of a Link header, resolved against the registry's base (distribution's rule). */
-export function nextPage(link: string | null, base: string): string | undefined {
+function nextPage(link: string | null, base: string): string | undefined {
   const match = link ? /<([^>]+)>\s*;\s*rel="?next"?/i.exec(link) : null;
   if (!match) return undefined;
   try {
